@@ -1,0 +1,66 @@
+# umk: build, image, run, check, bench.
+#   make          build ./umk
+#   make run      set up (apt-get as root), build the default image, boot it
+#   make check    set up, build, run the unit and guest tests
+#   make bench    microbenchmarks natively and in each mode
+
+CC      ?= gcc
+CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+           -Wno-missing-field-initializers -fno-strict-aliasing \
+           -Iinclude -Iarch/um/include -D_GNU_SOURCE $(EXTRA_CFLAGS)
+LDLIBS  := -lext2fs -lcom_err -lcap -lpthread
+B       := build
+
+# Kernel sources: every .c under these trees (the stub is built apart).
+KSRC := $(wildcard arch/um/kernel/*.c arch/um/os-Linux/*.c skas/*.c \
+          tt-mode/*.c kernel/*.c kernel/fs/*.c kernel/fs/*/*.c \
+          kernel/drivers/*.c ubd/*.c sigio/*.c)
+KASM := $(wildcard arch/um/kernel/*.S)
+KOBJ := $(KSRC:%.c=$(B)/obj/%.o) $(KASM:%.S=$(B)/obj/%.o) $(B)/obj/stub_blob.o
+
+all: umk
+
+umk: $(KOBJ)
+	$(CC) $(CFLAGS) -o $@ $(KOBJ) $(LDLIBS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The stub: static, no libc, linked at a fixed high address (arch/um/stub/).
+STUB_CFLAGS := -std=gnu11 -Os -Wall -Wextra -Iinclude -Iarch/um/include \
+	-ffreestanding -fno-stack-protector -fno-pie -fno-asynchronous-unwind-tables \
+	-nostdlib -static -no-pie -fcf-protection=none
+$(B)/stub: arch/um/stub/stub.c arch/um/stub/stub.lds arch/um/include/stub.h
+	@mkdir -p $(B)
+	$(CC) $(STUB_CFLAGS) -Wl,-T,arch/um/stub/stub.lds -Wl,--build-id=none \
+		-o $@ arch/um/stub/stub.c
+$(B)/obj/stub_blob.o: $(B)/stub arch/um/stub/stub_blob.S
+	@mkdir -p $(dir $@)
+	$(CC) -c -DSTUB_PATH='"$(B)/stub"' -o $@ arch/um/stub/stub_blob.S
+
+-include $(KOBJ:.o=.d)
+-include tests/tests.mk
+
+# Set-up: Debian packages the build, the image and the tests need.
+DEBS := gcc make libext2fs-dev e2fsprogs libseccomp-dev libcap-dev \
+        busybox-static tmux
+setup:
+	@scripts/setup.sh $(DEBS)
+
+IMAGE := $(B)/rootfs.img
+$(IMAGE): scripts/mkrootfs.sh $(wildcard tests/guest/*.c)
+	scripts/mkrootfs.sh $@
+
+run: setup
+	$(MAKE) umk $(IMAGE)
+	./umk ubd0=$(IMAGE)
+
+clean:
+	rm -rf $(B) umk
+
+.PHONY: all setup run check clean bench

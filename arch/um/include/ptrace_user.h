@@ -1,0 +1,83 @@
+/*
+ * Host side of tracing: ptrace requests, waitpid decoding, guest memory
+ * transfer and the creation of the first guest host process. Only
+ * arch/um/os-Linux/ptrace_user.c includes the host's ptrace headers; callers
+ * get -errno. All requests for a tracee must come from the kernel thread,
+ * which attached it (HOST-NOTES: ptrace behaviour).
+ */
+#ifndef UMK_PTRACE_USER_H
+#define UMK_PTRACE_USER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <sys/user.h>
+#include <signal.h>
+
+struct host_stop;
+
+/* Resume requests (values are the host's PTRACE_*). */
+enum resume_req {
+	RESUME_CONT,		/* run freely (stub calls) */
+	RESUME_SYSEMU,		/* skas: stop at the next syscall entry, skip it */
+	RESUME_SYSCALL,		/* tt: stop at syscall entry and exit */
+	RESUME_SINGLESTEP,	/* one instruction (signal frame setup) */
+};
+
+int os_ptrace_getregs(int tid, struct user_regs_struct *regs);
+int os_ptrace_setregs(int tid, const struct user_regs_struct *regs);
+/* Restart a stopped tracee with request req, delivering host signal sig
+ * (0 for none). 0 or -errno (-ESRCH: the tracee is gone). */
+int os_ptrace_resume(int tid, enum resume_req req, int sig);
+/* PTRACE_INTERRUPT: make a running tracee stop (STOP_GROUP). */
+int os_ptrace_interrupt(int tid);
+int os_ptrace_getsiginfo(int tid, siginfo_t *info);
+int os_ptrace_setsiginfo(int tid, const siginfo_t *info);
+/* PTRACE_GETEVENTMSG: the new tid of a fork/clone event, etc. */
+int os_ptrace_geteventmsg(int tid, unsigned long *msg);
+/* The syscall ABI of a syscall stop: AUDIT_ARCH_X86_64 (0xc000003e) and the
+ * number, from PTRACE_GET_SYSCALL_INFO. -errno when not available. */
+int os_ptrace_syscall_arch(int tid, uint32_t *arch, uint64_t *nr);
+/* Read or write the FPU/xstate area (NT_X86_XSTATE), sized from CPUID. */
+size_t os_xstate_size(void);
+int os_ptrace_getfpregs(int tid, void *buf, size_t len);
+int os_ptrace_setfpregs(int tid, const void *buf, size_t len);
+/* Kill a host thread group at once (SIGKILL). */
+void os_kill_process(int pid);
+void os_kill_thread(int pid, int tid);
+/* Queue host signal sig on host thread tid (tkill). */
+int os_tkill(int tid, int sig);
+
+/*
+ * Reap one pending wait status of any tracee without blocking
+ * (waitpid(-1, __WALL | WNOHANG)). Returns the host tid and decodes the
+ * status into *stop, 0 if none is pending, or -errno (-ECHILD: no tracees).
+ */
+int os_wait_any(struct host_stop *stop);
+/* Decode a raw waitpid status (rr's WaitStatus). */
+void os_decode_status(int status, struct host_stop *stop);
+
+/*
+ * Start a host process for the first guest task: fork, make the stub memfd
+ * its fd STUB_FD and close every other fd, clear the signal mask, seize it
+ * with our ptrace options, and let it execveat() the stub. The child's next
+ * stop is PTRACE_EVENT_EXEC. Returns the host pid or -errno.
+ */
+int os_spawn_stub_process(int stub_fd);
+/* The memfd holding the stub binary (built at boot from the blob). */
+int os_create_stub_memfd(const void *image, size_t len);
+
+/* Guest memory of host process pid (process_vm_readv/writev). Returns the
+ * bytes moved, which may be short at an unmapped page, or -errno. */
+long os_vm_read(int pid, unsigned long addr, void *buf, size_t len);
+long os_vm_write(int pid, unsigned long addr, const void *buf, size_t len);
+/* Through /proc/PID/mem (reaches non-writable pages): fd cached by caller. */
+int os_open_mem(int pid);
+long os_mem_read(int memfd, unsigned long addr, void *buf, size_t len);
+long os_mem_write(int memfd, unsigned long addr, const void *buf, size_t len);
+
+/* Host RSS in bytes of process pid (from /proc/PID/statm), or 0. */
+uint64_t os_process_rss(int pid);
+
+#endif

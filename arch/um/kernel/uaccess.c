@@ -1,0 +1,148 @@
+/*
+ * copy_from_user and friends on the current task's host address space:
+ * process_vm_readv/writev in bulk, /proc/PID/mem where a page is mapped but
+ * not writable (the kernel writing into a guest's read-only page, as when a
+ * signal frame or ELF segment is patched). A bad address is -EFAULT.
+ */
+#include <umk/sched.h>
+#include <umk/uaccess.h>
+#include <ptrace_user.h>
+#include <stub.h>
+#include <limits.h>
+#include <string.h>
+
+#define TASK_SIZE_MAX 0x7ffffffff000UL
+
+/* Reject ranges outside user space or touching the stub. */
+static bool range_ok(unsigned long addr, size_t n)
+{
+	if (n == 0)
+		return true;
+	if (addr + n < addr || addr + n > TASK_SIZE_MAX)
+		return false;
+	return addr + n <= STUB_START || addr >= STUB_END;
+}
+
+static int mm_pid(struct mm_struct *mm)
+{
+	return mm ? mm->host_pid : -1;
+}
+
+int copy_from_user(void *dst, struct uptr src, size_t n)
+{
+	if (!range_ok(src.addr, n))
+		return -EFAULT;
+	if (n == 0)
+		return 0;
+	return os_vm_read(mm_pid(current->mm), src.addr, dst, n) == (long)n ?
+	       0 : -EFAULT;
+}
+
+int copy_to_user(struct uptr dst, const void *src, size_t n)
+{
+	if (!range_ok(dst.addr, n))
+		return -EFAULT;
+	if (n == 0)
+		return 0;
+	return os_vm_write(mm_pid(current->mm), dst.addr, src, n) == (long)n ?
+	       0 : -EFAULT;
+}
+
+int clear_user(struct uptr dst, size_t n)
+{
+	static const char zeros[4096];
+
+	while (n) {
+		size_t chunk = min(n, sizeof(zeros));
+
+		if (copy_to_user(dst, zeros, chunk))
+			return -EFAULT;
+		dst = uptr_add(dst, chunk);
+		n -= chunk;
+	}
+	return 0;
+}
+
+long strncpy_from_user(char *dst, struct uptr src, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		/* Read up to the end of the page, so an unmapped next page
+		 * does not fault a string that ends before it. */
+		size_t chunk = PAGE_SIZE - ((src.addr + done) & (PAGE_SIZE - 1));
+		char *nul;
+		long got;
+
+		chunk = min(chunk, n - done);
+		if (!range_ok(src.addr + done, chunk))
+			return -EFAULT;
+		got = os_vm_read(mm_pid(current->mm), src.addr + done,
+				 dst + done, chunk);
+		if (got <= 0)
+			return -EFAULT;
+		nul = memchr(dst + done, 0, got);
+		if (nul)
+			return nul - dst;
+		done += got;
+	}
+	return -ENAMETOOLONG;
+}
+
+static char *do_getname(struct uptr filename, bool empty_ok)
+{
+	char *buf = kmalloc(PATH_MAX);
+	long len;
+
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	len = strncpy_from_user(buf, filename, PATH_MAX);
+	if (len < 0) {
+		kfree(buf);
+		return ERR_PTR(len);
+	}
+	if (len == 0 && !empty_ok) {
+		kfree(buf);
+		return ERR_PTR(-ENOENT);
+	}
+	return buf;
+}
+
+char *getname(struct uptr filename) { return do_getname(filename, false); }
+char *getname_empty(struct uptr filename) { return do_getname(filename, true); }
+
+static int mm_memfd(struct mm_struct *mm)
+{
+	if (mm->mem_fd < 0)
+		mm->mem_fd = os_open_mem(mm->host_pid);
+	return mm->mem_fd;
+}
+
+long access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf,
+		      size_t len, bool write)
+{
+	long n;
+
+	if (!mm || mm->host_pid <= 0)
+		return -ESRCH;
+	if (!range_ok(addr, len))
+		return -EFAULT;
+	n = write ? os_vm_write(mm->host_pid, addr, buf, len)
+		  : os_vm_read(mm->host_pid, addr, buf, len);
+	if (n >= 0 || mm_memfd(mm) < 0)
+		return n;
+	return write ? os_mem_write(mm->mem_fd, addr, buf, len)
+		     : os_mem_read(mm->mem_fd, addr, buf, len);
+}
+
+int copy_to_user_force(struct mm_struct *mm, unsigned long addr,
+		       const void *src, size_t n)
+{
+	if (!range_ok(addr, n))
+		return -EFAULT;
+	if (os_vm_write(mm->host_pid, addr, src, n) == (long)n)
+		return 0;
+	if (mm_memfd(mm) < 0)
+		return -EFAULT;
+	return os_mem_write(mm->mem_fd, addr, src, n) == (long)n ? 0 : -EFAULT;
+}

@@ -1,0 +1,470 @@
+/*
+ * Boot: parse the command line (UML's syntax), set up the host side (event
+ * loop, ubd devices, privileges), register drivers and filesystems, mount
+ * the root, start init as guest pid 1, and run the kernel thread's loop
+ * until init dies or the guest powers off. A bad command line is one line
+ * on stderr and exit status 2 before anything is opened.
+ * Model: UML arch/um/kernel/um_arch.c, Linux init/main.c.
+ */
+#include <umk/sched.h>
+#include <umk/fs.h>
+#include <umk/init.h>
+#include <umk/tty.h>
+#include <umk/ubd.h>
+#include <umk/mm.h>
+#include <umk/timer.h>
+#include <umk/utsname.h>
+#include <mode.h>
+#include <event.h>
+#include <os.h>
+#include <stub.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include "../../../kernel/fs/internal.h"
+
+int kstack_init(struct task *t, void (*fn)(struct task *));
+void task_main(struct task *t);
+void run_queue_drain(void);
+bool run_queue_empty(void);
+void reap_host_stops(void);
+struct task *alloc_task(void);
+struct signal_struct *alloc_signal(void);
+struct mm_struct *mm_alloc(int host_pid);
+long kernel_execve(const char *path, char *const argv[], char *const envp[]);
+struct files_struct *alloc_files(void);
+extern const char stub_image[], stub_image_end[];
+void console_host_interrupt(int sig);
+bool console_is_tty(void);
+
+char saved_command_line[4096];
+
+static struct {
+	const char *init;
+	const char *root;
+	bool ro;
+	bool quiet;
+	const char *umid;
+	char **init_argv;	/* after "--" */
+	int init_argc;
+} boot;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: umk ubd0=FILE [option...] [-- argument... for init]\n"
+"  ubd<N>[r]=FILE     block device N (0-7) backed by FILE; r: read-only\n"
+"  root=/dev/ubdX     root device (default /dev/ubda)\n"
+"  rw | ro            mount the root read-write (default) or read-only\n"
+"  init=PATH          program to run as init (else /sbin/init, /etc/init,\n"
+"                     /bin/init, /bin/sh, as Linux tries them)\n"
+"  mem=SIZE[K|M|G]    guest memory size (default 256M)\n"
+"  mode=skas|tt       interception mode (default skas)\n"
+"  umid=NAME          name of this instance\n"
+"  quiet              print only warnings and errors while booting\n"
+"  --help, --version\n");
+}
+
+static void __attribute__((noreturn)) bad_option(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "umk: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see umk --help)\n");
+	exit(2);
+}
+
+static uint64_t parse_size(const char *s, bool *ok)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	*ok = end != s;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end)
+		*ok = false;
+	return v;
+}
+
+/* ubd<N><flags>=<file>: N a digit 0-7 (or a-h), flags "r" for now. */
+static void parse_ubd(const char *arg)
+{
+	const char *p = arg + 3, *eq = strchr(arg, '=');
+	bool ro = false;
+	char err[256] = "";
+	int n;
+
+	if (*p >= '0' && *p <= '9')
+		n = *p - '0';
+	else if (*p >= 'a' && *p <= 'p')
+		n = *p - 'a';
+	else
+		bad_option("bad device number in '%s'", arg);
+	for (p++; p < eq; p++) {
+		if (*p == 'r')
+			ro = true;
+		else if (strchr("sdct", *p))
+			bad_option("ubd flag in '%s' is not supported yet", arg);
+		else
+			bad_option("unknown ubd flag in '%s'", arg);
+	}
+	if (n >= UBD_MAX_DEV)
+		bad_option("device number out of range (0-7) in '%s'", arg);
+	if (!eq[1])
+		bad_option("no file given in '%s'", arg);
+	if (ubd_setup(n, eq + 1, ro, err, sizeof(err)) < 0) {
+		fprintf(stderr, "umk: %s\n", err[0] ? err : arg);
+		exit(2);
+	}
+}
+
+static void parse_command_line(int argc, char **argv)
+{
+	size_t used = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			boot.init_argv = argv + i + 1;
+			boot.init_argc = argc - i - 1;
+			break;
+		}
+		used += snprintf(saved_command_line + used,
+				 sizeof(saved_command_line) - min(used,
+				 sizeof(saved_command_line) - 1),
+				 "%s%s", used ? " " : "", a);
+		used = min(used, sizeof(saved_command_line) - 1);
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			printf("umk %s (Linux %s compatible)\n",
+			       UMK_VERSION_STRING, UMK_RELEASE);
+			exit(0);
+		} else if (!strncmp(a, "ubd", 3) && strchr(a, '=')) {
+			parse_ubd(a);
+		} else if (!strncmp(a, "root=", 5)) {
+			if (!a[5])
+				bad_option("empty root= in '%s'", a);
+			boot.root = a + 5;
+		} else if (!strcmp(a, "rw")) {
+			boot.ro = false;
+		} else if (!strcmp(a, "ro")) {
+			boot.ro = true;
+		} else if (!strncmp(a, "init=", 5)) {
+			if (a[5] != '/')
+				bad_option("init= needs an absolute path: '%s'", a);
+			boot.init = a + 5;
+		} else if (!strncmp(a, "mem=", 4)) {
+			bool ok;
+			uint64_t v = parse_size(a + 4, &ok);
+
+			if (!ok || v < (16ULL << 20))
+				bad_option("bad mem= size '%s' (at least 16M)", a);
+			totalram_bytes = v;
+		} else if (!strncmp(a, "mode=", 5)) {
+			if (!strcmp(a + 5, "skas"))
+				um_mode = &skas_mode;
+			else if (!strcmp(a + 5, "tt"))
+				um_mode = &tt_mode;
+			else
+				bad_option("unknown mode in '%s' (skas or tt)", a);
+		} else if (!strncmp(a, "umid=", 5)) {
+			if (!a[5] || strchr(a + 5, '/'))
+				bad_option("bad umid in '%s'", a);
+			boot.umid = a + 5;
+		} else if (!strcmp(a, "quiet")) {
+			boot.quiet = true;
+		} else {
+			bad_option("unknown option '%s'", a);
+		}
+	}
+	if (!ubd_get(0))
+		bad_option("%sno root device: give ubd0=FILE", "");
+	if (!boot.root)
+		boot.root = "/dev/ubda";
+}
+
+static void kill_all_guests(void)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks)
+		if (t->host_tid > 0)
+			os_kill_process(t->host_tid);
+}
+
+static void put_super_at_halt(struct super_block *sb, void *arg)
+{
+	if (sb->s_op && sb->s_op->put_super)
+		sb->s_op->put_super(sb);
+}
+
+/*
+ * Leave: end every guest process; when syncing (a clean halt, not a panic)
+ * write everything back and unmount every filesystem, so the images are
+ * marked clean as after Linux's halt.
+ */
+static void __attribute__((noreturn)) machine_exit(int status, bool sync)
+{
+	kill_all_guests();
+	if (sync) {
+		current = init_task;
+		ksys_sync();
+		iterate_supers(put_super_at_halt, NULL);
+	}
+	ubd_close_all();
+	os_exit(status);
+}
+
+void machine_panic(void)
+{
+	machine_exit(1, false);
+}
+
+void machine_halt_init_died(int status)
+{
+	if (status & 0x7f) {
+		printk(KERN_EMERG "Kernel panic - not syncing: Attempted to kill "
+		       "init! exitcode=0x%08x\n", status & 0x7f);
+		machine_exit(128 + (status & 0x7f), true);
+	}
+	printk(KERN_INFO "umk: init exited with status %d\n",
+	       (status >> 8) & 0xff);
+	machine_exit((status >> 8) & 0xff, true);
+}
+
+void machine_restart_or_halt(int cmd)
+{
+	printk(KERN_INFO "umk: syncing filesystems\n");
+	ksys_sync();
+	switch (cmd) {
+	case 0x01234567:	/* LINUX_REBOOT_CMD_RESTART */
+	case 0xA1B2C3D4:	/* RESTART2 */
+		printk(KERN_NOTICE "reboot: Restarting system\n");
+		break;
+	case 0xCDEF0123:	/* HALT */
+		printk(KERN_NOTICE "reboot: System halted\n");
+		break;
+	default:
+		printk(KERN_NOTICE "reboot: Power down\n");
+	}
+	machine_exit(0, true);
+}
+
+static int try_init(const char *path)
+{
+	char *argv[64] = { (char *)path };
+	char *envp[] = { "HOME=/", "TERM=linux", NULL };
+	int n = 1;
+
+	for (int i = 0; i < boot.init_argc && n < 63; i++)
+		argv[n++] = boot.init_argv[i];
+	argv[n] = NULL;
+	printk(KERN_INFO "Run %s as init process\n", path);
+	return kernel_execve(path, argv, envp);
+}
+
+/* init's kernel stack: take the fresh stub image, exec init into it. */
+static void init_start(struct task *t)
+{
+	static const char *const defaults[] = {
+		"/sbin/init", "/etc/init", "/bin/init", "/bin/sh",
+	};
+	struct host_stop *st;
+	long err;
+
+	st = wait_host_stop(t);			/* PTRACE_EVENT_EXEC */
+	while (!(st->kind == STOP_SIGNAL && st->sig == SIGTRAP)) {
+		if (st->kind == STOP_EXITED || st->kind == STOP_KILLED)
+			panic("umk: the first host process died (status 0x%x)",
+			      st->status);
+		os_ptrace_resume(t->host_tid, RESUME_CONT, 0);
+		st = wait_host_stop(t);
+	}
+	task_getregs(t);
+	t->at_signal_stop = true;
+	if (boot.init) {
+		err = try_init(boot.init);
+		if (err)
+			panic("Requested init %s failed (error %ld).",
+			      boot.init, err);
+	} else {
+		err = -ENOENT;
+		for (size_t i = 0; i < ARRAY_SIZE(defaults) && err; i++) {
+			err = try_init(defaults[i]);
+			if (err)
+				printk(KERN_ERR "Starting init: %s exists but "
+				       "couldn't execute it (error %ld)\n",
+				       defaults[i], err);
+		}
+		if (err)
+			panic("No working init found.  Try passing init= option "
+			      "to kernel. See Linux Documentation/admin-guide/"
+			      "init.rst for guidance.");
+	}
+	return_to_user(t);
+	task_main(t);
+}
+
+static void set_default_rlimits(struct signal_struct *s)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		s->rlim[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
+	s->rlim[RLIMIT_NOFILE] = (struct rlimit){ 1024, 4096 };
+	s->rlim[RLIMIT_STACK].rlim_cur = 8 << 20;
+	s->rlim[RLIMIT_CORE].rlim_cur = 0;
+	s->rlim[RLIMIT_MEMLOCK] = (struct rlimit){ 8 << 20, 8 << 20 };
+	s->rlim[RLIMIT_NPROC] = (struct rlimit){ 4096, 4096 };
+	s->rlim[RLIMIT_SIGPENDING] = (struct rlimit){ 4096, 4096 };
+	s->rlim[RLIMIT_MSGQUEUE] = (struct rlimit){ 819200, 819200 };
+	s->rlim[RLIMIT_RTPRIO] = (struct rlimit){ 0, 0 };
+	s->rlim[RLIMIT_NICE] = (struct rlimit){ 0, 0 };
+}
+
+/* Create guest pid 1 with its host process and console fds. */
+static struct task *create_init_task(int stub_fd)
+{
+	static struct cred root_cred = { .usage = 2 };
+	struct task *t = alloc_task();
+	struct file *con;
+	int host;
+
+	if (!t)
+		panic("out of memory creating init");
+	t->pid = t->tgid = 1;
+	t->group_leader = t;
+	list_add_tail(&t->thread_node, &t->thread_group);
+	strcpy(t->comm, "swapper");
+	t->cred = &root_cred;
+	t->signal = alloc_signal();
+	t->sighand = kzalloc(sizeof(*t->sighand));
+	if (!t->signal || !t->sighand)
+		panic("out of memory creating init");
+	t->signal->count = 1;
+	t->sighand->count = 1;
+	set_default_rlimits(t->signal);
+	t->exit_signal = SIGCHLD;
+	t->files = alloc_files();
+	t->fs = alloc_init_fs_struct();
+	if (!t->files || !t->fs)
+		panic("cannot set up init's files");
+	init_task = t;
+	current = t;
+	list_add_tail(&t->tasks, &task_list);
+
+	con = do_filp_open(AT_FDCWD, "/dev/console", O_RDWR, 0);
+	if (IS_ERR(con)) {
+		printk(KERN_WARNING "Warning: unable to open an initial console.\n");
+	} else {
+		get_unused_fd_install(get_file(con), 0, false);
+		get_unused_fd_install(get_file(con), 0, false);
+		get_unused_fd_install(con, 0, false);
+	}
+	host = os_spawn_stub_process(stub_fd);
+	if (host < 0)
+		panic("cannot start the first host process: error %d", host);
+	t->host_tid = host;
+	t->mm = mm_alloc(host);
+	if (!t->mm || kstack_init(t, init_start) < 0)
+		panic("out of memory creating init");
+	t->state = TASK_WAIT_HOST;
+	current = NULL;
+	return t;
+}
+
+static void check(int err, const char *what)
+{
+	if (err < 0)
+		panic("%s: error %d", what, err);
+}
+
+static void __attribute__((noreturn)) cpu_idle_loop(void)
+{
+	for (;;) {
+		unsigned int ready = 0;
+
+		run_queue_drain();
+		run_timers();
+		if (!run_queue_empty())
+			continue;
+		os_event_wait(next_timer_delay(), &ready);
+		if (ready & (1u << EV_CHILD))
+			reap_host_stops();
+		if (ready & (1u << EV_CONSOLE))
+			console_input_ready();
+		if ((ready & (1u << EV_TERM)) &&
+		    os_event_term_signal() == SIGINT && console_is_tty()) {
+			console_host_interrupt(SIGINT);
+		} else if (ready & (1u << EV_TERM)) {
+			printk(KERN_EMERG "umk: killed by host signal %d\n",
+			       os_event_term_signal());
+			machine_exit(128 + os_event_term_signal(), true);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int stub_fd, err;
+
+	parse_command_line(argc, argv);
+	if (boot.quiet)
+		console_loglevel = 4;
+	check(os_event_init(), "event loop");
+	printk(KERN_NOTICE "Linux version %s (umk %s) #1 SMP PREEMPT_DYNAMIC\n",
+	       UMK_RELEASE, UMK_VERSION_STRING);
+	printk(KERN_NOTICE "Kernel command line: %s\n", saved_command_line);
+	printk(KERN_INFO "umk: %s mode, %llu MiB of memory%s%s\n", um_mode->name,
+	       (unsigned long long)(totalram_bytes >> 20),
+	       boot.umid ? ", umid " : "", boot.umid ? boot.umid : "");
+	if (ubd_open_all() < 0)
+		os_exit(1);
+	stub_fd = os_create_stub_memfd(stub_image, stub_image_end - stub_image);
+	check(stub_fd, "stub memfd");
+	err = os_drop_privileges();
+	if (err < 0)
+		printk(KERN_WARNING "umk: could not drop host privileges: %d\n",
+		       err);
+	check(ubd_init(), "ubd");
+	check(init_chrdevs(), "character devices");
+	check(console_init(0, 1), "console");
+	check(init_ext2_fs(), "ext2");
+	check(init_proc_fs(), "proc");
+	check(init_tmpfs(), "tmpfs");
+	check(init_devtmpfs(), "devtmpfs");
+	{
+		static struct task boot_task;
+		static struct cred root_cred = { .usage = 1 };
+		static struct fs_struct boot_fs = { .users = 1, .umask = 022 };
+
+		/* A context for boot-time VFS calls (current->cred, ->fs). */
+		boot_task.cred = &root_cred;
+		boot_task.fs = &boot_fs;
+		current = &boot_task;
+		err = mount_root(boot.root, NULL, boot.ro ? MS_RDONLY : 0);
+		if (err < 0)
+			panic("VFS: Unable to mount root fs on %s", boot.root);
+		set_fs_root_pwd(&boot_fs);
+		{
+			struct path dev;
+
+			if (kern_path_at(AT_FDCWD, "/dev", LOOKUP_FOLLOW |
+					 LOOKUP_DIRECTORY, &dev) == 0) {
+				if (do_mount("devtmpfs", &dev, "devtmpfs", 0,
+					     NULL) == 0)
+					printk(KERN_INFO "devtmpfs: mounted\n");
+				path_put(&dev);
+			}
+		}
+		create_init_task(stub_fd);
+	}
+	cpu_idle_loop();
+}

@@ -1,0 +1,306 @@
+/*
+ * The host side of tracing: thin wrappers over ptrace(2), waitpid(2) and
+ * process_vm_readv(2) returning -errno, the decoding of a wait status into a
+ * named stop kind (done once, here), and the birth of the first guest host
+ * process. Model: UML arch/um/os-Linux/skas/process.c, rr's WaitStatus.
+ */
+#include <host_stop.h>
+#include <ptrace_user.h>
+#include <stub.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cpuid.h>
+#include <elf.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#ifndef PTRACE_SYSEMU
+#define PTRACE_SYSEMU 31
+#endif
+#ifndef __WALL
+#define __WALL 0x40000000
+#endif
+
+#define PTRACE_OPTIONS (PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | \
+	PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | \
+	PTRACE_O_TRACEEXEC)
+
+static long xptrace(long req, int tid, unsigned long addr, unsigned long data)
+{
+	long r = syscall(SYS_ptrace, req, tid, addr, data);
+
+	return r < 0 ? -errno : r;
+}
+
+int os_ptrace_getregs(int tid, struct user_regs_struct *regs)
+{
+	return xptrace(PTRACE_GETREGS, tid, 0, (unsigned long)regs);
+}
+
+int os_ptrace_setregs(int tid, const struct user_regs_struct *regs)
+{
+	return xptrace(PTRACE_SETREGS, tid, 0, (unsigned long)regs);
+}
+
+int os_ptrace_resume(int tid, enum resume_req req, int sig)
+{
+	static const long reqs[] = {
+		[RESUME_CONT] = PTRACE_CONT,
+		[RESUME_SYSEMU] = PTRACE_SYSEMU,
+		[RESUME_SYSCALL] = PTRACE_SYSCALL,
+		[RESUME_SINGLESTEP] = PTRACE_SINGLESTEP,
+	};
+
+	return xptrace(reqs[req], tid, 0, sig);
+}
+
+int os_ptrace_interrupt(int tid)
+{
+	return xptrace(PTRACE_INTERRUPT, tid, 0, 0);
+}
+
+int os_ptrace_getsiginfo(int tid, siginfo_t *info)
+{
+	return xptrace(PTRACE_GETSIGINFO, tid, 0, (unsigned long)info);
+}
+
+int os_ptrace_setsiginfo(int tid, const siginfo_t *info)
+{
+	return xptrace(PTRACE_SETSIGINFO, tid, 0, (unsigned long)info);
+}
+
+int os_ptrace_geteventmsg(int tid, unsigned long *msg)
+{
+	return xptrace(PTRACE_GETEVENTMSG, tid, 0, (unsigned long)msg);
+}
+
+int os_ptrace_syscall_arch(int tid, uint32_t *arch, uint64_t *nr)
+{
+	struct __ptrace_syscall_info info;
+	long r = xptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info),
+			 (unsigned long)&info);
+
+	if (r < 0)
+		return r;
+	*arch = info.arch;
+	*nr = info.entry.nr;
+	return 0;
+}
+
+size_t os_xstate_size(void)
+{
+	static size_t size;
+	unsigned int a, b, c, d;
+
+	if (!size) {
+		__cpuid_count(0xd, 0, a, b, c, d);
+		size = b > 512 ? b : 4096;
+	}
+	return size;
+}
+
+int os_ptrace_getfpregs(int tid, void *buf, size_t len)
+{
+	struct iovec iov = { buf, len };
+
+	return xptrace(PTRACE_GETREGSET, tid, NT_X86_XSTATE, (unsigned long)&iov);
+}
+
+int os_ptrace_setfpregs(int tid, const void *buf, size_t len)
+{
+	struct iovec iov = { (void *)buf, len };
+
+	return xptrace(PTRACE_SETREGSET, tid, NT_X86_XSTATE, (unsigned long)&iov);
+}
+
+void os_kill_process(int pid)
+{
+	if (pid > 0)
+		kill(pid, SIGKILL);
+}
+
+void os_kill_thread(int pid, int tid)
+{
+	if (tid > 0)
+		syscall(SYS_tgkill, pid, tid, SIGKILL);
+}
+
+int os_tkill(int tid, int sig)
+{
+	return syscall(SYS_tkill, tid, sig) < 0 ? -errno : 0;
+}
+
+void os_decode_status(int status, struct host_stop *stop)
+{
+	memset(stop, 0, sizeof(*stop));
+	stop->status = status;
+	if (WIFEXITED(status)) {
+		stop->kind = STOP_EXITED;
+		stop->exit_code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		stop->kind = STOP_KILLED;
+		stop->sig = WTERMSIG(status);
+	} else if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
+		stop->kind = STOP_SYSCALL;
+	} else if (status >> 16 == PTRACE_EVENT_STOP) {
+		stop->kind = STOP_GROUP;
+		stop->sig = WSTOPSIG(status);
+	} else if (status >> 16) {
+		stop->kind = STOP_EVENT;
+		stop->event = status >> 16;
+	} else {
+		stop->kind = STOP_SIGNAL;
+		stop->sig = WSTOPSIG(status);
+	}
+}
+
+int os_wait_any(struct host_stop *stop)
+{
+	int status;
+	pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
+
+	if (pid <= 0)
+		return pid < 0 ? -errno : 0;
+	os_decode_status(status, stop);
+	return pid;
+}
+
+int os_create_stub_memfd(const void *image, size_t len)
+{
+	int fd = memfd_create("umk-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, image, len) != (ssize_t)len ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK |
+		  F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+static void __attribute__((noreturn)) stub_child(int stub_fd, int gate)
+{
+	static char *const argv[] = { "umk-stub", NULL };
+	static char *const envp[] = { NULL };
+	sigset_t none;
+	char c;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < 32; sig++)
+		signal(sig, SIG_DFL);
+	if (read(gate, &c, 1) != 1)
+		_exit(126);
+	if (dup2(stub_fd, STUB_FD) < 0)
+		_exit(126);
+	for (int fd = 0; fd < STUB_FD; fd++)
+		close(fd);
+	syscall(SYS_close_range, STUB_FD + 1, ~0U, 0);
+	syscall(SYS_execveat, STUB_FD, "", argv, envp, AT_EMPTY_PATH);
+	_exit(127);
+}
+
+int os_spawn_stub_process(int stub_fd)
+{
+	int gate[2], err;
+	pid_t pid;
+
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		goto out_close;
+	}
+	if (pid == 0) {
+		close(gate[1]);
+		stub_child(stub_fd, gate[0]);
+	}
+	err = xptrace(PTRACE_SEIZE, pid, 0, PTRACE_OPTIONS);
+	if (err < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, __WALL);
+		goto out_close;
+	}
+	err = pid;
+	if (write(gate[1], "x", 1) != 1)
+		err = -EIO;
+out_close:
+	close(gate[0]);
+	close(gate[1]);
+	return err;
+}
+
+long os_vm_read(int pid, unsigned long addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)addr, len };
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+long os_vm_write(int pid, unsigned long addr, const void *buf, size_t len)
+{
+	struct iovec local = { (void *)buf, len }, remote = { (void *)addr, len };
+	ssize_t n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+int os_open_mem(int pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+long os_mem_read(int memfd, unsigned long addr, void *buf, size_t len)
+{
+	ssize_t n = pread(memfd, buf, len, (off_t)addr);
+
+	return n < 0 ? -errno : n;
+}
+
+long os_mem_write(int memfd, unsigned long addr, const void *buf, size_t len)
+{
+	ssize_t n = pwrite(memfd, buf, len, (off_t)addr);
+
+	return n < 0 ? -errno : n;
+}
+
+uint64_t os_process_rss(int pid)
+{
+	char path[64], buf[128];
+	unsigned long size, rss;
+	long n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	if (sscanf(buf, "%lu %lu", &size, &rss) != 2)
+		return 0;
+	return (uint64_t)rss * 4096;
+}

@@ -1,0 +1,264 @@
+/*
+ * Tasks, credentials, the run queue and wait queues.
+ *
+ * One guest thread is one struct task and one host thread. Every task has a
+ * kernel stack: a syscall handler runs on it and may sleep (wait_event) in
+ * straight-line code while its host thread stays in its ptrace stop; the
+ * kernel thread switches between task stacks with switch_to. Only the kernel
+ * thread touches these structures, so nothing here needs a lock.
+ */
+#ifndef UMK_SCHED_H
+#define UMK_SCHED_H
+
+#include <umk/kernel.h>
+#include <umk/uaccess.h>
+#include <umk/signal.h>
+#include <sys/user.h>
+#include <sys/resource.h>
+#include <host_stop.h>
+#include <umk/timer.h>
+
+struct file;
+struct files_struct;
+struct fs_struct;
+struct tty_struct;
+
+
+/* A wait queue: tasks (or callbacks) waiting for an event. */
+struct wait_queue_head {
+	struct list_head head;
+};
+struct wait_queue_entry {
+	struct task *task;		/* task to wake, or NULL for func only */
+	void (*func)(struct wait_queue_entry *wq, void *key);
+	void *private;
+	struct list_head entry;
+};
+#define WAIT_QUEUE_HEAD_INIT(name) { LIST_HEAD_INIT((name).head) }
+static inline void init_waitqueue_head(struct wait_queue_head *wq)
+{
+	INIT_LIST_HEAD(&wq->head);
+}
+void add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+/* Wake every entry of wq: tasks become runnable, callbacks are called. */
+void wake_up(struct wait_queue_head *wq);
+
+/*
+ * Sleep the current task until cond() holds. Returns 0 when it does, or
+ * -ERESTARTSYS if a signal that is not blocked became pending first
+ * (interruptible sleep, TASK_INTERRUPTIBLE in Linux). The macro re-tests
+ * cond after every wake-up, as Linux's wait_event_interruptible.
+ */
+#define wait_event_interruptible(wq, cond)				\
+({									\
+	int __ret = 0;							\
+	struct wait_queue_entry __w = { .task = current };		\
+	if (!(cond)) {							\
+		add_wait_queue(&(wq), &__w);				\
+		for (;;) {						\
+			if (cond)					\
+				break;					\
+			if (signal_pending(current)) {			\
+				__ret = -ERESTARTSYS;			\
+				break;					\
+			}						\
+			schedule_sleep(true);				\
+		}							\
+		remove_wait_queue(&(wq), &__w);				\
+	}								\
+	__ret;								\
+})
+/* Uninterruptible: only cond ends it (TASK_UNINTERRUPTIBLE). */
+#define wait_event(wq, cond)						\
+do {									\
+	struct wait_queue_entry __w = { .task = current };		\
+	if (!(cond)) {							\
+		add_wait_queue(&(wq), &__w);				\
+		while (!(cond))						\
+			schedule_sleep(false);				\
+		remove_wait_queue(&(wq), &__w);				\
+	}								\
+} while (0)
+
+/* A sleeping lock (Linux struct mutex): the holder may sleep. */
+struct mutex {
+	struct task *owner;
+	struct wait_queue_head wait;
+};
+void mutex_init(struct mutex *m);
+void mutex_lock(struct mutex *m);
+void mutex_unlock(struct mutex *m);
+
+/* Credentials, as Linux struct cred (guest ids only, never host ids). */
+#define NGROUPS_MAX_GUEST 64
+struct cred {
+	int usage;
+	uid_t uid, euid, suid, fsuid;
+	gid_t gid, egid, sgid, fsgid;
+	int ngroups;
+	gid_t groups[NGROUPS_MAX_GUEST];
+};
+struct cred *prepare_creds(const struct cred *old);
+void put_cred(struct cred *c);
+bool in_group_p(const struct cred *c, gid_t gid);
+/* Guest root: euid 0 (umk keeps no capability sets yet: root has them all). */
+static inline bool capable(const struct cred *c) { return c->euid == 0; }
+
+/* Address space: one host process image. Shared by CLONE_VM tasks. */
+struct mm_struct {
+	int users;		/* tasks sharing it */
+	int host_pid;		/* a host tid living in this address space */
+	int mem_fd;		/* cached /proc/host_pid/mem, or -1 */
+	unsigned long start_code, end_code, start_data, end_data;
+	unsigned long start_brk, brk;	/* emulated brk area */
+	unsigned long brk_mapped;	/* end of what is really mapped */
+	unsigned long start_stack;
+	unsigned long arg_start, arg_end, env_start, env_end;
+	unsigned long mmap_base;	/* hint for mmap(NULL) placement */
+	struct file *exe_file;	/* /proc/PID/exe */
+	unsigned long auxv[48];	/* for /proc/PID/auxv */
+	int auxv_len;
+};
+
+/* Shared signal state of a thread group (Linux struct signal_struct). */
+struct signal_struct {
+	int count;			/* live threads */
+	struct sigpending shared_pending;
+	pid_t pgrp, session;
+	struct tty_struct *tty;		/* controlling terminal or NULL */
+	int group_exit_code;		/* wait status once exiting */
+	bool group_exit;		/* exit_group or fatal signal started */
+	struct task *group_exec_task;	/* a thread in execve: others die */
+	int group_stop_count;
+	unsigned int flags;		/* SIGNAL_STOP_STOPPED, ... */
+	int stop_code;			/* stop signal for WUNTRACED */
+	bool stop_reported, cont_reported;
+	struct rlimit rlim[RLIM_NLIMITS];
+	uint64_t start_time_ns;
+	uint64_t utime_ns, stime_ns;	/* of dead threads */
+	struct wait_queue_head wait_chldexit;	/* parent's wait4 sleeps here */
+	/* alarm(2) / ITIMER_REAL: the timer and its interval in ns */
+	struct timer_list it_real_timer;
+	uint64_t it_real_interval;
+};
+#define SIGNAL_STOP_STOPPED 0x1
+#define SIGNAL_STOP_CONTINUED 0x2
+
+struct sighand_struct {
+	int count;
+	struct k_sigaction action[_NSIG];
+};
+
+enum task_state {
+	TASK_RUNNING,		/* on the run queue or running on its stack */
+	TASK_WAIT_HOST,		/* its host thread runs guest code */
+	TASK_INTERRUPTIBLE,	/* sleeping in a handler, signals wake it */
+	TASK_UNINTERRUPTIBLE,
+	TASK_STOPPED,		/* group stop (SIGSTOP...) */
+	TASK_DEAD,		/* zombie or released */
+};
+
+struct task {
+	pid_t pid;			/* guest tid */
+	pid_t tgid;			/* guest pid = leader's tid */
+	int host_tid;			/* host tid of its thread; 0 once gone */
+	char comm[16];
+	enum task_state state;
+	struct task *group_leader;
+	struct list_head thread_node;	/* in group_leader->thread_group */
+	struct list_head thread_group;	/* leader only: all threads */
+	struct task *real_parent;	/* parent process (a leader) */
+	struct list_head children;	/* leader only: child leaders */
+	struct list_head sibling;	/* in real_parent->children */
+	struct list_head tasks;		/* in the global task list */
+
+	struct cred *cred;
+	struct mm_struct *mm;
+	struct files_struct *files;
+	struct fs_struct *fs;
+	struct signal_struct *signal;
+	struct sighand_struct *sighand;
+
+	uint64_t blocked;		/* the guest's blocked mask, bit sig-1 */
+	uint64_t saved_sigmask;		/* for rt_sigsuspend/ppoll/pselect */
+	bool restore_sigmask;
+	struct sigpending pending;	/* thread-directed signals */
+	stack_t sas;			/* sigaltstack */
+	struct k_sigaction host_action[_NSIG];	/* what the host has now */
+	bool host_sas_synced;
+
+	int exit_code;			/* wait status when dead */
+	int exit_signal;		/* SIGCHLD, or 0 / -1 for threads */
+	bool exit_reaped;
+	bool zombie;			/* leader: the whole group is dead */
+	bool self_reap;			/* free the task once off its stack */
+	unsigned long clear_child_tid;	/* guest address, CLONE_CHILD_CLEARTID */
+	unsigned long set_child_tid;
+
+	/* Kernel stack and context. */
+	void *kstack;			/* base of the mmap'd stack */
+	size_t kstack_size;
+	void *ksp;			/* saved stack pointer while switched out */
+	struct list_head run_list;	/* on the run queue when TASK_RUNNING */
+	bool on_rq;
+
+	/* Host thread state seen by the mode engine. */
+	struct user_regs_struct regs;	/* at the current stop */
+	struct host_stop stop;		/* last decoded stop */
+	bool stop_ready;		/* a stop arrived, not yet consumed */
+	bool in_syscall;		/* serving a syscall: regs.orig_rax valid */
+	long syscall_nr;
+	bool interrupted;		/* PTRACE_INTERRUPT sent, not yet seen */
+	bool sigreturned;		/* rt_sigreturn restored every register */
+	bool at_signal_stop;		/* stopped in a signal-delivery stop */
+	bool exec_seen;			/* PTRACE_EVENT_EXEC during a stub run */
+	unsigned long clone_child_tid;	/* host tid of the last clone event */
+	void (*clone_hook)(struct task *t, unsigned long child_host_tid);
+
+	/* timers for sleeps: absolute deadline in ns since boot, 0 = none */
+	uint64_t timeout;
+	struct list_head timer_list;
+
+	uint64_t start_time_ns;
+	uint64_t utime_ns, stime_ns;
+	unsigned long clone_flags;	/* as given to clone */
+	bool did_exec;			/* execve'd since fork (setpgid) */
+	int pdeath_signal;		/* prctl PR_SET_PDEATHSIG */
+	int nice;			/* -20..19 */
+	uint64_t restart_deadline;	/* an interrupted sleep's deadline */
+	bool restarting;		/* this syscall is a restart */
+	struct task *clone_child;	/* child being created by a clone */
+	unsigned long robust_list;	/* set_robust_list head (guest) */
+	struct task *vfork_parent;	/* for CLONE_VFORK: parent waiting */
+	bool vfork_done;
+};
+
+extern struct task *current;
+extern struct list_head task_list;	/* every task, oldest first */
+extern struct task *init_task;		/* guest pid 1 */
+
+/* Look up a live task by guest tid; NULL if none. */
+struct task *find_task_by_pid(pid_t pid);
+/* Look up a task by its host tid; NULL if none. */
+struct task *find_task_by_host_tid(int host_tid);
+bool thread_group_leader(const struct task *t);
+static inline bool task_alive(const struct task *t) { return t->state != TASK_DEAD; }
+
+/*
+ * Give up the CPU: the current task's stack is saved and the next runnable
+ * task (or the event loop) runs. `interruptible` marks the sleep as one that a
+ * signal may end (signal_wake_up makes the task runnable again).
+ */
+void schedule_sleep(bool interruptible);
+/* Make t runnable (its handler continues from schedule_sleep). */
+void wake_up_process(struct task *t);
+/* Sleep the current task until the absolute deadline (ns since boot) or a
+ * wake-up; returns 0 at the deadline, -ERESTARTSYS on a signal, 1 if woken
+ * by something else first. */
+int schedule_timeout(uint64_t deadline_ns);
+
+/* Pid allocation: the lowest free pid above the last one, wrapping at 32768. */
+pid_t alloc_pid(void);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * Guest memory access. A guest address is a struct uptr, never a C pointer:
+ * it can only be read or written through these functions, which work on the
+ * current task's address space (process_vm_readv/writev, /proc/PID/mem for
+ * pages that are not writable) and return -EFAULT for a bad address.
+ * Semantics: Linux include/linux/uaccess.h.
+ */
+#ifndef UMK_UACCESS_H
+#define UMK_UACCESS_H
+
+#include <umk/kernel.h>
+
+struct uptr {
+	unsigned long addr;
+};
+#define UPTR(x) ((struct uptr){ .addr = (unsigned long)(x) })
+static inline struct uptr uptr_add(struct uptr p, unsigned long n)
+{
+	return UPTR(p.addr + n);
+}
+static inline bool uptr_null(struct uptr p) { return p.addr == 0; }
+
+struct mm_struct;
+
+/* Copy n bytes from guest address src of the current task into dst.
+ * Returns 0, or -EFAULT if any byte is unmapped or unreadable. */
+int copy_from_user(void *dst, struct uptr src, size_t n);
+/* Copy n bytes from src to guest address dst of the current task, also into
+ * read-only pages (as a kernel write would be refused, see note: only the
+ * ELF loader uses copy_to_user_force). Returns 0 or -EFAULT. */
+int copy_to_user(struct uptr dst, const void *src, size_t n);
+int clear_user(struct uptr dst, size_t n);
+/* Copy a NUL-terminated string of at most n bytes (NUL included) from the
+ * guest. Returns its length without the NUL, -EFAULT, or -ENAMETOOLONG when
+ * no NUL is found within n bytes. */
+long strncpy_from_user(char *dst, struct uptr src, size_t n);
+/* Copy a guest path name into a fresh PATH_MAX buffer (kfree it). Returns the
+ * buffer or ERR_PTR(-EFAULT / -ENAMETOOLONG / -ENOENT for ""). */
+char *getname(struct uptr filename);
+/* Same for an empty name allowed (AT_EMPTY_PATH): "" is returned as is. */
+char *getname_empty(struct uptr filename);
+
+/* The same operations on another address space (procfs cmdline/environ,
+ * ptrace-like access): count bytes moved, or -EFAULT/-ESRCH. */
+long access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf,
+		      size_t len, bool write);
+/* Write into a read-only guest page of mm (ELF loading, frame patching). */
+int copy_to_user_force(struct mm_struct *mm, unsigned long addr,
+		       const void *src, size_t n);
+
+#endif

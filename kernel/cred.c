@@ -1,0 +1,40 @@
+/*
+ * Credentials (Linux kernel/cred.c): copy-on-write struct cred. A task
+ * changes its ids by preparing a copy, editing it and installing it.
+ */
+#include <umk/sched.h>
+#include <string.h>
+
+struct cred *prepare_creds(const struct cred *old)
+{
+	struct cred *c = kmalloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	*c = *old;
+	c->usage = 1;
+	return c;
+}
+
+void put_cred(struct cred *c)
+{
+	if (c && --c->usage == 0)
+		kfree(c);
+}
+
+bool in_group_p(const struct cred *c, gid_t gid)
+{
+	if (c->fsgid == gid)
+		return true;
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* Install new as the current task's credentials (commit_creds). */
+void commit_creds(struct cred *new)
+{
+	put_cred(current->cred);
+	current->cred = new;
+}

@@ -1,0 +1,788 @@
+/*
+ * execve: load an ELF program (static, static-PIE, or dynamic with its
+ * PT_INTERP) or a #! script from the guest VFS, never from a host path.
+ * Everything that can fail is checked before the point of no return; then
+ * the task's host address space is replaced by a fresh stub image, the
+ * segments are mapped through the stub and filled from the file, and the
+ * initial stack (argv, envp, auxv) is written as Linux's create_elf_tables.
+ * Semantics: execve(2), Linux fs/exec.c and fs/binfmt_elf.c.
+ */
+#include <umk/sched.h>
+#include <umk/fs.h>
+#include <umk/signal_internal.h>
+#include <umk/syscalls.h>
+#include <mode.h>
+#include <stub.h>
+#include <os.h>
+#include <elf.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+void mmput(struct mm_struct *mm);
+struct mm_struct *mm_alloc(int host_pid);
+int host_exec_stub(struct task *t);
+void do_exit(long code) __attribute__((noreturn));
+
+#define MAX_ARG_STRLEN (32 * PAGE_SIZE)
+#define MAX_ARG_TOTAL (100 * 1024)	/* bytes of strings on the stack */
+#define BINPRM_BUF_SIZE 256
+#define MAX_INTERP_DEPTH 4
+#define ELF_ET_DYN_BASE 0x555555554000UL
+#define MAX_PHNUM 64
+
+struct strvec {
+	int count;
+	size_t bytes;			/* strings with their NULs */
+	char **v;
+};
+
+struct elf_image {
+	struct file *file;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[MAX_PHNUM];
+	unsigned long bias;		/* load address - p_vaddr */
+	unsigned long end;		/* highest mapped address */
+};
+
+struct linux_binprm {
+	char *filename;			/* as given, for AT_EXECFN */
+	char *path;			/* the file that finally runs */
+	struct strvec argv, envp;
+	struct elf_image exe, interp;
+	bool has_interp;
+};
+
+static void strvec_free(struct strvec *s)
+{
+	for (int i = 0; i < s->count; i++)
+		kfree(s->v[i]);
+	kfree(s->v);
+	s->v = NULL;
+	s->count = 0;
+	s->bytes = 0;
+}
+
+static int strvec_push(struct strvec *s, int at, const char *str)
+{
+	char **v = krealloc(s->v, (s->count + 1) * sizeof(char *));
+	char *copy = kstrdup(str);
+
+	if (!v || !copy) {
+		kfree(copy);
+		if (v)
+			s->v = v;
+		return -ENOMEM;
+	}
+	s->v = v;
+	memmove(&s->v[at + 1], &s->v[at], (s->count - at) * sizeof(char *));
+	s->v[at] = copy;
+	s->count++;
+	s->bytes += strlen(copy) + 1;
+	return s->bytes > MAX_ARG_TOTAL ? -E2BIG : 0;
+}
+
+/* Copy a NULL-terminated guest array of strings. */
+static int copy_strings(struct strvec *s, struct uptr uv)
+{
+	char *buf;
+	int err = 0;
+
+	if (uptr_null(uv))
+		return 0;
+	buf = kmalloc(MAX_ARG_STRLEN);
+	if (!buf)
+		return -ENOMEM;
+	for (int i = 0;; i++) {
+		unsigned long p;
+		long len;
+
+		if (copy_from_user(&p, uptr_add(uv, i * 8), 8)) {
+			err = -EFAULT;
+			break;
+		}
+		if (!p)
+			break;
+		len = strncpy_from_user(buf, UPTR(p), MAX_ARG_STRLEN);
+		if (len < 0) {
+			err = len == -ENAMETOOLONG ? -E2BIG : len;
+			break;
+		}
+		err = strvec_push(s, s->count, buf);
+		if (err)
+			break;
+	}
+	kfree(buf);
+	return err;
+}
+
+/* Open a program file for exec: regular, executable, on an exec mount. */
+static struct file *open_exec(const char *name)
+{
+	struct file *f = do_filp_open(AT_FDCWD, name, O_RDONLY, 0);
+	struct inode *inode;
+	int err;
+
+	if (IS_ERR(f))
+		return f;
+	inode = f->f_inode;
+	err = -EACCES;
+	if (!S_ISREG(inode->i_mode))
+		goto out_put;
+	if (f->f_path.mnt && (f->f_path.mnt->mnt_flags & MNT_NOEXEC))
+		goto out_put;
+	err = inode_permission(inode, MAY_EXEC);
+	if (err)
+		goto out_put;
+	return f;
+out_put:
+	fput(f);
+	return ERR_PTR(err);
+}
+
+static int read_exact(struct file *f, void *buf, size_t len, loff_t pos)
+{
+	ssize_t n = kernel_read(f, buf, len, &pos);
+
+	if (n < 0)
+		return n;
+	return (size_t)n == len ? 0 : -ENOEXEC;
+}
+
+static int elf_check(struct elf_image *img)
+{
+	Elf64_Ehdr *eh = &img->eh;
+	size_t phsize;
+
+	if (read_exact(img->file, eh, sizeof(*eh), 0))
+		return -ENOEXEC;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_machine != EM_X86_64 ||
+	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
+	    eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh->e_phnum == 0 || eh->e_phnum > MAX_PHNUM)
+		return -ENOEXEC;
+	phsize = eh->e_phnum * sizeof(Elf64_Phdr);
+	if (read_exact(img->file, img->ph, phsize, eh->e_phoff))
+		return -ENOEXEC;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr *p = &img->ph[i];
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		if (p->p_filesz > p->p_memsz ||
+		    (p->p_vaddr & (PAGE_SIZE - 1)) != (p->p_offset & (PAGE_SIZE - 1)) ||
+		    p->p_vaddr + p->p_memsz < p->p_vaddr ||
+		    p->p_vaddr + p->p_memsz >= STUB_START)
+			return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* The PT_INTERP path of img into buf, or 0 if it has none. */
+static int elf_interp(struct elf_image *img, char *buf, size_t size)
+{
+	for (int i = 0; i < img->eh.e_phnum; i++) {
+		Elf64_Phdr *p = &img->ph[i];
+
+		if (p->p_type != PT_INTERP)
+			continue;
+		if (p->p_filesz < 2 || p->p_filesz > size)
+			return -ENOEXEC;
+		if (read_exact(img->file, buf, p->p_filesz, p->p_offset))
+			return -ENOEXEC;
+		if (buf[p->p_filesz - 1] != 0)
+			return -ENOEXEC;
+		return 1;
+	}
+	return 0;
+}
+
+/* Parse "#!interp [arg]" in buf; rewrite argv. 1 if it was a script. */
+static int load_script(struct linux_binprm *bprm, char *buf, size_t len,
+		       char **interp)
+{
+	char *p, *end, *arg = NULL;
+	int err;
+
+	if (len < 2 || buf[0] != '#' || buf[1] != '!')
+		return 0;
+	end = memchr(buf, '\n', len);
+	if (!end) {
+		if (len == BINPRM_BUF_SIZE)
+			return -ENOEXEC;
+		end = buf + len;
+	}
+	*end = 0;
+	for (p = buf + 2; *p == ' ' || *p == '\t'; p++)
+		;
+	if (!*p)
+		return -ENOEXEC;
+	*interp = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (*p) {
+		*p++ = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p) {
+			char *e = p + strlen(p);
+
+			while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+				*--e = 0;
+			arg = p;
+		}
+	}
+	/* argv[0] is replaced by: interp [arg] path */
+	if (bprm->argv.count > 0) {
+		bprm->argv.bytes -= strlen(bprm->argv.v[0]) + 1;
+		kfree(bprm->argv.v[0]);
+		memmove(&bprm->argv.v[0], &bprm->argv.v[1],
+			(bprm->argv.count - 1) * sizeof(char *));
+		bprm->argv.count--;
+	}
+	if ((err = strvec_push(&bprm->argv, 0, bprm->path)) ||
+	    (arg && (err = strvec_push(&bprm->argv, 0, arg))) ||
+	    (err = strvec_push(&bprm->argv, 0, *interp)))
+		return err;
+	return 1;
+}
+
+/* Open and check everything; nothing of the task changes here. */
+static int prepare_binprm(struct linux_binprm *bprm, const char *name)
+{
+	char buf[BINPRM_BUF_SIZE + 1], interp_path[PATH_MAX];
+	int depth = 0, err;
+
+	bprm->path = kstrdup(name);
+	for (;;) {
+		struct file *f = open_exec(bprm->path);
+		char *interp = NULL;
+		loff_t pos = 0;
+		ssize_t n;
+
+		if (IS_ERR(f))
+			return PTR_ERR(f);
+		n = kernel_read(f, buf, BINPRM_BUF_SIZE, &pos);
+		if (n < 0) {
+			fput(f);
+			return n;
+		}
+		buf[n] = 0;
+		err = load_script(bprm, buf, n, &interp);
+		if (err < 0) {
+			fput(f);
+			return err;
+		}
+		if (err == 0) {
+			bprm->exe.file = f;
+			break;
+		}
+		fput(f);
+		if (++depth > MAX_INTERP_DEPTH)
+			return -ELOOP;
+		kfree(bprm->path);
+		bprm->path = kstrdup(interp);
+		if (!bprm->path)
+			return -ENOMEM;
+	}
+	err = elf_check(&bprm->exe);
+	if (err)
+		return err;
+	err = elf_interp(&bprm->exe, interp_path, sizeof(interp_path));
+	if (err < 0)
+		return err;
+	if (err == 1) {
+		struct file *f = open_exec(interp_path);
+
+		if (IS_ERR(f))
+			return PTR_ERR(f);
+		bprm->interp.file = f;
+		bprm->has_interp = true;
+		err = elf_check(&bprm->interp);
+		if (err)
+			return err == -ENOEXEC ? -ELIBBAD : err;
+		if (bprm->interp.eh.e_type != ET_DYN &&
+		    bprm->interp.eh.e_type != ET_EXEC)
+			return -ELIBBAD;
+	}
+	return 0;
+}
+
+static void free_binprm(struct linux_binprm *bprm)
+{
+	strvec_free(&bprm->argv);
+	strvec_free(&bprm->envp);
+	if (bprm->exe.file)
+		fput(bprm->exe.file);
+	if (bprm->interp.file)
+		fput(bprm->interp.file);
+	kfree(bprm->path);
+	kfree(bprm->filename);
+}
+
+static unsigned long elf_span(struct elf_image *img, unsigned long *lo)
+{
+	unsigned long min = ~0UL, maxe = 0;
+
+	for (int i = 0; i < img->eh.e_phnum; i++) {
+		Elf64_Phdr *p = &img->ph[i];
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		min = min(min, ALIGN_DOWN(p->p_vaddr, PAGE_SIZE));
+		maxe = max(maxe, ALIGN_UP(p->p_vaddr + p->p_memsz, PAGE_SIZE));
+	}
+	*lo = min;
+	return maxe - min;
+}
+
+static int elf_prot(uint32_t flags)
+{
+	return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) |
+	       (flags & PF_X ? PROT_EXEC : 0);
+}
+
+/*
+ * Map img into the current task's fresh address space: reserve its span
+ * (ET_DYN: at want if free, else where the host puts it), map each PT_LOAD
+ * writable, copy the file bytes in, then set the final protections.
+ */
+static int elf_map(struct task *t, struct elf_image *img, unsigned long want)
+{
+	struct stub_batch b = { 0 };
+	unsigned long lo, span = elf_span(img, &lo);
+	char *buf;
+	long ret;
+	int n = 0;
+
+	if (img->eh.e_type == ET_DYN) {
+		ret = host_syscall(t, SYS_mmap, want, span, PROT_NONE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				   (want ? MAP_FIXED_NOREPLACE : 0), -1, 0);
+		if (ret < 0 && want)
+			ret = host_syscall(t, SYS_mmap, 0, span, PROT_NONE,
+					   MAP_PRIVATE | MAP_ANONYMOUS |
+					   MAP_NORESERVE, -1, 0);
+		if (ret < 0)
+			return ret;
+		img->bias = ret - lo;
+	} else {
+		img->bias = 0;
+	}
+	for (int i = 0; i < img->eh.e_phnum; i++) {
+		Elf64_Phdr *p = &img->ph[i];
+		unsigned long start, end;
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		start = ALIGN_DOWN(img->bias + p->p_vaddr, PAGE_SIZE);
+		end = ALIGN_UP(img->bias + p->p_vaddr + p->p_memsz, PAGE_SIZE);
+		b.calls[n].nr = SYS_mmap;
+		b.calls[n].args[0] = start;
+		b.calls[n].args[1] = end - start;
+		b.calls[n].args[2] = PROT_READ | PROT_WRITE;
+		b.calls[n].args[3] = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+		b.calls[n].args[4] = -1;
+		n++;
+		img->end = max(img->end, end);
+	}
+	b.count = n;
+	ret = host_batch(t, &b);
+	if (ret != n)
+		return ret < 0 ? ret : b.calls[ret].ret;
+
+	buf = kmalloc(65536);
+	if (!buf)
+		return -ENOMEM;
+	for (int i = 0; i < img->eh.e_phnum; i++) {
+		Elf64_Phdr *p = &img->ph[i];
+		uint64_t done = 0;
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		while (done < p->p_filesz) {
+			size_t chunk = min(p->p_filesz - done, (uint64_t)65536);
+			loff_t pos = p->p_offset + done;
+			ssize_t got = kernel_read(img->file, buf, chunk, &pos);
+
+			if (got <= 0 ||
+			    os_vm_write(t->host_tid, img->bias + p->p_vaddr + done,
+					buf, got) != got) {
+				kfree(buf);
+				return -EIO;
+			}
+			done += got;
+		}
+	}
+	kfree(buf);
+
+	n = 0;
+	for (int i = 0; i < img->eh.e_phnum; i++) {
+		Elf64_Phdr *p = &img->ph[i];
+		unsigned long start, end;
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		start = ALIGN_DOWN(img->bias + p->p_vaddr, PAGE_SIZE);
+		end = ALIGN_UP(img->bias + p->p_vaddr + p->p_memsz, PAGE_SIZE);
+		b.calls[n].nr = SYS_mprotect;
+		b.calls[n].args[0] = start;
+		b.calls[n].args[1] = end - start;
+		b.calls[n].args[2] = elf_prot(p->p_flags);
+		n++;
+	}
+	b.count = n;
+	ret = host_batch(t, &b);
+	if (ret != n)
+		return ret < 0 ? ret : b.calls[ret].ret;
+	return 0;
+}
+
+static unsigned long elf_phdr_addr(struct elf_image *img)
+{
+	for (int i = 0; i < img->eh.e_phnum; i++)
+		if (img->ph[i].p_type == PT_PHDR)
+			return img->bias + img->ph[i].p_vaddr;
+	for (int i = 0; i < img->eh.e_phnum; i++) {
+		Elf64_Phdr *p = &img->ph[i];
+
+		if (p->p_type == PT_LOAD && p->p_offset == 0)
+			return img->bias + p->p_vaddr + img->eh.e_phoff;
+	}
+	return 0;
+}
+
+/* What the host told the stub in its auxv that the guest should see too. */
+struct host_auxv {
+	unsigned long sysinfo_ehdr, hwcap, hwcap2, minsigstksz;
+};
+
+static void read_host_auxv(struct task *t, struct host_auxv *h)
+{
+	unsigned long sp = t->regs.rsp, v[2], argc;
+
+	memset(h, 0, sizeof(*h));
+	if (os_vm_read(t->host_tid, sp, &argc, 8) != 8)
+		return;
+	sp += 8 * (argc + 2);		/* argc, argv[], NULL */
+	for (;;) {			/* envp[], NULL */
+		if (os_vm_read(t->host_tid, sp, v, 8) != 8)
+			return;
+		sp += 8;
+		if (!v[0])
+			break;
+	}
+	for (int i = 0; i < 64; i++, sp += 16) {
+		if (os_vm_read(t->host_tid, sp, v, 16) != 16 || v[0] == AT_NULL)
+			return;
+		switch (v[0]) {
+		case AT_SYSINFO_EHDR: h->sysinfo_ehdr = v[1]; break;
+		case AT_HWCAP: h->hwcap = v[1]; break;
+		case AT_HWCAP2: h->hwcap2 = v[1]; break;
+		case AT_MINSIGSTKSZ: h->minsigstksz = v[1]; break;
+		}
+	}
+}
+
+/* Build argc/argv/envp/auxv below the stub's stack pointer. */
+static int create_elf_tables(struct task *t, struct linux_binprm *bprm,
+			     unsigned long *sp_out)
+{
+	struct mm_struct *mm = t->mm;
+	const struct cred *c = t->cred;
+	struct host_auxv h;
+	unsigned long top, p, strings, random_at, platform_at, execfn_at;
+	unsigned long *auxv = mm->auxv, *ptrs;
+	size_t nptrs, blk;
+	char *block;
+	int na = 0, argc = bprm->argv.count, envc = bprm->envp.count;
+	size_t execfn_len = strlen(bprm->filename) + 1;
+
+	read_host_auxv(t, &h);
+	top = ALIGN_DOWN(t->regs.rsp - 256, 16);
+	strings = bprm->argv.bytes + bprm->envp.bytes + execfn_len + 16 + 16;
+	p = ALIGN_DOWN(top - strings, 16);
+	blk = top - p;
+	block = kzalloc(blk);
+	if (!block)
+		return -ENOMEM;
+
+	/* Strings, from low to high: argv, envp, random, platform, execfn. */
+	{
+		char *w = block;
+		unsigned long at = p;
+
+		mm->arg_start = at;
+		for (int i = 0; i < argc; i++) {
+			size_t l = strlen(bprm->argv.v[i]) + 1;
+
+			memcpy(w, bprm->argv.v[i], l);
+			w += l;
+			at += l;
+		}
+		mm->arg_end = at;
+		mm->env_start = at;
+		for (int i = 0; i < envc; i++) {
+			size_t l = strlen(bprm->envp.v[i]) + 1;
+
+			memcpy(w, bprm->envp.v[i], l);
+			w += l;
+			at += l;
+		}
+		mm->env_end = at;
+		random_at = at;
+		os_getrandom(w, 16);
+		w += 16;
+		at += 16;
+		platform_at = at;
+		memcpy(w, "x86_64", 7);
+		w += 16;
+		at += 16;
+		execfn_at = at;
+		memcpy(w, bprm->filename, execfn_len);
+	}
+
+#define NEW_AUX_ENT(id, val) do { auxv[na++] = (id); auxv[na++] = (val); } while (0)
+	if (h.sysinfo_ehdr)
+		NEW_AUX_ENT(AT_SYSINFO_EHDR, h.sysinfo_ehdr);
+	if (h.minsigstksz)
+		NEW_AUX_ENT(AT_MINSIGSTKSZ, h.minsigstksz);
+	NEW_AUX_ENT(AT_HWCAP, h.hwcap);
+	NEW_AUX_ENT(AT_PAGESZ, PAGE_SIZE);
+	NEW_AUX_ENT(AT_CLKTCK, 100);
+	NEW_AUX_ENT(AT_PHDR, elf_phdr_addr(&bprm->exe));
+	NEW_AUX_ENT(AT_PHENT, sizeof(Elf64_Phdr));
+	NEW_AUX_ENT(AT_PHNUM, bprm->exe.eh.e_phnum);
+	NEW_AUX_ENT(AT_BASE, bprm->has_interp ? bprm->interp.bias : 0);
+	NEW_AUX_ENT(AT_FLAGS, 0);
+	NEW_AUX_ENT(AT_ENTRY, bprm->exe.bias + bprm->exe.eh.e_entry);
+	NEW_AUX_ENT(AT_UID, c->uid);
+	NEW_AUX_ENT(AT_EUID, c->euid);
+	NEW_AUX_ENT(AT_GID, c->gid);
+	NEW_AUX_ENT(AT_EGID, c->egid);
+	NEW_AUX_ENT(AT_SECURE, 0);
+	NEW_AUX_ENT(AT_RANDOM, random_at);
+	NEW_AUX_ENT(AT_HWCAP2, h.hwcap2);
+	NEW_AUX_ENT(AT_EXECFN, execfn_at);
+	NEW_AUX_ENT(AT_PLATFORM, platform_at);
+	NEW_AUX_ENT(AT_NULL, 0);
+#undef NEW_AUX_ENT
+	mm->auxv_len = na;
+
+	nptrs = 1 + argc + 1 + envc + 1 + na;
+	{
+		unsigned long sp = ALIGN_DOWN(p - nptrs * 8, 16);
+		size_t plen = nptrs * 8;
+		unsigned long at;
+		int k = 0;
+
+		ptrs = kzalloc(plen);
+		if (!ptrs) {
+			kfree(block);
+			return -ENOMEM;
+		}
+		ptrs[k++] = argc;
+		at = mm->arg_start;
+		for (int i = 0; i < argc; i++) {
+			ptrs[k++] = at;
+			at += strlen(bprm->argv.v[i]) + 1;
+		}
+		ptrs[k++] = 0;
+		for (int i = 0; i < envc; i++) {
+			ptrs[k++] = at;
+			at += strlen(bprm->envp.v[i]) + 1;
+		}
+		ptrs[k++] = 0;
+		memcpy(&ptrs[k], auxv, na * 8);
+		if (os_vm_write(t->host_tid, sp, ptrs, plen) != (long)plen ||
+		    os_vm_write(t->host_tid, p, block, blk) != (long)blk) {
+			kfree(ptrs);
+			kfree(block);
+			return -EFAULT;
+		}
+		kfree(ptrs);
+		kfree(block);
+		*sp_out = sp;
+		mm->start_stack = sp;
+	}
+	return 0;
+}
+
+/* After the point of no return: any failure kills the task (SIGSEGV). */
+static void __attribute__((noreturn)) exec_failed(int err)
+{
+	printk(KERN_ERR "umk: exec of pid %d failed after the point of no "
+	       "return: %d\n", current->pid, err);
+	do_exit(SIGSEGV);
+}
+
+/* Kill the other threads of the group before exec (de_thread). */
+static int de_thread(struct task *t)
+{
+	struct task *th;
+
+	if (t->signal->count == 1)
+		return 0;
+	if (!thread_group_leader(t))
+		return -EINVAL;	/* exec from a non-leader thread: unsupported */
+	t->signal->group_exec_task = t;
+	list_for_each_entry(th, &t->group_leader->thread_group, thread_node) {
+		if (th != t && task_alive(th)) {
+			th->pending.signal |= sigmask(SIGKILL);
+			signal_wake_up(th);
+		}
+	}
+	wait_event(t->signal->wait_chldexit, t->signal->count == 1);
+	t->signal->group_exec_task = NULL;
+	return 0;
+}
+
+/* Load bprm into the current task, whose host image is a fresh stub. */
+static void load_into_fresh_stub(struct task *t, struct linux_binprm *bprm)
+{
+	unsigned long sp, entry;
+	int err;
+
+	err = elf_map(t, &bprm->exe, bprm->exe.eh.e_type == ET_DYN ?
+		      ELF_ET_DYN_BASE : 0);
+	if (err)
+		exec_failed(err);
+	if (bprm->has_interp) {
+		err = elf_map(t, &bprm->interp, 0);
+		if (err)
+			exec_failed(err);
+		entry = bprm->interp.bias + bprm->interp.eh.e_entry;
+	} else {
+		entry = bprm->exe.bias + bprm->exe.eh.e_entry;
+	}
+	t->mm->start_brk = t->mm->brk = t->mm->brk_mapped = bprm->exe.end;
+	t->mm->mmap_base = 0;
+	err = create_elf_tables(t, bprm, &sp);
+	if (err)
+		exec_failed(err);
+	t->mm->exe_file = get_file(bprm->exe.file);
+	{
+		struct user_regs_struct r = { 0 };
+
+		r.cs = t->regs.cs;
+		r.ss = t->regs.ss;
+		r.ds = t->regs.ds;
+		r.es = t->regs.es;
+		r.eflags = 0x202;
+		r.rip = entry;
+		r.rsp = sp;
+		r.orig_rax = -1;
+		t->regs = r;
+	}
+}
+
+static void set_comm(struct task *t, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	strncpy(t->comm, base, sizeof(t->comm) - 1);
+	t->comm[sizeof(t->comm) - 1] = 0;
+}
+
+/*
+ * The whole of execve after argument copying. fresh: the task's host image
+ * is already a fresh stub (the first process). Returns -errno before the
+ * point of no return; after it, 0 or the task dies.
+ */
+static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
+{
+	struct task *t = current;
+	struct mm_struct *mm;
+	long err;
+
+	err = prepare_binprm(bprm, bprm->filename);
+	if (err)
+		return err;
+	err = de_thread(t);
+	if (err)
+		return err;
+	/* Point of no return. */
+	if (!fresh && host_exec_stub(t) < 0)
+		do_exit(SIGKILL);
+	mm = mm_alloc(t->host_tid);
+	if (!mm)
+		exec_failed(-ENOMEM);
+	mmput(t->mm);
+	t->mm = mm;
+	load_into_fresh_stub(t, bprm);
+	set_comm(t, bprm->path);
+	flush_signal_handlers(t);
+	do_close_on_exec(t->files);
+	t->clear_child_tid = 0;
+	t->set_child_tid = 0;
+	t->robust_list = 0;
+	t->vfork_parent = NULL;
+	t->group_leader->did_exec = true;
+	return 0;
+}
+
+static long do_execveat(int fd, struct uptr filename, struct uptr argv,
+			struct uptr envp, int flags)
+{
+	struct linux_binprm bprm = { 0 };
+	char *name;
+	long err;
+
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	name = getname(filename);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	if (fd != AT_FDCWD && name[0] != '/')
+		err = -ENOSYS;	/* execveat relative to a directory fd */
+	else
+		err = 0;
+	bprm.filename = name;
+	if (!err)
+		err = copy_strings(&bprm.argv, argv);
+	if (!err)
+		err = copy_strings(&bprm.envp, envp);
+	if (!err && bprm.argv.count == 0)
+		err = strvec_push(&bprm.argv, 0, "");
+	if (!err)
+		err = do_execve_binprm(&bprm, false);
+	free_binprm(&bprm);
+	return err;
+}
+
+long sys_execve(struct uptr filename, struct uptr argv, struct uptr envp)
+{
+	return do_execveat(AT_FDCWD, filename, argv, envp, 0);
+}
+
+long sys_execveat(int fd, struct uptr filename, struct uptr argv,
+		  struct uptr envp, int flags)
+{
+	return do_execveat(fd, filename, argv, envp, flags);
+}
+
+/*
+ * Run a program from the kernel (init), in the current task whose host
+ * image is a fresh stub: argv and envp are kernel strings, NULL-ended.
+ * Returns -errno if the program cannot be started (the task is unchanged).
+ */
+long kernel_execve(const char *path, char *const argv[], char *const envp[])
+{
+	struct linux_binprm bprm = { 0 };
+	long err = 0;
+
+	bprm.filename = kstrdup(path);
+	for (int i = 0; argv[i] && !err; i++)
+		err = strvec_push(&bprm.argv, bprm.argv.count, argv[i]);
+	for (int i = 0; envp[i] && !err; i++)
+		err = strvec_push(&bprm.envp, bprm.envp.count, envp[i]);
+	if (!err)
+		err = do_execve_binprm(&bprm, true);
+	free_binprm(&bprm);
+	return err;
+}

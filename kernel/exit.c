@@ -1,0 +1,385 @@
+/*
+ * Task death and reaping: exit, exit_group, fatal signals and vanished host
+ * threads all end in do_exit(); the last thread of a process makes it a
+ * zombie for its parent's wait4/waitid (or reaps it at once when the parent
+ * ignores SIGCHLD); orphans go to init; init's death ends umk.
+ * Semantics: Linux kernel/exit.c, wait(2).
+ */
+#include <umk/sched.h>
+#include <umk/fs.h>
+#include <umk/signal_internal.h>
+#include <umk/syscalls.h>
+#include <mode.h>
+#include <stub.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/futex.h>
+
+void schedule_exit(void) __attribute__((noreturn));
+void mmput(struct mm_struct *mm);
+void machine_halt_init_died(int status) __attribute__((noreturn));
+
+struct task *init_task;
+
+/* Wake a CLONE_CHILD_CLEARTID waiter (pthread_join): the word is cleared and
+ * a host futex wake runs in the task, whose futexes live in the host. */
+static void mm_release(struct task *t)
+{
+	int zero = 0;
+
+	if (!t->clear_child_tid || t->host_tid <= 0 || t->mm->users <= 1)
+		return;
+	if (copy_to_user(UPTR(t->clear_child_tid), &zero, sizeof(zero)) == 0)
+		host_syscall(t, SYS_futex, t->clear_child_tid, FUTEX_WAKE, 1,
+			     0, 0, 0);
+	t->clear_child_tid = 0;
+}
+
+/* End the host thread of t: the last thread takes its host process down
+ * with SIGKILL; another thread runs exit() through the stub. */
+static void release_host_thread(struct task *t, bool last)
+{
+	struct user_regs_struct regs;
+
+	if (t->host_tid <= 0)
+		goto out;
+	if (last) {
+		os_kill_process(t->host_tid);
+	} else {
+		regs = t->regs;
+		regs.rip = STUB_SYSCALL;
+		regs.rax = SYS_exit;
+		regs.rdi = 0;
+		regs.orig_rax = -1;
+		if (os_ptrace_setregs(t->host_tid, &regs) == 0)
+			os_ptrace_resume(t->host_tid, RESUME_CONT, 0);
+	}
+out:
+	t->host_tid = 0;
+}
+
+static void release_task(struct task *leader);
+
+/* Give the children of a dead process to init (forget_original_parent). */
+static void reparent_children(struct task *leader)
+{
+	struct task *c, *n;
+
+	list_for_each_entry_safe(c, n, &leader->children, sibling) {
+		list_del_init(&c->sibling);
+		c->real_parent = init_task;
+		if (init_task && init_task != leader) {
+			list_add_tail(&c->sibling, &init_task->children);
+			if (c->zombie)
+				do_notify_parent(c, CLD_EXITED, 0);
+		} else {
+			c->real_parent = NULL;
+		}
+	}
+}
+
+static bool parent_ignores_sigchld(struct task *leader)
+{
+	struct task *p = leader->real_parent;
+	struct k_sigaction *ka;
+
+	if (!p)
+		return true;
+	ka = &p->sighand->action[SIGCHLD - 1];
+	return ka->handler == (unsigned long)SIG_IGN ||
+	       (ka->flags & SA_NOCLDWAIT);
+}
+
+/* The last thread of leader's group died: a zombie for its parent. */
+static void exit_notify(struct task *leader)
+{
+	int status = leader->signal->group_exit ? leader->signal->group_exit_code
+					       : leader->exit_code;
+	int why = (status & 0x7f) ? ((status & 0x80) ? CLD_DUMPED : CLD_KILLED)
+				  : CLD_EXITED;
+
+	leader->exit_code = status;
+	reparent_children(leader);
+	leader->zombie = true;
+	if (leader == init_task)
+		machine_halt_init_died(status);
+	if (leader->exit_signal == SIGCHLD && parent_ignores_sigchld(leader)) {
+		do_notify_parent(leader, why, why == CLD_EXITED ?
+				 (status >> 8) & 0xff : status & 0x7f);
+		release_task(leader);
+		return;
+	}
+	do_notify_parent(leader, why, why == CLD_EXITED ? (status >> 8) & 0xff :
+			 status & 0x7f);
+}
+
+void __attribute__((noreturn)) do_exit(long code)
+{
+	struct task *t = current, *leader = t->group_leader;
+	bool last = --t->signal->count == 0;
+
+	t->exit_code = code;
+	mm_release(t);
+	release_host_thread(t, last);
+	if (t->files) {
+		put_files_struct(t->files);
+		t->files = NULL;
+	}
+	if (t->fs) {
+		put_fs_struct(t->fs);
+		t->fs = NULL;
+	}
+	mmput(t->mm);
+	t->mm = NULL;
+	flush_sigqueue(&t->pending);
+	t->state = TASK_DEAD;
+	if (t != leader) {
+		list_del_init(&t->thread_node);
+		list_del_init(&t->tasks);
+		t->self_reap = true;
+	}
+	if (last)
+		exit_notify(leader);
+	else
+		wake_up(&t->signal->wait_chldexit);	/* de_thread waits */
+	schedule_exit();
+}
+
+void __attribute__((noreturn)) do_group_exit(int exit_code)
+{
+	struct signal_struct *sig = current->signal;
+	struct task *th;
+
+	if (!sig->group_exit) {
+		sig->group_exit = true;
+		sig->group_exit_code = exit_code;
+		list_for_each_entry(th, &current->group_leader->thread_group,
+				    thread_node) {
+			if (th != current && task_alive(th)) {
+				th->pending.signal |= sigmask(SIGKILL);
+				signal_wake_up(th);
+			}
+		}
+	}
+	do_exit(sig->group_exit_code);
+}
+
+/* The host thread of t vanished (killed from outside, or already gone). */
+void __attribute__((noreturn)) exit_host_gone(struct task *t)
+{
+	if (t->host_tid < 0)
+		t->host_tid = 0;
+	if (!t->signal->group_exit) {
+		t->signal->group_exit = true;
+		t->signal->group_exit_code = t->stop.kind == STOP_KILLED ?
+					     t->stop.sig : SIGKILL;
+	}
+	do_group_exit(t->signal->group_exit_code);
+}
+
+long sys_exit(int code)
+{
+	do_exit((code & 0xff) << 8);
+}
+
+long sys_exit_group(int code)
+{
+	do_group_exit((code & 0xff) << 8);
+}
+
+static void release_task(struct task *leader)
+{
+	list_del_init(&leader->sibling);
+	list_del_init(&leader->tasks);
+	leader->exit_reaped = true;
+	flush_sigqueue(&leader->signal->shared_pending);
+	kfree(leader->signal);
+	if (--leader->sighand->count == 0)
+		kfree(leader->sighand);
+	put_cred(leader->cred);
+	if (!leader->kstack)
+		kfree(leader);
+	else
+		leader->self_reap = true;
+}
+
+/* Does child c match wait's pid selector (wait(2))? */
+static bool wait_match(struct task *c, idtype_t type, pid_t id)
+{
+	switch (type) {
+	case P_PID: return c->tgid == id;
+	case P_PGID: return c->signal->pgrp == id;
+	case P_ALL: return true;
+	default: return false;
+	}
+}
+
+struct wait_result {
+	pid_t pid;
+	int status;		/* wait4 status word */
+	int code;		/* CLD_* for waitid */
+	int cstatus;
+	uid_t ruid;
+};
+
+/*
+ * One pass over the children: a reportable one fills *res and returns 1;
+ * 0 if children match but none is ready; -ECHILD if none matches.
+ */
+static int wait_scan(idtype_t type, pid_t id, int options, struct wait_result *res)
+{
+	struct task *c, *n;
+	bool any = false;
+
+	list_for_each_entry_safe(c, n, &current->group_leader->children, sibling) {
+		if (!wait_match(c, type, id))
+			continue;
+		if (!(options & __WALL) &&
+		    !!(options & __WCLONE) != (c->exit_signal != SIGCHLD))
+			continue;
+		any = true;
+		res->pid = c->tgid;
+		res->ruid = c->cred->uid;
+		if (c->zombie && (options & WEXITED)) {
+			int st = c->exit_code;
+
+			res->status = st;
+			if (st & 0x7f) {
+				res->code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
+				res->cstatus = st & 0x7f;
+			} else {
+				res->code = CLD_EXITED;
+				res->cstatus = (st >> 8) & 0xff;
+			}
+			if (!(options & WNOWAIT))
+				release_task(c);
+			return 1;
+		}
+		if ((options & WUNTRACED) && !c->zombie &&
+		    (c->signal->flags & SIGNAL_STOP_STOPPED) &&
+		    !c->signal->stop_reported) {
+			res->status = (c->signal->stop_code << 8) | 0x7f;
+			res->code = CLD_STOPPED;
+			res->cstatus = c->signal->stop_code;
+			if (!(options & WNOWAIT))
+				c->signal->stop_reported = true;
+			return 1;
+		}
+		if ((options & WCONTINUED) && !c->zombie &&
+		    (c->signal->flags & SIGNAL_STOP_CONTINUED) &&
+		    !c->signal->cont_reported) {
+			res->status = 0xffff;
+			res->code = CLD_CONTINUED;
+			res->cstatus = SIGCONT;
+			if (!(options & WNOWAIT))
+				c->signal->cont_reported = true;
+			return 1;
+		}
+	}
+	return any ? 0 : -ECHILD;
+}
+
+static long do_wait(idtype_t type, pid_t id, int options, struct wait_result *res)
+{
+	long ret;
+
+	/* Peek with WNOWAIT while waiting; reap only once, at the end. */
+	ret = wait_event_interruptible(current->signal->wait_chldexit,
+		wait_scan(type, id, options | WNOWAIT, res) != 0 ||
+		(options & WNOHANG));
+	if (ret == -ERESTARTSYS)
+		return ret;
+	return wait_scan(type, id, options, res);
+}
+
+static void fill_rusage(struct rusage *ru)
+{
+	memset(ru, 0, sizeof(*ru));
+}
+
+long sys_wait4(pid_t pid, struct uptr stat_addr, int options, struct uptr ru)
+{
+	struct wait_result res = { 0 };
+	idtype_t type;
+	long ret;
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD |
+			__WCLONE | __WALL))
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	if (pid == -1) {
+		type = P_ALL;
+	} else if (pid < 0) {
+		type = P_PGID;
+		pid = -pid;
+	} else if (pid == 0) {
+		type = P_PGID;
+		pid = current->signal->pgrp;
+	} else {
+		type = P_PID;
+	}
+	ret = do_wait(type, pid, options | WEXITED, &res);
+	if (ret <= 0)
+		return ret;
+	if (!uptr_null(stat_addr) &&
+	    copy_to_user(stat_addr, &res.status, sizeof(int)))
+		return -EFAULT;
+	if (!uptr_null(ru)) {
+		struct rusage r;
+
+		fill_rusage(&r);
+		if (copy_to_user(ru, &r, sizeof(r)))
+			return -EFAULT;
+	}
+	return res.pid;
+}
+
+long sys_waitid(int which, pid_t upid, struct uptr infop, int options,
+		struct uptr ru)
+{
+	struct wait_result res = { 0 };
+	siginfo_t info;
+	long ret;
+
+	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED |
+			__WNOTHREAD | __WCLONE | __WALL))
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	switch (which) {
+	case P_ALL:
+		break;
+	case P_PID:
+	case P_PGID:
+		if (upid < 0)
+			return -EINVAL;
+		if (which == P_PGID && upid == 0)
+			upid = current->signal->pgrp;
+		break;
+	default:
+		return -EINVAL;
+	}
+	ret = do_wait(which, upid, options, &res);
+	if (ret < 0)
+		return ret;
+	memset(&info, 0, sizeof(info));
+	if (ret > 0) {
+		info.si_signo = SIGCHLD;
+		info.si_code = res.code;
+		info.si_pid = res.pid;
+		info.si_uid = res.ruid;
+		info.si_status = res.cstatus;
+	}
+	if (!uptr_null(infop) && copy_to_user(infop, &info, sizeof(info)))
+		return -EFAULT;
+	if (!uptr_null(ru)) {
+		struct rusage r;
+
+		fill_rusage(&r);
+		if (copy_to_user(ru, &r, sizeof(r)))
+			return -EFAULT;
+	}
+	return 0;
+}

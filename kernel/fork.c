@@ -1,0 +1,334 @@
+/*
+ * fork, vfork, clone: a new task shares or copies its parent's kernel state
+ * (Linux kernel/fork.c copy_process), and its host thread is made by a host
+ * clone() that the parent runs through the stub. Host clones of processes
+ * use CLONE_PARENT, so umk is the host parent of every guest process and
+ * reaps it; the guest's parent/child tree is the kernel's own.
+ */
+#include <umk/sched.h>
+#include <umk/fs.h>
+#include <umk/signal_internal.h>
+#include <umk/syscalls.h>
+#include <mode.h>
+#include <os.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/syscall.h>
+
+int kstack_init(struct task *t, void (*fn)(struct task *));
+void task_main(struct task *t);
+void claim_orphan_stop(struct task *t);
+void wake_up_host_waiter(struct task *t);
+
+#define CLONE_UNSUPPORTED (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
+	CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
+	CLONE_PTRACE | CLONE_UNTRACED | CLONE_PIDFD | CLONE_IO)
+
+struct mm_struct *mm_alloc(int host_pid)
+{
+	struct mm_struct *mm = kzalloc(sizeof(*mm));
+
+	if (!mm)
+		return NULL;
+	mm->users = 1;
+	mm->host_pid = host_pid;
+	mm->mem_fd = -1;
+	return mm;
+}
+
+void mmput(struct mm_struct *mm)
+{
+	if (!mm || --mm->users > 0)
+		return;
+	if (mm->mem_fd >= 0)
+		os_close_fd(mm->mem_fd);
+	if (mm->exe_file)
+		fput(mm->exe_file);
+	kfree(mm);
+}
+
+static struct mm_struct *dup_mm(struct mm_struct *old, int host_pid)
+{
+	struct mm_struct *mm = kmalloc(sizeof(*mm));
+
+	if (!mm)
+		return NULL;
+	*mm = *old;
+	mm->users = 1;
+	mm->host_pid = host_pid;
+	mm->mem_fd = -1;
+	if (mm->exe_file)
+		get_file(mm->exe_file);
+	return mm;
+}
+
+struct task *alloc_task(void)
+{
+	struct task *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		return NULL;
+	INIT_LIST_HEAD(&t->thread_node);
+	INIT_LIST_HEAD(&t->thread_group);
+	INIT_LIST_HEAD(&t->children);
+	INIT_LIST_HEAD(&t->sibling);
+	INIT_LIST_HEAD(&t->tasks);
+	INIT_LIST_HEAD(&t->run_list);
+	INIT_LIST_HEAD(&t->timer_list);
+	init_sigpending(&t->pending);
+	t->sas.ss_flags = SS_DISABLE;
+	t->state = TASK_UNINTERRUPTIBLE;
+	t->start_time_ns = ktime_get_ns();
+	return t;
+}
+
+struct signal_struct *alloc_signal(void)
+{
+	struct signal_struct *s = kzalloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	init_sigpending(&s->shared_pending);
+	init_waitqueue_head(&s->wait_chldexit);
+	s->start_time_ns = ktime_get_ns();
+	return s;
+}
+
+/* The first thing a new task's kernel stack does: take the registers its
+ * parent prepared and enter the task loop. */
+static void child_start(struct task *t)
+{
+	struct host_stop *st = wait_host_stop(t);
+	struct user_regs_struct fresh;
+
+	if (st->kind == STOP_EXITED || st->kind == STOP_KILLED) {
+		void exit_host_gone(struct task *t) __attribute__((noreturn));
+		exit_host_gone(t);
+	}
+	/* Keep the host's view of the new thread only for what it owns. */
+	if (os_ptrace_getregs(t->host_tid, &fresh) == 0) {
+		t->regs.cs = fresh.cs;
+		t->regs.ss = fresh.ss;
+	}
+	t->at_signal_stop = false;
+	if (t->set_child_tid) {
+		pid_t tid = t->pid;
+
+		copy_to_user(UPTR(t->set_child_tid), &tid, sizeof(tid));
+	}
+	return_to_user(t);
+	task_main(t);
+}
+
+static void clone_hook(struct task *parent, unsigned long child_host_tid)
+{
+	struct task *child = parent->clone_child;
+
+	if (!child)
+		return;
+	child->host_tid = child_host_tid;
+	if (!(child->clone_flags & CLONE_VM))
+		child->mm->host_pid = child_host_tid;
+	child->state = TASK_WAIT_HOST;
+	claim_orphan_stop(child);
+	if (child->stop_ready)
+		wake_up_host_waiter(child);
+}
+
+/*
+ * Create a new task as the current task's child or thread (copy_process +
+ * the host clone). Returns the child's guest pid or -errno: -EINVAL for
+ * bad flag combinations, -EAGAIN when no pid or host process is left.
+ */
+static long do_fork(unsigned long flags, unsigned long newsp,
+		    struct uptr parent_tidptr, struct uptr child_tidptr,
+		    unsigned long tls)
+{
+	struct task *p = current, *c;
+	unsigned long host_flags;
+	long ret;
+	pid_t pid;
+
+	if (flags & CLONE_UNSUPPORTED)
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
+		return -EINVAL;
+	if ((flags & CSIGNAL) > KSIGNAL_MAX)
+		return -EINVAL;
+	pid = alloc_pid();
+	if (pid < 0)
+		return pid;
+	c = alloc_task();
+	if (!c)
+		return -ENOMEM;
+	c->pid = pid;
+	c->clone_flags = flags;
+	strcpy(c->comm, p->comm);
+	c->cred = p->cred;
+	c->cred->usage++;
+	c->blocked = p->blocked;
+	c->regs = p->regs;
+	c->regs.rax = 0;
+	if (newsp)
+		c->regs.rsp = newsp;
+	if (flags & CLONE_SETTLS)
+		c->regs.fs_base = tls;
+	if (flags & CLONE_CHILD_SETTID)
+		c->set_child_tid = child_tidptr.addr;
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = child_tidptr.addr;
+
+	ret = -ENOMEM;
+	if (flags & CLONE_VM) {
+		c->mm = p->mm;
+		p->mm->users++;
+	} else {
+		c->mm = dup_mm(p->mm, 0);
+		if (!c->mm)
+			goto out_free;
+	}
+	if (flags & CLONE_FILES) {
+		c->files = p->files;
+		p->files->count++;
+	} else {
+		c->files = dup_fd(p->files);
+		if (!c->files)
+			goto out_free;
+	}
+	if (flags & CLONE_FS) {
+		c->fs = p->fs;
+		p->fs->users++;
+	} else {
+		c->fs = copy_fs_struct(p->fs);
+		if (!c->fs)
+			goto out_free;
+	}
+	if (flags & CLONE_SIGHAND) {
+		c->sighand = p->sighand;
+		p->sighand->count++;
+		memcpy(c->host_action, p->host_action, sizeof(c->host_action));
+	} else {
+		c->sighand = kmalloc(sizeof(*c->sighand));
+		if (!c->sighand)
+			goto out_free;
+		*c->sighand = *p->sighand;
+		c->sighand->count = 1;
+		memcpy(c->host_action, p->host_action, sizeof(c->host_action));
+	}
+	c->sas = p->sas;
+	c->host_sas_synced = p->host_sas_synced;
+	if (flags & CLONE_THREAD) {
+		c->signal = p->signal;
+		c->signal->count++;
+		c->tgid = p->tgid;
+		c->group_leader = p->group_leader;
+		c->exit_signal = -1;
+		c->real_parent = p->real_parent;
+		list_add_tail(&c->thread_node, &c->group_leader->thread_group);
+	} else {
+		c->signal = alloc_signal();
+		if (!c->signal)
+			goto out_free;
+		c->signal->count = 1;
+		c->signal->pgrp = p->signal->pgrp;
+		c->signal->session = p->signal->session;
+		c->signal->tty = p->signal->tty;
+		memcpy(c->signal->rlim, p->signal->rlim, sizeof(c->signal->rlim));
+		c->tgid = pid;
+		c->group_leader = c;
+		c->exit_signal = flags & CSIGNAL;
+		c->real_parent = (flags & CLONE_PARENT) ?
+			p->group_leader->real_parent : p->group_leader;
+		list_add_tail(&c->thread_node, &c->thread_group);
+		if (c->real_parent)
+			list_add_tail(&c->sibling, &c->real_parent->children);
+	}
+	if (kstack_init(c, child_start) < 0)
+		goto out_unlink;
+	list_add_tail(&c->tasks, &task_list);
+
+	host_flags = (flags & (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD |
+			       CLONE_VFORK)) | ((flags & CLONE_THREAD) ? 0 :
+						CLONE_PARENT);
+	if (flags & CLONE_VFORK)
+		c->vfork_parent = p;
+	p->clone_child = c;
+	p->clone_hook = clone_hook;
+	if (flags & CLONE_PARENT_SETTID)
+		copy_to_user(parent_tidptr, &pid, sizeof(pid));
+	ret = host_syscall(p, SYS_clone, host_flags, 0, 0, 0, 0, 0);
+	p->clone_hook = NULL;
+	p->clone_child = NULL;
+	if (ret < 0) {
+		printk(KERN_WARNING "umk: host clone failed: %ld\n", ret);
+		/* The child never ran; undo what was linked. */
+		list_del_init(&c->tasks);
+		c->state = TASK_DEAD;
+		goto out_unlink;
+	}
+	return pid;
+
+out_unlink:
+	list_del_init(&c->thread_node);
+	list_del_init(&c->sibling);
+	if (flags & CLONE_THREAD)
+		c->signal->count--;
+	ret = ret < 0 ? ret : -EAGAIN;
+out_free:
+	/* Resources shared or copied above are leaked on this rare path
+	 * rather than risk a double put; the pid is free again. */
+	kfree(c);
+	return ret;
+}
+
+long sys_fork(void)
+{
+	return do_fork(SIGCHLD, 0, UPTR(0), UPTR(0), 0);
+}
+
+long sys_vfork(void)
+{
+	return do_fork(CLONE_VFORK | CLONE_VM | SIGCHLD, 0, UPTR(0), UPTR(0), 0);
+}
+
+long sys_clone(unsigned long flags, unsigned long newsp, struct uptr parent_tid,
+	       struct uptr child_tid, unsigned long tls)
+{
+	return do_fork(flags, newsp, parent_tid, child_tid, tls);
+}
+
+long sys_set_tid_address(struct uptr tidptr)
+{
+	current->clear_child_tid = tidptr.addr;
+	return current->pid;
+}
+
+long sys_set_robust_list(struct uptr head, size_t len)
+{
+	if (len != 24)
+		return -EINVAL;
+	current->robust_list = head.addr;
+	return 0;
+}
+
+long sys_get_robust_list(int pid, struct uptr head_ptr, struct uptr len_ptr)
+{
+	struct task *t = pid ? find_task_by_pid(pid) : current;
+	size_t len = 24;
+
+	if (!t)
+		return -ESRCH;
+	if (copy_to_user(len_ptr, &len, sizeof(len)) ||
+	    copy_to_user(head_ptr, &t->robust_list, sizeof(t->robust_list)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_rseq(void)
+{
+	return -ENOSYS;
+}

@@ -1,0 +1,503 @@
+/*
+ * ext2/ext3/ext4, host side: directories on libext2fs. Lookup, entry
+ * creation (growing the directory when it is full), link, unlink, rmdir,
+ * rename with replacement and exchange, and readdir with stable position
+ * cookies. Callers hold the superblock's s_lock (see ext2_user.h).
+ * Semantics: Linux fs/ext4/namei.c (ext4_add_entry, ext4_unlink,
+ * ext4_rmdir, ext4_rename, ext4_cross_rename), fs/ext4/dir.c.
+ */
+#include <dirent.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "ext2_host.h"
+
+/* Copy a counted name into a NUL-terminated buffer of EXT2_NAME_LEN + 1. */
+static int copy_name(char *dst, const char *name, size_t len)
+{
+	if (!len)
+		return -ENOENT;
+	if (len > EXT2_NAME_LEN)
+		return -ENAMETOOLONG;
+	memcpy(dst, name, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+int ext2_host_lookup(struct ext2_host *h, uint32_t dir, const char *name,
+		     size_t len, uint32_t *ino)
+{
+	ext2_ino_t res;
+	errcode_t eerr;
+
+	if (!len)
+		return -ENOENT;
+	if (len > EXT2_NAME_LEN)
+		return -ENAMETOOLONG;
+	eerr = ext2fs_lookup(h->fs, dir, name, len, NULL, &res);
+	if (eerr)
+		return ext2_errno(h, "ext2fs_lookup", eerr);
+	*ino = res;
+	return 0;
+}
+
+/* Is the directory b (inode dir) htree-indexed? */
+static bool dir_indexed(struct ext2_host *h, uint32_t dir)
+{
+	struct ext2_ibuf b;
+
+	return !ext2_iget_raw(h, dir, &b) && (b.i.i_flags & EXT2_INDEX_FL);
+}
+
+/*
+ * Add the entry name -> ino (type of mode) to dir, growing a linear
+ * directory by a block when no block has room (ext4_add_entry). An
+ * indexed directory grows inside ext2fs_link.
+ */
+static int add_entry(struct ext2_host *h, uint32_t dir, const char *name,
+		     uint32_t ino, uint32_t mode)
+{
+	int ftype = ext2_mode_to_ftype(mode);
+	errcode_t eerr;
+
+	eerr = ext2fs_link(h->fs, dir, name, ino, ftype);
+	if (eerr == EXT2_ET_DIR_NO_SPACE && !dir_indexed(h, dir)) {
+		eerr = ext2fs_expand_dir(h->fs, dir);
+		if (!eerr)
+			eerr = ext2fs_link(h->fs, dir, name, ino, ftype);
+	}
+	return ext2_errno(h, "ext2fs_link", eerr);
+}
+
+/* Remove the entry name naming ino from dir: -ENOENT if there is none. */
+static int remove_entry(struct ext2_host *h, uint32_t dir, const char *name,
+			uint32_t ino)
+{
+	errcode_t eerr = ext2fs_unlink(h->fs, dir, name, ino, 0);
+
+	if (eerr == EXT2_ET_DIR_NO_SPACE)	/* ext2fs_unlink: not found */
+		return -ENOENT;
+	return ext2_errno(h, "ext2fs_unlink", eerr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Rewriting entries in place (rename over, "..").                     */
+
+struct set_entry_ctx {
+	const char *name;	/* NULL: the ".." entry */
+	size_t len;
+	uint32_t ino;
+	int ftype;
+	bool has_ftype;
+	bool done;
+};
+
+static int set_entry_proc(ext2_ino_t dir, int entry,
+			  struct ext2_dir_entry *de, int offset, int blocksize,
+			  char *buf, void *priv)
+{
+	struct set_entry_ctx *c = priv;
+
+	if (c->name) {
+		if (entry == DIRENT_DOT_FILE || entry == DIRENT_DOT_DOT_FILE ||
+		    (size_t)ext2fs_dirent_name_len(de) != c->len ||
+		    memcmp(de->name, c->name, c->len))
+			return 0;
+	} else if (entry != DIRENT_DOT_DOT_FILE) {
+		return 0;
+	}
+	de->inode = c->ino;
+	if (c->has_ftype)
+		ext2fs_dirent_set_file_type(de, c->ftype);
+	c->done = true;
+	return DIRENT_CHANGED | DIRENT_ABORT;
+}
+
+/* Point the entry name (or ".." when name is NULL) of dir at ino. */
+static int set_entry(struct ext2_host *h, uint32_t dir, const char *name,
+		     uint32_t ino, uint32_t mode)
+{
+	struct set_entry_ctx c = {
+		.name = name, .len = name ? strlen(name) : 0, .ino = ino,
+		.ftype = ext2_mode_to_ftype(mode),
+		.has_ftype = ext2fs_has_feature_filetype(h->fs->super),
+	};
+	int err;
+
+	err = ext2_errno(h, "ext2fs_dir_iterate",
+			 ext2fs_dir_iterate2(h->fs, dir, 0, NULL,
+					     set_entry_proc, &c));
+	if (!err && !c.done)
+		err = name ? -ENOENT : -EUCLEAN;
+	return err;
+}
+
+static int empty_proc(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
+		      int offset, int blocksize, char *buf, void *priv)
+{
+	if (entry == DIRENT_DOT_FILE || entry == DIRENT_DOT_DOT_FILE ||
+	    !de->inode)
+		return 0;
+	*(bool *)priv = false;
+	return DIRENT_ABORT;
+}
+
+/* 0 when directory dir holds only "." and "..", else -ENOTEMPTY. */
+static int dir_empty(struct ext2_host *h, uint32_t dir)
+{
+	bool empty = true;
+	int err;
+
+	err = ext2_errno(h, "ext2fs_dir_iterate",
+			 ext2fs_dir_iterate2(h->fs, dir, 0, NULL, empty_proc,
+					     &empty));
+	if (err)
+		return err;
+	return empty ? 0 : -ENOTEMPTY;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inode updates after a directory change, each a read-modify-write.   */
+
+#define NLINK_KEEP 0
+#define NLINK_INC 1
+#define NLINK_DEC 2
+#define NLINK_CLEAR 3
+
+/*
+ * Adjust ino's link count (NLINK_*), set its ctime to now and, when mtime
+ * is set, its mtime too.
+ */
+static int update_inode(struct ext2_host *h, uint32_t ino, int nlink,
+			bool mtime, const struct ext2_time *now)
+{
+	struct ext2_ibuf b;
+	int err = ext2_iget_raw(h, ino, &b);
+
+	if (err)
+		return err;
+	if (nlink == NLINK_INC)
+		ext2_inc_nlink(h, &b);
+	else if (nlink == NLINK_DEC)
+		ext2_dec_nlink(&b);
+	else if (nlink == NLINK_CLEAR)
+		b.i.i_links_count = 0;
+	ext2_set_times(h, &b, NULL, mtime ? now : NULL, now);
+	return ext2_iput_raw(h, ino, &b);
+}
+
+/* The mode of ino, or -errno. */
+static int get_mode(struct ext2_host *h, uint32_t ino, uint32_t *mode)
+{
+	struct ext2_ibuf b;
+	int err = ext2_iget_raw(h, ino, &b);
+
+	if (!err)
+		*mode = b.i.i_mode;
+	return err;
+}
+
+/* -EMLINK unless directory dir may take one more subdirectory. */
+static int dir_may_grow(struct ext2_host *h, uint32_t dir)
+{
+	struct ext2_ibuf b;
+	int err = ext2_iget_raw(h, dir, &b);
+
+	return err ? err : ext2_dir_may_grow(h, &b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Namespace operations.                                               */
+
+int ext2_host_create(struct ext2_host *h, uint32_t dir, const char *name,
+		     size_t len, const struct ext2_attr *a, const char *target,
+		     uint32_t *res)
+{
+	char nm[EXT2_NAME_LEN + 1];
+	bool is_dir = S_ISDIR(a->mode);
+	uint32_t ino;
+	int err = ext2_want_write(h);
+
+	if (!err)
+		err = copy_name(nm, name, len);
+	if (!err && is_dir)
+		err = dir_may_grow(h, dir);
+	if (!err)
+		err = ext2_new_inode_raw(h, dir, a, target, &ino);
+	if (err)
+		return err;
+	err = add_entry(h, dir, nm, ino, a->mode);
+	if (err) {
+		ext2_discard_inode(h, ino, &a->ctime);
+		return err;
+	}
+	*res = ino;
+	return update_inode(h, dir, is_dir ? NLINK_INC : NLINK_KEEP, true,
+			    &a->ctime);
+}
+
+int ext2_host_link(struct ext2_host *h, uint32_t dir, const char *name,
+		   size_t len, uint32_t ino, const struct ext2_time *now)
+{
+	char nm[EXT2_NAME_LEN + 1];
+	struct ext2_ibuf b;
+	int err = ext2_want_write(h);
+
+	if (!err)
+		err = copy_name(nm, name, len);
+	if (!err)
+		err = ext2_iget_raw(h, ino, &b);
+	if (err)
+		return err;
+	if (LINUX_S_ISDIR(b.i.i_mode))
+		return -EPERM;
+	if (!b.i.i_links_count)
+		return -ENOENT;
+	if (b.i.i_links_count >= EXT2_HOST_LINK_MAX)
+		return -EMLINK;
+	err = add_entry(h, dir, nm, ino, b.i.i_mode);
+	if (!err)
+		err = update_inode(h, ino, NLINK_INC, false, now);
+	if (!err)
+		err = update_inode(h, dir, NLINK_KEEP, true, now);
+	return err;
+}
+
+int ext2_host_unlink(struct ext2_host *h, uint32_t dir, const char *name,
+		     size_t len, uint32_t ino, const struct ext2_time *now)
+{
+	char nm[EXT2_NAME_LEN + 1];
+	int err = ext2_want_write(h);
+
+	if (!err)
+		err = copy_name(nm, name, len);
+	if (!err)
+		err = remove_entry(h, dir, nm, ino);
+	if (!err)
+		err = update_inode(h, ino, NLINK_DEC, false, now);
+	if (!err)
+		err = update_inode(h, dir, NLINK_KEEP, true, now);
+	return err;
+}
+
+int ext2_host_rmdir(struct ext2_host *h, uint32_t dir, const char *name,
+		    size_t len, uint32_t ino, const struct ext2_time *now)
+{
+	char nm[EXT2_NAME_LEN + 1];
+	uint32_t mode;
+	int err = ext2_want_write(h);
+
+	if (!err)
+		err = copy_name(nm, name, len);
+	if (!err)
+		err = get_mode(h, ino, &mode);
+	if (!err && !S_ISDIR(mode))
+		err = -ENOTDIR;
+	if (!err)
+		err = dir_empty(h, ino);
+	if (!err)
+		err = remove_entry(h, dir, nm, ino);
+	if (!err)
+		err = update_inode(h, ino, NLINK_CLEAR, false, now);
+	if (!err)
+		err = update_inode(h, dir, NLINK_DEC, true, now);
+	return err;
+}
+
+/*
+ * RENAME_EXCHANGE (ext4_cross_rename): swap the two entries; a directory
+ * that changes parent gets its ".." moved and the parents' counts follow.
+ */
+static int rename_exchange(struct ext2_host *h, uint32_t olddir,
+			   const char *oldnm, uint32_t ino, uint32_t omode,
+			   uint32_t newdir, const char *newnm, uint32_t new_ino,
+			   uint32_t nmode, const struct ext2_time *now)
+{
+	bool odir = S_ISDIR(omode), ndir = S_ISDIR(nmode);
+	int err = 0;
+
+	if (olddir != newdir && odir != ndir)
+		err = dir_may_grow(h, odir ? newdir : olddir);
+	if (!err)
+		err = set_entry(h, olddir, oldnm, new_ino, nmode);
+	if (!err)
+		err = set_entry(h, newdir, newnm, ino, omode);
+	if (!err && olddir != newdir && odir)
+		err = set_entry(h, ino, NULL, newdir, S_IFDIR);
+	if (!err && olddir != newdir && ndir)
+		err = set_entry(h, new_ino, NULL, olddir, S_IFDIR);
+	if (!err && olddir != newdir && odir != ndir) {
+		err = update_inode(h, olddir, odir ? NLINK_DEC : NLINK_INC,
+				   true, now);
+		if (!err)
+			err = update_inode(h, newdir, odir ? NLINK_INC :
+					   NLINK_DEC, true, now);
+	}
+	if (!err)
+		err = update_inode(h, ino, NLINK_KEEP, false, now);
+	if (!err)
+		err = update_inode(h, new_ino, NLINK_KEEP, false, now);
+	if (!err)
+		err = update_inode(h, olddir, NLINK_KEEP, true, now);
+	if (!err && newdir != olddir)
+		err = update_inode(h, newdir, NLINK_KEEP, true, now);
+	return err;
+}
+
+/* The new name: an existing entry is repointed, else a new one added. */
+static int rename_target(struct ext2_host *h, uint32_t newdir,
+			 const char *newnm, uint32_t ino, uint32_t omode,
+			 uint32_t new_ino, uint32_t nmode, bool move_dir)
+{
+	int err;
+
+	if (new_ino) {
+		if (S_ISDIR(omode) != S_ISDIR(nmode))
+			return S_ISDIR(nmode) ? -EISDIR : -ENOTDIR;
+		if (S_ISDIR(nmode)) {
+			err = dir_empty(h, new_ino);
+			if (err)
+				return err;
+		}
+		return set_entry(h, newdir, newnm, ino, omode);
+	}
+	if (move_dir) {
+		err = dir_may_grow(h, newdir);
+		if (err)
+			return err;
+	}
+	return add_entry(h, newdir, newnm, ino, omode);
+}
+
+int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
+		     const char *oldname, size_t oldlen, uint32_t ino,
+		     uint32_t newdir, const char *newname, size_t newlen,
+		     uint32_t new_ino, unsigned int flags,
+		     const struct ext2_time *now)
+{
+	char oldnm[EXT2_NAME_LEN + 1], newnm[EXT2_NAME_LEN + 1];
+	uint32_t omode = 0, nmode = 0, found = 0;
+	bool move_dir;
+	int err = ext2_want_write(h);
+
+	if (!err)
+		err = copy_name(oldnm, oldname, oldlen);
+	if (!err)
+		err = copy_name(newnm, newname, newlen);
+	if (!err)
+		err = ext2_host_lookup(h, olddir, oldname, oldlen, &found);
+	if (!err && found != ino)
+		err = -ENOENT;
+	if (!err)
+		err = get_mode(h, ino, &omode);
+	if (!err && new_ino)
+		err = get_mode(h, new_ino, &nmode);
+	if (err)
+		return err;
+	if ((flags & EXT2_RENAME_NOREPLACE) && new_ino)
+		return -EEXIST;
+	if ((flags & EXT2_RENAME_EXCHANGE) && !new_ino)
+		return -ENOENT;
+	if (new_ino == ino)
+		return 0;
+	if (flags & EXT2_RENAME_EXCHANGE)
+		return rename_exchange(h, olddir, oldnm, ino, omode, newdir,
+				       newnm, new_ino, nmode, now);
+	move_dir = S_ISDIR(omode) && olddir != newdir;
+	err = rename_target(h, newdir, newnm, ino, omode, new_ino, nmode,
+			    move_dir);
+	if (!err)
+		err = remove_entry(h, olddir, oldnm, ino);
+	if (!err && move_dir)
+		err = set_entry(h, ino, NULL, newdir, S_IFDIR);
+	if (err)
+		return err;
+	if (new_ino) {
+		err = update_inode(h, new_ino, S_ISDIR(nmode) ? NLINK_CLEAR :
+				   NLINK_DEC, false, now);
+		if (!err && S_ISDIR(nmode))
+			err = update_inode(h, newdir, NLINK_DEC, true, now);
+	}
+	if (!err && move_dir)
+		err = update_inode(h, olddir, NLINK_DEC, true, now);
+	if (!err && move_dir)
+		err = update_inode(h, newdir, NLINK_INC, true, now);
+	if (!err)
+		err = update_inode(h, ino, NLINK_KEEP, false, now);
+	if (!err)
+		err = update_inode(h, olddir, NLINK_KEEP, true, now);
+	if (!err && newdir != olddir)
+		err = update_inode(h, newdir, NLINK_KEEP, true, now);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* readdir.                                                            */
+
+struct iterate_ctx {
+	uint64_t pos;		/* first cookie wanted */
+	uint64_t base;		/* cookie of the current block's start */
+	int last_off;		/* offset of the previous entry, -1 at start */
+	unsigned int blocksize;
+	bool has_ftype;
+	ext2_filldir_t fn;
+	void *priv;
+	uint64_t resume;	/* where the next call starts */
+};
+
+static unsigned int dtype_of(int ftype)
+{
+	static const unsigned char dt[] = {
+		[EXT2_FT_REG_FILE] = DT_REG, [EXT2_FT_DIR] = DT_DIR,
+		[EXT2_FT_CHRDEV] = DT_CHR, [EXT2_FT_BLKDEV] = DT_BLK,
+		[EXT2_FT_FIFO] = DT_FIFO, [EXT2_FT_SOCK] = DT_SOCK,
+		[EXT2_FT_SYMLINK] = DT_LNK,
+	};
+
+	return ftype > 0 && ftype < (int)sizeof(dt) ? dt[ftype] : DT_UNKNOWN;
+}
+
+/*
+ * Entries come block by block in offset order and every block reports its
+ * entry at offset 0 (DIRENT_FLAG_INCLUDE_EMPTY), so an offset that does
+ * not grow starts the next block: cookie = block start + offset.
+ */
+static int iterate_proc(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
+			int offset, int blocksize, char *buf, void *priv)
+{
+	struct iterate_ctx *c = priv;
+	uint64_t cookie;
+	int ftype;
+
+	if (c->last_off >= 0 && offset <= c->last_off)
+		c->base += c->blocksize;
+	c->last_off = offset;
+	cookie = c->base + offset;
+	if (!de->inode || entry == DIRENT_CHECKSUM || cookie < c->pos)
+		return 0;
+	ftype = c->has_ftype ? ext2fs_dirent_file_type(de) : EXT2_FT_UNKNOWN;
+	if (!c->fn(c->priv, de->name, ext2fs_dirent_name_len(de), cookie + 1,
+		   de->inode, dtype_of(ftype))) {
+		c->resume = cookie;
+		return DIRENT_ABORT;
+	}
+	c->resume = cookie + 1;
+	return 0;
+}
+
+int ext2_host_iterate(struct ext2_host *h, uint32_t dir, uint64_t *pos,
+		      ext2_filldir_t fn, void *priv)
+{
+	struct iterate_ctx c = {
+		.pos = *pos, .last_off = -1, .blocksize = h->fs->blocksize,
+		.has_ftype = ext2fs_has_feature_filetype(h->fs->super),
+		.fn = fn, .priv = priv, .resume = *pos,
+	};
+	int err;
+
+	err = ext2_errno(h, "ext2fs_dir_iterate",
+			 ext2fs_dir_iterate2(h->fs, dir,
+					     DIRENT_FLAG_INCLUDE_EMPTY, NULL,
+					     iterate_proc, &c));
+	*pos = c.resume;
+	return err;
+}

@@ -1,0 +1,83 @@
+/*
+ * ext2/ext3/ext4, host side only: the mounted filesystem record and the
+ * helpers the *_user.c files share (inode buffers, timestamps, error
+ * mapping). Includes libext2fs; the kernel side never includes this.
+ */
+#ifndef EXT2_HOST_H
+#define EXT2_HOST_H
+
+#include <ext2fs/ext2fs.h>
+#include <umk/kernel.h>
+#include "ext2_user.h"
+
+/* One mounted filesystem. Used under the superblock's s_lock only. */
+struct ext2_host {
+	ext2_filsys fs;
+	struct ubd *ubd;		/* the device under it */
+	char id[32];			/* device name for messages: "ubda" */
+	bool rw;			/* opened EXT2_FLAG_RW */
+	bool was_valid;			/* EXT2_VALID_FS was set at mount */
+	unsigned int inode_size;	/* on-disk inode size, bytes */
+};
+
+/*
+ * An inode as read or written by the helpers below: the large inode layout
+ * (fields past the first 128 bytes are only meaningful when they fit in
+ * i_extra_isize, see ext2_fits).
+ */
+struct ext2_ibuf {
+	struct ext2_inode_large i;
+};
+
+/* Read / write inode ino (the first sizeof(struct ext2_inode_large) bytes;
+ * the rest of the on-disk inode, in-inode xattrs, is kept). -errno. */
+int ext2_iget_raw(struct ext2_host *h, uint32_t ino, struct ext2_ibuf *b);
+int ext2_iput_raw(struct ext2_host *h, uint32_t ino, struct ext2_ibuf *b);
+
+/* Does the large-inode field at [off, off + size) exist in this inode? */
+bool ext2_fits(const struct ext2_host *h, const struct ext2_ibuf *b,
+	       size_t off, size_t size);
+#define EXT2_FITS(h, b, field) \
+	ext2_fits(h, b, offsetof(struct ext2_inode_large, field), \
+		  sizeof(((struct ext2_inode_large *)0)->field))
+
+/* Timestamps with ext4's extra word (nanoseconds, 2 epoch bits). */
+void ext2_set_times(struct ext2_host *h, struct ext2_ibuf *b,
+		    const struct ext2_time *atime,
+		    const struct ext2_time *mtime,
+		    const struct ext2_time *ctime);
+/* Link count helpers with Linux's dir_nlink rules (ext4_inc_count /
+ * ext4_dec_count): a directory past EXT2_HOST_LINK_MAX counts 1. */
+void ext2_inc_nlink(struct ext2_host *h, struct ext2_ibuf *b);
+void ext2_dec_nlink(struct ext2_ibuf *b);
+/* Can directory b take one more subdirectory? 0 or -EMLINK. */
+int ext2_dir_may_grow(struct ext2_host *h, const struct ext2_ibuf *b);
+/*
+ * Allocate and write a new inode near dir with a's mode, owner, times and
+ * device number; a directory gets its "." / ".." block (link count 2), a
+ * symlink its target (in i_block when shorter than 60 bytes, as Linux).
+ * Nothing links to it yet. 0 and *res, or -ENOSPC, -ENAMETOOLONG (target
+ * longer than a block), -ENOENT (empty target), -EIO, ...
+ */
+int ext2_new_inode_raw(struct ext2_host *h, uint32_t dir,
+		       const struct ext2_attr *a, const char *target,
+		       uint32_t *res);
+/* Undo ext2_new_inode_raw for an inode that no directory names. */
+void ext2_discard_inode(struct ext2_host *h, uint32_t ino,
+			const struct ext2_time *now);
+/* EXT2_FT_* of a Linux mode. */
+int ext2_mode_to_ftype(uint32_t mode);
+
+/*
+ * A libext2fs error code as -errno. Codes that mean damage (-EUCLEAN,
+ * -EBADMSG) or an unexpected failure (-EIO) are logged as
+ * "EXT4-fs error (device ubda): where: message".
+ */
+int ext2_errno(struct ext2_host *h, const char *where, errcode_t err);
+/* -EROFS unless the filesystem is mounted read-write. */
+static inline int ext2_want_write(const struct ext2_host *h)
+{
+	return h->rw ? 0 : -EROFS;
+}
+
+#endif

@@ -1,0 +1,574 @@
+/*
+ * ext2/ext3/ext4, host side: the libext2fs io_manager that routes block
+ * I/O to the ubd device, mounting (feature checks in Linux's words),
+ * unmounting, sync, statfs and the libext2fs error to errno mapping.
+ * Callers hold the superblock's s_lock (see ext2_user.h).
+ * Semantics: Linux fs/ext4/super.c (ext4_fill_super, ext4_feature_set_ok,
+ * ext4_statfs); libext2fs lib/ext2fs/unix_io.c for the io_manager contract.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <et/com_err.h>
+#include <umk/ubd.h>
+#include "ext2_host.h"
+
+#define MSG_PREFIX "EXT4-fs (%s): "
+
+/* ------------------------------------------------------------------ */
+/* The io_manager: libext2fs block I/O on a ubd device.                */
+
+struct ubd_io {
+	struct ubd *ubd;
+	struct struct_io_stats stats;	/* bytes moved, for s_kbytes_written */
+};
+
+static struct struct_io_manager ubd_io_manager;
+
+/* The device a channel name ("ubda".."ubdh") stands for, or NULL. */
+static struct ubd *ubd_by_name(const char *name)
+{
+	if (strncmp(name, "ubd", 3) || name[3] < 'a' ||
+	    name[3] >= 'a' + UBD_MAX_DEV || name[4])
+		return NULL;
+	return ubd_get(name[3] - 'a');
+}
+
+static errcode_t ubd_io_open(const char *name, int flags, io_channel *channel)
+{
+	struct ubd *u = ubd_by_name(name);
+	struct ubd_io *p;
+	io_channel ch;
+
+	if (!u)
+		return EXT2_ET_BAD_DEVICE_NAME;
+	if ((flags & IO_FLAG_RW) && ubd_readonly(u))
+		return EROFS;
+	ch = calloc(1, sizeof(*ch));
+	p = calloc(1, sizeof(*p));
+	if (!ch || !p || !(ch->name = strdup(name))) {
+		free(ch);
+		free(p);
+		return EXT2_ET_NO_MEMORY;
+	}
+	p->ubd = u;
+	p->stats.num_fields = 2;
+	ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
+	ch->manager = &ubd_io_manager;
+	ch->block_size = 1024;
+	ch->refcount = 1;
+	ch->private_data = p;
+	*channel = ch;
+	return 0;
+}
+
+static errcode_t ubd_io_close(io_channel ch)
+{
+	if (--ch->refcount > 0)
+		return 0;
+	free(ch->private_data);
+	free(ch->name);
+	free(ch);
+	return 0;
+}
+
+static errcode_t ubd_io_set_blksize(io_channel ch, int blksize)
+{
+	if (blksize <= 0)
+		return EXT2_ET_INVALID_ARGUMENT;
+	ch->block_size = blksize;
+	return 0;
+}
+
+/* count > 0: blocks of ch->block_size; count < 0: -count bytes (unix_io). */
+static size_t io_bytes(io_channel ch, int count)
+{
+	return count < 0 ? (size_t)-(long)count :
+			   (size_t)count * ch->block_size;
+}
+
+static errcode_t ubd_io_read_blk64(io_channel ch, unsigned long long block,
+				   int count, void *data)
+{
+	struct ubd_io *p = ch->private_data;
+	size_t len = io_bytes(ch, count);
+	int err;
+
+	err = ubd_read(p->ubd, data, block * ch->block_size, len);
+	if (err)
+		return -err;
+	p->stats.bytes_read += len;
+	return 0;
+}
+
+static errcode_t ubd_io_write_blk64(io_channel ch, unsigned long long block,
+				    int count, const void *data)
+{
+	struct ubd_io *p = ch->private_data;
+	size_t len = io_bytes(ch, count);
+	int err;
+
+	err = ubd_write(p->ubd, data, block * ch->block_size, len);
+	if (err)
+		return -err;
+	p->stats.bytes_written += len;
+	return 0;
+}
+
+static errcode_t ubd_io_read_blk(io_channel ch, unsigned long block,
+				 int count, void *data)
+{
+	return ubd_io_read_blk64(ch, block, count, data);
+}
+
+static errcode_t ubd_io_write_blk(io_channel ch, unsigned long block,
+				  int count, const void *data)
+{
+	return ubd_io_write_blk64(ch, block, count, data);
+}
+
+/* Byte-granular write (the primary superblock's changed fields). */
+static errcode_t ubd_io_write_byte(io_channel ch, unsigned long offset,
+				   int count, const void *data)
+{
+	struct ubd_io *p = ch->private_data;
+	int err;
+
+	if (count < 0)
+		return EXT2_ET_INVALID_ARGUMENT;
+	err = ubd_write(p->ubd, data, offset, count);
+	if (err)
+		return -err;
+	p->stats.bytes_written += count;
+	return 0;
+}
+
+static errcode_t ubd_io_flush(io_channel ch)
+{
+	struct ubd_io *p = ch->private_data;
+
+	return ubd_flush(p->ubd) ? EIO : 0;
+}
+
+static errcode_t ubd_io_set_option(io_channel ch, const char *option,
+				   const char *arg)
+{
+	return EXT2_ET_INVALID_ARGUMENT;
+}
+
+static errcode_t ubd_io_get_stats(io_channel ch, io_stats *stats)
+{
+	struct ubd_io *p = ch->private_data;
+
+	if (stats)
+		*stats = &p->stats;
+	return 0;
+}
+
+static struct struct_io_manager ubd_io_manager = {
+	.magic = EXT2_ET_MAGIC_IO_MANAGER,
+	.name = "umk ubd I/O manager",
+	.open = ubd_io_open,
+	.close = ubd_io_close,
+	.set_blksize = ubd_io_set_blksize,
+	.read_blk = ubd_io_read_blk,
+	.write_blk = ubd_io_write_blk,
+	.flush = ubd_io_flush,
+	.write_byte = ubd_io_write_byte,
+	.set_option = ubd_io_set_option,
+	.get_stats = ubd_io_get_stats,
+	.read_blk64 = ubd_io_read_blk64,
+	.write_blk64 = ubd_io_write_blk64,
+};
+
+/* ------------------------------------------------------------------ */
+/* Errors.                                                             */
+
+int ext2_errno(struct ext2_host *h, const char *where, errcode_t err)
+{
+	int ret;
+
+	if (!err)
+		return 0;
+	if (err > 0 && err < 4096)
+		return -err;
+	switch (err) {
+	case EXT2_ET_NO_MEMORY:
+		return -ENOMEM;
+	case EXT2_ET_FILE_NOT_FOUND:
+		return -ENOENT;
+	case EXT2_ET_DIR_EXISTS:
+	case EXT2_ET_FILE_EXISTS:
+		return -EEXIST;
+	case EXT2_ET_BLOCK_ALLOC_FAIL:
+	case EXT2_ET_INODE_ALLOC_FAIL:
+	case EXT2_ET_DIR_NO_SPACE:
+	case EXT2_ET_EXTENT_NO_SPACE:
+	case EXT2_ET_INLINE_DATA_NO_SPACE:
+	case EXT2_ET_EA_NO_SPACE:
+		return -ENOSPC;
+	case EXT2_ET_FILE_TOO_BIG:
+		return -EFBIG;
+	case EXT2_ET_RO_FILSYS:
+	case EXT2_ET_FILE_RO:
+		return -EROFS;
+	case EXT2_ET_NO_DIRECTORY:
+		return -ENOTDIR;
+	case EXT2_ET_TOO_MANY_REFS:
+		return -EMLINK;
+	case EXT2_ET_INODE_CSUM_INVALID:
+	case EXT2_ET_INODE_BITMAP_CSUM_INVALID:
+	case EXT2_ET_BLOCK_BITMAP_CSUM_INVALID:
+	case EXT2_ET_EXTENT_CSUM_INVALID:
+	case EXT2_ET_DIR_CSUM_INVALID:
+	case EXT2_ET_EXT_ATTR_CSUM_INVALID:
+	case EXT2_ET_SB_CSUM_INVALID:
+	case EXT2_ET_BAD_CRC:
+		ret = -EBADMSG;		/* Linux EFSBADCRC */
+		break;
+	case EXT2_ET_SHORT_READ:
+	case EXT2_ET_SHORT_WRITE:
+		ret = -EIO;
+		break;
+	case EXT2_ET_DIR_CORRUPTED:
+	case EXT2_ET_BAD_INODE_NUM:
+	case EXT2_ET_BAD_BLOCK_NUM:
+	case EXT2_ET_EXTENT_HEADER_BAD:
+	case EXT2_ET_EXTENT_INDEX_BAD:
+	case EXT2_ET_EXTENT_LEAF_BAD:
+	case EXT2_ET_DIRHASH_UNSUPP:
+	case EXT2_ET_BAD_EA_BLOCK_NUM:
+	case EXT2_ET_BAD_EA_HEADER:
+	case EXT2_ET_INODE_CORRUPTED:
+	case EXT2_ET_INODE_IS_GARBAGE:
+	case EXT2_ET_FILESYSTEM_CORRUPTED:
+	case EXT2_ET_EXTENT_CYCLE:
+		ret = -EUCLEAN;		/* Linux EFSCORRUPTED */
+		break;
+	default:
+		ret = -EIO;
+		break;
+	}
+	printk(KERN_ERR "EXT4-fs error (device %s): %s: %s\n",
+	       h ? h->id : "?", where, error_message(err));
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Mounting.                                                           */
+
+/* What Linux's ext2 and ext3 modes of the ext4 driver accept. */
+#define EXT2_MODE_INCOMPAT (EXT2_FEATURE_INCOMPAT_FILETYPE | \
+			    EXT2_FEATURE_INCOMPAT_META_BG)
+#define EXT3_MODE_INCOMPAT (EXT2_MODE_INCOMPAT | \
+			    EXT3_FEATURE_INCOMPAT_RECOVER)
+#define EXT23_MODE_RO_COMPAT (EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER | \
+			      EXT2_FEATURE_RO_COMPAT_LARGE_FILE | \
+			      0x0004 /* BTREE_DIR */)
+
+/*
+ * Features libext2fs reads but this driver does not write correctly: no
+ * case-folded or encrypted names, no quota or verity upkeep, no bigalloc
+ * clusters in its allocation paths, no MMP heartbeat, no EA inodes.
+ */
+#define NOWRITE_INCOMPAT (EXT4_FEATURE_INCOMPAT_ENCRYPT | \
+			  EXT4_FEATURE_INCOMPAT_CASEFOLD | \
+			  EXT4_FEATURE_INCOMPAT_EA_INODE | \
+			  EXT4_FEATURE_INCOMPAT_MMP)
+#define NOWRITE_RO_COMPAT (EXT4_FEATURE_RO_COMPAT_QUOTA | \
+			   EXT4_FEATURE_RO_COMPAT_PROJECT | \
+			   EXT4_FEATURE_RO_COMPAT_BIGALLOC | \
+			   EXT4_FEATURE_RO_COMPAT_VERITY | \
+			   EXT4_FEATURE_RO_COMPAT_SHARED_BLOCKS | \
+			   EXT4_FEATURE_RO_COMPAT_READONLY)
+
+/*
+ * Check the raw superblock es against what type may mount and whether it
+ * may be written (Linux ext4_feature_set_ok plus this driver's limits).
+ * 0, -EINVAL (refused) or -EROFS (read-write refused), after one message.
+ */
+static int check_features(const char *id, const char *type,
+			  const struct ext2_super_block *es, bool rdonly)
+{
+	uint32_t incompat = es->s_feature_incompat;
+	uint32_t ro_compat = es->s_feature_ro_compat;
+	uint32_t bad;
+
+	if (!strcmp(type, "ext2") &&
+	    ((incompat & ~EXT2_MODE_INCOMPAT) ||
+	     (!rdonly && (ro_compat & ~EXT23_MODE_RO_COMPAT)))) {
+		printk(KERN_ERR MSG_PREFIX "couldn't mount as ext2 due to "
+		       "feature incompatibilities\n", id);
+		return -EINVAL;
+	}
+	if (!strcmp(type, "ext3") &&
+	    ((incompat & ~EXT3_MODE_INCOMPAT) ||
+	     !(es->s_feature_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL) ||
+	     (!rdonly && (ro_compat & ~EXT23_MODE_RO_COMPAT)))) {
+		printk(KERN_ERR MSG_PREFIX "couldn't mount as ext3 due to "
+		       "feature incompatibilities\n", id);
+		return -EINVAL;
+	}
+	bad = incompat & ~(EXT2_LIB_FEATURE_INCOMPAT_SUPP &
+			   ~EXT3_FEATURE_INCOMPAT_JOURNAL_DEV);
+	if (bad) {
+		printk(KERN_ERR MSG_PREFIX "Couldn't mount because of "
+		       "unsupported optional features (%x)\n", id, bad);
+		return -EINVAL;
+	}
+	if (rdonly)
+		return 0;
+	bad = ro_compat & (~EXT2_LIB_FEATURE_RO_COMPAT_SUPP | NOWRITE_RO_COMPAT);
+	if (bad || (incompat & NOWRITE_INCOMPAT)) {
+		printk(KERN_ERR MSG_PREFIX "couldn't mount RDWR because of "
+		       "unsupported optional features (incompat %x, "
+		       "ro_compat %x)\n", id, incompat & NOWRITE_INCOMPAT, bad);
+		return -EROFS;
+	}
+	return 0;
+}
+
+/*
+ * States that a read-write mount without a journal replay or fsck would
+ * make worse: -EROFS with the fix in the message; a read-only mount only
+ * warns.
+ */
+static int check_state(const char *id, const struct ext2_super_block *es,
+		       bool rdonly)
+{
+	const char *why = NULL;
+
+	if (es->s_feature_incompat & EXT3_FEATURE_INCOMPAT_RECOVER)
+		why = "journal needs recovery";
+	else if (!(es->s_state & EXT2_VALID_FS))
+		why = "filesystem was not cleanly unmounted";
+	else if (es->s_state & EXT2_ERROR_FS)
+		why = "filesystem has errors";
+	else if (es->s_last_orphan ||
+		 (es->s_feature_ro_compat & EXT4_FEATURE_RO_COMPAT_ORPHAN_PRESENT))
+		why = "orphan inodes need cleanup";
+	if (!why)
+		return 0;
+	if (rdonly) {
+		printk(KERN_WARNING MSG_PREFIX "%s: mounting read-only "
+		       "without it (like noload); run e2fsck\n", id, why);
+		return 0;
+	}
+	printk(KERN_ERR MSG_PREFIX "%s; umk does not replay journals: run "
+	       "e2fsck -p on the image, or mount read-only\n", id, why);
+	return -EROFS;
+}
+
+/* Read and check the primary superblock before libext2fs opens it. */
+static int read_super(struct ubd *u, const char *id, const char *type,
+		      bool rdonly)
+{
+	struct ext2_super_block es;
+	int err;
+
+	if (ubd_size(u) < SUPERBLOCK_OFFSET + SUPERBLOCK_SIZE ||
+	    ubd_read(u, &es, SUPERBLOCK_OFFSET, sizeof(es)) ||
+	    es.s_magic != EXT2_SUPER_MAGIC) {
+		printk(KERN_ERR MSG_PREFIX "VFS: Can't find %s filesystem\n",
+		       id, type);
+		return -EINVAL;
+	}
+	if (es.s_rev_level > EXT2_LIB_CURRENT_REV) {
+		printk(KERN_ERR MSG_PREFIX "revision level too high\n", id);
+		return -EINVAL;
+	}
+	err = check_features(id, type, &es, rdonly);
+	if (err)
+		return err;
+	return check_state(id, &es, rdonly);
+}
+
+/* The error of ext2fs_open2 in Linux's words. */
+static int open_error(struct ext2_host *h, const char *type, errcode_t err)
+{
+	switch (err) {
+	case EXT2_ET_BAD_MAGIC:
+	case EXT2_ET_CORRUPT_SUPERBLOCK:
+	case EXT2_ET_UNEXPECTED_BLOCK_SIZE:
+	case EXT2_ET_SHORT_READ:
+		printk(KERN_ERR MSG_PREFIX "VFS: Can't find %s filesystem\n",
+		       h->id, type);
+		return -EINVAL;
+	case EXT2_ET_SB_CSUM_INVALID:
+		printk(KERN_ERR MSG_PREFIX "VFS: Found ext4 filesystem with "
+		       "invalid superblock checksum.  Run e2fsck?\n", h->id);
+		return -EBADMSG;
+	case EXT2_ET_UNSUPP_FEATURE:
+		printk(KERN_ERR MSG_PREFIX "Couldn't mount because of "
+		       "unsupported optional features\n", h->id);
+		return -EINVAL;
+	case EXT2_ET_RO_UNSUPP_FEATURE:
+		printk(KERN_ERR MSG_PREFIX "couldn't mount RDWR because of "
+		       "unsupported optional features\n", h->id);
+		return -EROFS;
+	default:
+		return ext2_errno(h, "ext2fs_open2", err);
+	}
+}
+
+/* Mark the filesystem in use on disk, as ext2 does without a journal: a
+ * crash then leaves it "not clean", so e2fsck checks it. */
+static int mark_mounted(struct ext2_host *h)
+{
+	struct ext2_super_block *es = h->fs->super;
+
+	h->was_valid = es->s_state & EXT2_VALID_FS;
+	if (es->s_max_mnt_count > 0 &&
+	    es->s_mnt_count >= (uint16_t)es->s_max_mnt_count)
+		printk(KERN_WARNING MSG_PREFIX "warning: maximal mount count "
+		       "reached, running e2fsck is recommended\n", h->id);
+	es->s_state &= ~EXT2_VALID_FS;
+	es->s_mnt_count++;
+	es->s_mtime = time(NULL);
+	ext2fs_mark_super_dirty(h->fs);
+	return ext2_errno(h, "ext2fs_flush", ext2fs_flush(h->fs));
+}
+
+int ext2_host_mount(struct ubd *u, const char *id, const char *type,
+		    bool rdonly, struct ext2_host **res)
+{
+	static bool error_table_added;
+	struct ext2_host *h;
+	char name[8];
+	errcode_t eerr;
+	int err;
+
+	if (!error_table_added) {
+		initialize_ext2_error_table();
+		error_table_added = true;
+	}
+	if (!rdonly && ubd_readonly(u))
+		return -EROFS;
+	err = read_super(u, id, type, rdonly);
+	if (err)
+		return err;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->ubd = u;
+	h->rw = !rdonly;
+	snprintf(h->id, sizeof(h->id), "%s", id);
+	snprintf(name, sizeof(name), "ubd%c", 'a' + ubd_index(u));
+	eerr = ext2fs_open2(name, NULL, EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP |
+			    (rdonly ? 0 : EXT2_FLAG_RW), 0, 0,
+			    &ubd_io_manager, &h->fs);
+	if (eerr) {
+		err = open_error(h, type, eerr);
+		goto out_free;
+	}
+	h->fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
+	h->fs->umask = 0;
+	h->inode_size = EXT2_INODE_SIZE(h->fs->super);
+	if (!rdonly) {
+		err = ext2_errno(h, "ext2fs_read_bitmaps",
+				 ext2fs_read_bitmaps(h->fs));
+		if (!err)
+			err = mark_mounted(h);
+		if (err)
+			goto out_close;
+	}
+	*res = h;
+	return 0;
+
+out_close:
+	ext2fs_free(h->fs);
+out_free:
+	free(h);
+	return err;
+}
+
+void ext2_host_umount(struct ext2_host *h)
+{
+	errcode_t eerr;
+
+	if (h->rw) {
+		if (h->was_valid)
+			h->fs->super->s_state |= EXT2_VALID_FS;
+		ext2fs_mark_super_dirty(h->fs);
+	}
+	eerr = ext2fs_close2(h->fs, 0);
+	if (eerr) {
+		ext2_errno(h, "ext2fs_close", eerr);
+		ext2fs_free(h->fs);
+	}
+	if (h->rw)
+		ubd_flush(h->ubd);
+	free(h);
+}
+
+int ext2_host_sync(struct ext2_host *h)
+{
+	int err;
+
+	if (!h->rw)
+		return 0;
+	err = ext2_errno(h, "ext2fs_flush", ext2fs_flush(h->fs));
+	if (err)
+		return err;
+	return ubd_flush(h->ubd);
+}
+
+/*
+ * Blocks that hold metadata rather than data (Linux ext4_calculate_overhead):
+ * superblocks and descriptor copies, bitmaps, inode tables, the journal.
+ */
+static uint64_t overhead(struct ext2_host *h)
+{
+	ext2_filsys fs = h->fs;
+	struct ext2_inode jinode;
+	uint64_t total = fs->super->s_first_data_block;
+	dgrp_t g;
+
+	for (g = 0; g < fs->group_desc_count; g++) {
+		blk_t used = 0;
+
+		ext2fs_super_and_bgd_loc2(fs, g, NULL, NULL, NULL, &used);
+		total += used + 2 + fs->inode_blocks_per_group;
+	}
+	if (fs->super->s_journal_inum &&
+	    !ext2fs_read_inode(fs, fs->super->s_journal_inum, &jinode))
+		total += ext2fs_get_stat_i_blocks(fs, &jinode) /
+			 (fs->blocksize / 512);
+	return total;
+}
+
+int ext2_host_statfs(struct ext2_host *h, struct ext2_statfs *st)
+{
+	ext2_filsys fs = h->fs;
+	struct ext2_super_block *es = fs->super;
+	uint64_t blocks = ext2fs_blocks_count(es), over = overhead(h);
+	uint64_t bfree = 0, ifree = 0, resv = ext2fs_r_blocks_count(es);
+	uint64_t u0, u1;
+	dgrp_t g;
+
+	for (g = 0; g < fs->group_desc_count; g++) {
+		bfree += ext2fs_bg_free_blocks_count(fs, g);
+		ifree += ext2fs_bg_free_inodes_count(fs, g);
+	}
+	st->bsize = fs->blocksize;
+	st->blocks = blocks > over ? blocks - over : 0;
+	st->bfree = EXT2FS_C2B(fs, bfree);
+	st->bavail = st->bfree > resv ? st->bfree - resv : 0;
+	st->files = es->s_inodes_count;
+	st->ffree = ifree;
+	memcpy(&u0, es->s_uuid, 8);
+	memcpy(&u1, es->s_uuid + 8, 8);
+	st->fsid = u0 ^ u1;
+	return 0;
+}
+
+unsigned int ext2_host_blocksize(const struct ext2_host *h)
+{
+	return h->fs->blocksize;
+}
+
+bool ext2_host_readonly(const struct ext2_host *h)
+{
+	return !h->rw;
+}

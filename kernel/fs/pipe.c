@@ -1,0 +1,361 @@
+/*
+ * Pipes and FIFOs (Linux fs/pipe.c): a 64 KiB ring buffer with reader and
+ * writer counts and two wait queues. Writes of at most PIPE_BUF bytes are
+ * atomic; a write with no reader raises SIGPIPE and fails with -EPIPE; a
+ * read of an empty pipe with no writer is EOF. pipe(2) inodes live in an
+ * unmounted pipefs; a FIFO is any filesystem's S_IFIFO inode opened through
+ * fifo_fops.
+ */
+#include <umk/fs.h>
+#include <umk/syscalls.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#define PIPE_SIZE (64 * 1024)
+#ifndef PIPE_BUF
+#define PIPE_BUF 4096
+#endif
+
+struct pipe_inode_info {
+	char *buf;
+	size_t head, len;		/* ring: start offset and bytes held */
+	int readers, writers;
+	unsigned int r_counter, w_counter;	/* opens ever, for FIFO open */
+	struct wait_queue_head rd_wait, wr_wait;
+};
+
+static struct super_block pipefs_sb = {
+	.s_magic = 0x50495045,		/* PIPEFS_MAGIC */
+	.s_id = "pipefs",
+};
+
+static struct pipe_inode_info *alloc_pipe_info(void)
+{
+	struct pipe_inode_info *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->buf = kmalloc(PIPE_SIZE);
+	if (!p->buf) {
+		kfree(p);
+		return NULL;
+	}
+	init_waitqueue_head(&p->rd_wait);
+	init_waitqueue_head(&p->wr_wait);
+	return p;
+}
+
+static void free_pipe_info(struct inode *inode)
+{
+	struct pipe_inode_info *p = inode->i_pipe;
+
+	inode->i_pipe = NULL;
+	kfree(p->buf);
+	kfree(p);
+}
+
+static ssize_t pipe_read(struct file *f, char *buf, size_t len, loff_t *pos)
+{
+	struct pipe_inode_info *p = f->f_inode->i_pipe;
+	size_t n, first;
+	int err;
+
+	if (!len)
+		return 0;
+	while (!p->len) {
+		if (!p->writers)
+			return 0;
+		if (f->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		err = wait_event_interruptible(p->rd_wait, p->len || !p->writers);
+		if (err)
+			return err;
+	}
+	n = min(len, p->len);
+	first = min(n, PIPE_SIZE - p->head);
+	memcpy(buf, p->buf + p->head, first);
+	memcpy(buf + first, p->buf, n - first);
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+	wake_up(&p->wr_wait);
+	return n;
+}
+
+static void pipe_put(struct pipe_inode_info *p, const char *buf, size_t n)
+{
+	size_t tail = (p->head + p->len) % PIPE_SIZE;
+	size_t first = min(n, PIPE_SIZE - tail);
+
+	memcpy(p->buf + tail, buf, first);
+	memcpy(p->buf, buf + first, n - first);
+	p->len += n;
+}
+
+static ssize_t pipe_write(struct file *f, const char *buf, size_t len,
+			  loff_t *pos)
+{
+	struct pipe_inode_info *p = f->f_inode->i_pipe;
+	size_t done = 0;
+	int err;
+
+	while (done < len) {
+		size_t space, n;
+
+		if (!p->readers) {
+			send_sig_info(SIGPIPE, NULL, current, false);
+			return done ? (ssize_t)done : -EPIPE;
+		}
+		space = PIPE_SIZE - p->len;
+		/* Atomic writes wait for room for all of it. */
+		if ((len <= PIPE_BUF && space < len) || space == 0) {
+			if (f->f_flags & O_NONBLOCK)
+				return done ? (ssize_t)done : -EAGAIN;
+			err = wait_event_interruptible(p->wr_wait,
+				!p->readers || PIPE_SIZE - p->len >=
+				(len <= PIPE_BUF ? len : 1));
+			if (err)
+				return done ? (ssize_t)done : err;
+			continue;
+		}
+		n = min(space, len - done);
+		pipe_put(p, buf + done, n);
+		done += n;
+		wake_up(&p->rd_wait);
+	}
+	return done;
+}
+
+static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe_inode_info *p = f->f_inode->i_pipe;
+	unsigned int mask = 0;
+
+	if (f->f_mode & FMODE_READ)
+		poll_wait(f, &p->rd_wait, pt);
+	if (f->f_mode & FMODE_WRITE)
+		poll_wait(f, &p->wr_wait, pt);
+	if (f->f_mode & FMODE_READ) {
+		if (p->len)
+			mask |= POLLIN | POLLRDNORM;
+		/* Hang-up once every writer that ever came has gone. */
+		if (!p->writers &&
+		    p->w_counter != (unsigned int)(uintptr_t)f->private_data)
+			mask |= POLLHUP;
+	}
+	if (f->f_mode & FMODE_WRITE) {
+		if (PIPE_SIZE - p->len >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			mask |= POLLERR;
+	}
+	return mask;
+}
+
+static long pipe_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct pipe_inode_info *p = f->f_inode->i_pipe;
+	int n;
+
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	n = p->len;
+	return copy_to_user(UPTR(arg), &n, sizeof(n)) ? -EFAULT : 0;
+}
+
+static int pipe_release(struct inode *inode, struct file *f)
+{
+	struct pipe_inode_info *p = inode->i_pipe;
+
+	if (f->f_mode & FMODE_READ)
+		p->readers--;
+	if (f->f_mode & FMODE_WRITE)
+		p->writers--;
+	wake_up(&p->rd_wait);
+	wake_up(&p->wr_wait);
+	if (!p->readers && !p->writers && inode->i_sb != &pipefs_sb)
+		free_pipe_info(inode);
+	return 0;
+}
+
+static const struct file_operations pipe_fops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
+	.release = pipe_release,
+};
+
+/*
+ * open(2) of a FIFO (fifo(7)): O_RDONLY waits for a writer and O_WRONLY for
+ * a reader unless O_NONBLOCK (then a writer with no reader is -ENXIO);
+ * O_RDWR never waits.
+ */
+static int fifo_open(struct inode *inode, struct file *f)
+{
+	struct pipe_inode_info *p = inode->i_pipe;
+	int err = 0;
+
+	if (!p) {
+		p = alloc_pipe_info();
+		if (!p)
+			return -ENOMEM;
+		inode->i_pipe = p;
+	}
+	f->f_op = &pipe_fops;
+	switch (f->f_mode & (FMODE_READ | FMODE_WRITE)) {
+	case FMODE_READ: {
+		unsigned int seen = p->w_counter;
+
+		p->readers++;
+		p->r_counter++;
+		f->private_data = (void *)(uintptr_t)p->w_counter;
+		wake_up(&p->wr_wait);
+		if (!p->writers && !(f->f_flags & O_NONBLOCK)) {
+			err = wait_event_interruptible(p->rd_wait,
+						       p->w_counter != seen);
+			if (err)
+				goto out_reader;
+		}
+		break;
+	}
+	case FMODE_WRITE: {
+		unsigned int seen = p->r_counter;
+
+		if ((f->f_flags & O_NONBLOCK) && !p->readers) {
+			err = -ENXIO;
+			goto out_free;
+		}
+		p->writers++;
+		p->w_counter++;
+		wake_up(&p->rd_wait);
+		if (!p->readers) {
+			err = wait_event_interruptible(p->wr_wait,
+						       p->r_counter != seen);
+			if (err)
+				goto out_writer;
+		}
+		break;
+	}
+	default:
+		p->readers++;
+		p->writers++;
+		p->r_counter++;
+		p->w_counter++;
+		wake_up(&p->rd_wait);
+		wake_up(&p->wr_wait);
+	}
+	return 0;
+
+out_reader:
+	p->readers--;
+	goto out_free;
+out_writer:
+	p->writers--;
+	wake_up(&p->rd_wait);
+out_free:
+	if (!p->readers && !p->writers)
+		free_pipe_info(inode);
+	return err;
+}
+
+const struct file_operations fifo_fops = {
+	.open = fifo_open,
+};
+
+static void pipefs_evict(struct inode *inode)
+{
+	if (inode->i_pipe)
+		free_pipe_info(inode);
+}
+
+static const struct super_operations pipefs_sops = {
+	.evict_inode = pipefs_evict,
+};
+
+static int create_pipe_files(struct file **res, int flags)
+{
+	struct inode *inode;
+	struct pipe_inode_info *p;
+	static unsigned long next_ino = 1;
+
+	if (!pipefs_sb.s_op) {
+		pipefs_sb.s_op = &pipefs_sops;
+		INIT_LIST_HEAD(&pipefs_sb.s_inodes);
+	}
+	inode = new_inode(&pipefs_sb);
+	if (!inode)
+		return -ENOMEM;
+	p = alloc_pipe_info();
+	if (!p) {
+		iput(inode);
+		return -ENOMEM;
+	}
+	inode->i_ino = next_ino++;
+	inode->i_mode = S_IFIFO | 0600;
+	inode->i_uid = current->cred->fsuid;
+	inode->i_gid = current->cred->fsgid;
+	inode->i_nlink = 1;
+	inode->i_atime = inode->i_mtime = inode->i_ctime = current_time();
+	inode->i_pipe = p;
+	inode->i_fop = &pipe_fops;
+	p->readers = p->writers = 1;
+	p->r_counter = p->w_counter = 1;
+
+	ihold(inode);
+	res[0] = alloc_file(inode, &pipe_fops, O_RDONLY | (flags & O_NONBLOCK));
+	if (IS_ERR(res[0])) {
+		iput(inode);
+		iput(inode);
+		return PTR_ERR(res[0]);
+	}
+	res[1] = alloc_file(inode, &pipe_fops, O_WRONLY | (flags & O_NONBLOCK));
+	if (IS_ERR(res[1])) {
+		p->writers = 0;
+		fput(res[0]);
+		iput(inode);
+		return PTR_ERR(res[1]);
+	}
+	res[0]->private_data = (void *)(uintptr_t)0;
+	return 0;
+}
+
+long sys_pipe2(struct uptr fildes, int flags)
+{
+	struct file *files[2] = { NULL, NULL };
+	int fd[2], err;
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (flags & O_DIRECT)
+		return -EINVAL;
+	err = create_pipe_files(files, flags);
+	if (err)
+		return err;
+	fd[0] = get_unused_fd_install(files[0], 0, flags & O_CLOEXEC);
+	if (fd[0] < 0) {
+		fput(files[1]);
+		return fd[0];
+	}
+	fd[1] = get_unused_fd_install(files[1], 0, flags & O_CLOEXEC);
+	if (fd[1] < 0) {
+		close_fd(fd[0]);
+		return fd[1];
+	}
+	if (copy_to_user(fildes, fd, sizeof(fd))) {
+		close_fd(fd[0]);
+		close_fd(fd[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_pipe(struct uptr fildes)
+{
+	return sys_pipe2(fildes, 0);
+}
+
+/* Is f a pipe or FIFO? Its buffer size in bytes for F_GETPIPE_SZ. */
+long pipe_fcntl_size(struct file *f)
+{
+	return f->f_op == &pipe_fops ? PIPE_SIZE : -EBADF;
+}

@@ -1,0 +1,342 @@
+/*
+ * read, write and their vectored, positioned and sendfile forms, and lseek
+ * (Linux fs/read_write.c). Data moves through a kernel bounce buffer: the
+ * filesystem's f_op sees kernel memory only. Regular files and block
+ * devices are moved in chunks; a pipe or terminal gets one f_op call per
+ * chunk so a blocking read returns as soon as some data came.
+ */
+#include <umk/fs.h>
+#include <umk/tty.h>
+#include <umk/syscalls.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#define MAX_RW_COUNT (INT32_MAX & ~(PAGE_SIZE - 1))
+#define CHUNK (128 * 1024)
+#ifndef UIO_MAXIOV
+#define UIO_MAXIOV 1024
+#endif
+
+static bool file_is_stream(const struct file *f)
+{
+	mode_t m = f->f_inode->i_mode;
+
+	return S_ISFIFO(m) || S_ISSOCK(m) || S_ISCHR(m);
+}
+
+/* May pread/pwrite/lseek be used on f? (pipes, sockets: -ESPIPE) */
+static bool file_seekable(const struct file *f)
+{
+	mode_t m = f->f_inode->i_mode;
+
+	return !S_ISFIFO(m) && !S_ISSOCK(m) && f->f_op != &console_fops;
+}
+
+ssize_t kernel_read(struct file *f, void *buf, size_t len, loff_t *pos)
+{
+	if (!f->f_op || !f->f_op->read)
+		return S_ISDIR(f->f_inode->i_mode) ? -EISDIR : -EINVAL;
+	return f->f_op->read(f, buf, len, pos);
+}
+
+ssize_t kernel_write(struct file *f, const void *buf, size_t len, loff_t *pos)
+{
+	if (!f->f_op || !f->f_op->write)
+		return -EINVAL;
+	return f->f_op->write(f, buf, len, pos);
+}
+
+loff_t generic_file_llseek(struct file *f, loff_t off, int whence)
+{
+	loff_t base;
+
+	switch (whence) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = f->f_pos; break;
+	case SEEK_END: base = f->f_inode->i_size; break;
+	case SEEK_DATA:
+		if (off < 0 || off >= f->f_inode->i_size)
+			return -ENXIO;
+		base = 0;
+		break;
+	case SEEK_HOLE:
+		if (off < 0 || off >= f->f_inode->i_size)
+			return -ENXIO;
+		f->f_pos = f->f_inode->i_size;
+		return f->f_pos;
+	default:
+		return -EINVAL;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	f->f_pos = base + off;
+	return f->f_pos;
+}
+
+static ssize_t vfs_read(struct file *f, struct uptr ubuf, size_t count,
+			loff_t *pos)
+{
+	size_t done = 0;
+	char *buf;
+	ssize_t ret = 0;
+
+	if (!(f->f_mode & FMODE_READ))
+		return -EBADF;
+	if (!f->f_op || !f->f_op->read)
+		return S_ISDIR(f->f_inode->i_mode) ? -EISDIR : -EINVAL;
+	count = min(count, (size_t)MAX_RW_COUNT);
+	if (count == 0)
+		return 0;
+	buf = kmalloc(min(count, (size_t)CHUNK));
+	if (!buf)
+		return -ENOMEM;
+	while (done < count) {
+		size_t chunk = min(count - done, (size_t)CHUNK);
+
+		ret = f->f_op->read(f, buf, chunk, pos);
+		if (ret <= 0)
+			break;
+		if (copy_to_user(uptr_add(ubuf, done), buf, ret)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += ret;
+		if ((size_t)ret < chunk || file_is_stream(f))
+			break;
+	}
+	kfree(buf);
+	return done ? (ssize_t)done : ret;
+}
+
+static ssize_t vfs_write(struct file *f, struct uptr ubuf, size_t count,
+			 loff_t *pos)
+{
+	size_t done = 0;
+	char *buf;
+	ssize_t ret = 0;
+
+	if (!(f->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!f->f_op || !f->f_op->write)
+		return -EINVAL;
+	count = min(count, (size_t)MAX_RW_COUNT);
+	if (count == 0)
+		return 0;
+	buf = kmalloc(min(count, (size_t)CHUNK));
+	if (!buf)
+		return -ENOMEM;
+	while (done < count) {
+		size_t chunk = min(count - done, (size_t)CHUNK);
+
+		if (copy_from_user(buf, uptr_add(ubuf, done), chunk)) {
+			ret = -EFAULT;
+			break;
+		}
+		if ((f->f_flags & O_APPEND) && S_ISREG(f->f_inode->i_mode))
+			*pos = f->f_inode->i_size;
+		ret = f->f_op->write(f, buf, chunk, pos);
+		if (ret <= 0)
+			break;
+		done += ret;
+		if ((size_t)ret < chunk)
+			break;
+	}
+	kfree(buf);
+	return done ? (ssize_t)done : ret;
+}
+
+long sys_read(unsigned int fd, struct uptr buf, size_t count)
+{
+	struct file *f = fget(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = vfs_read(f, buf, count, &f->f_pos);
+	fput(f);
+	return ret;
+}
+
+long sys_write(unsigned int fd, struct uptr buf, size_t count)
+{
+	struct file *f = fget(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = vfs_write(f, buf, count, &f->f_pos);
+	fput(f);
+	return ret;
+}
+
+long sys_pread64(unsigned int fd, struct uptr buf, size_t count, loff_t pos)
+{
+	struct file *f;
+	long ret;
+
+	if (pos < 0)
+		return -EINVAL;
+	f = fget(fd);
+	if (!f)
+		return -EBADF;
+	ret = file_seekable(f) ? vfs_read(f, buf, count, &pos) : -ESPIPE;
+	fput(f);
+	return ret;
+}
+
+long sys_pwrite64(unsigned int fd, struct uptr buf, size_t count, loff_t pos)
+{
+	struct file *f;
+	long ret;
+
+	if (pos < 0)
+		return -EINVAL;
+	f = fget(fd);
+	if (!f)
+		return -EBADF;
+	ret = file_seekable(f) ? vfs_write(f, buf, count, &pos) : -ESPIPE;
+	fput(f);
+	return ret;
+}
+
+static long do_iov(unsigned int fd, struct uptr uvec, unsigned long vlen,
+		   bool write)
+{
+	struct iovec iov[UIO_MAXIOV];
+	size_t total = 0;
+	struct file *f;
+	long done = 0, ret = 0;
+
+	if (vlen > UIO_MAXIOV)
+		return -EINVAL;
+	if (copy_from_user(iov, uvec, vlen * sizeof(struct iovec)))
+		return -EFAULT;
+	for (unsigned long i = 0; i < vlen; i++) {
+		if ((ssize_t)iov[i].iov_len < 0 ||
+		    total + iov[i].iov_len > (size_t)INT64_MAX)
+			return -EINVAL;
+		total += iov[i].iov_len;
+	}
+	f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (!(f->f_mode & (write ? FMODE_WRITE : FMODE_READ))) {
+		fput(f);
+		return -EBADF;
+	}
+	for (unsigned long i = 0; i < vlen; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		ret = write ? vfs_write(f, UPTR(iov[i].iov_base), iov[i].iov_len,
+					&f->f_pos)
+			    : vfs_read(f, UPTR(iov[i].iov_base), iov[i].iov_len,
+				       &f->f_pos);
+		if (ret < 0)
+			break;
+		done += ret;
+		if ((size_t)ret < iov[i].iov_len)
+			break;
+	}
+	fput(f);
+	return done ? done : ret;
+}
+
+long sys_readv(unsigned int fd, struct uptr vec, unsigned long vlen)
+{
+	return do_iov(fd, vec, vlen, false);
+}
+
+long sys_writev(unsigned int fd, struct uptr vec, unsigned long vlen)
+{
+	return do_iov(fd, vec, vlen, true);
+}
+
+long sys_lseek(unsigned int fd, off_t offset, unsigned int whence)
+{
+	struct file *f = fget(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if (!file_seekable(f))
+		ret = -ESPIPE;
+	else if (whence > SEEK_HOLE)
+		ret = -EINVAL;
+	else if (f->f_op && f->f_op->llseek)
+		ret = f->f_op->llseek(f, offset, whence);
+	else
+		ret = generic_file_llseek(f, offset, whence);
+	fput(f);
+	return ret;
+}
+
+long sys_sendfile(int out_fd, int in_fd, struct uptr uoffset, size_t count)
+{
+	struct file *in = fget(in_fd), *out = fget(out_fd);
+	loff_t off, *pos;
+	char *buf = NULL;
+	long done = 0, ret = 0;
+
+	if (!in || !out) {
+		ret = -EBADF;
+		goto out;
+	}
+	if (!(in->f_mode & FMODE_READ) || !(out->f_mode & FMODE_WRITE)) {
+		ret = -EBADF;
+		goto out;
+	}
+	if (!uptr_null(uoffset)) {
+		if (copy_from_user(&off, uoffset, sizeof(off))) {
+			ret = -EFAULT;
+			goto out;
+		}
+		if (off < 0) {
+			ret = -EINVAL;
+			goto out;
+		}
+		pos = &off;
+	} else {
+		pos = &in->f_pos;
+	}
+	if (!in->f_op || !in->f_op->read || S_ISDIR(in->f_inode->i_mode)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	buf = kmalloc(CHUNK);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	count = min(count, (size_t)MAX_RW_COUNT);
+	while ((size_t)done < count) {
+		size_t chunk = min(count - done, (size_t)CHUNK);
+		loff_t opos = out->f_pos;
+		ssize_t n = in->f_op->read(in, buf, chunk, pos), w;
+
+		if (n <= 0) {
+			ret = n;
+			break;
+		}
+		if ((out->f_flags & O_APPEND) && S_ISREG(out->f_inode->i_mode))
+			opos = out->f_inode->i_size;
+		w = kernel_write(out, buf, n, &opos);
+		if (w > 0)
+			out->f_pos = opos;
+		if (w <= 0) {
+			ret = w;
+			break;
+		}
+		done += w;
+		if (w < n || (size_t)n < chunk)
+			break;
+	}
+	if (!uptr_null(uoffset) && copy_to_user(uoffset, &off, sizeof(off)))
+		ret = -EFAULT;
+out:
+	kfree(buf);
+	if (in)
+		fput(in);
+	if (out)
+		fput(out);
+	return done ? done : ret;
+}

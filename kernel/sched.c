@@ -1,0 +1,318 @@
+/*
+ * The scheduler of the kernel thread: a FIFO run queue of tasks whose
+ * kernel stacks are ready to continue, wait queues, sleeping locks, kernel
+ * timers, and the idle loop that waits for host events when nothing runs.
+ * There is one CPU: a task runs on its kernel stack until it sleeps, and
+ * nothing preempts it, so kernel state needs no locks (as xv6 on one CPU).
+ */
+#include <umk/sched.h>
+#include <umk/timer.h>
+#include <event.h>
+#include <sys/mman.h>
+
+struct task *current;
+LIST_HEAD(task_list);
+static LIST_HEAD(run_queue);
+static LIST_HEAD(timers);
+static void *sched_sp;			/* the scheduler loop's own stack */
+static struct task *dead_task;		/* stack to free after switching away */
+
+void __switch_to(void **prev_sp, void *next_sp);
+void __task_trampoline(void);
+
+#define KSTACK_SIZE (256 * 1024)
+
+/*
+ * Give t a fresh kernel stack that starts in fn(t). The stack is mmap'd
+ * with a guard page below it; pages are only touched as used.
+ */
+int kstack_init(struct task *t, void (*fn)(struct task *))
+{
+	char *base = mmap(NULL, KSTACK_SIZE + PAGE_SIZE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	unsigned long *sp;
+
+	if (base == MAP_FAILED)
+		return -ENOMEM;
+	mprotect(base, PAGE_SIZE, PROT_NONE);
+	t->kstack = base;
+	t->kstack_size = KSTACK_SIZE + PAGE_SIZE;
+	sp = (unsigned long *)(base + t->kstack_size);
+	*--sp = 0;				/* alignment */
+	*--sp = (unsigned long)__task_trampoline;	/* return address */
+	*--sp = 0;				/* rbp */
+	*--sp = 0;				/* rbx */
+	*--sp = (unsigned long)fn;		/* r12 */
+	*--sp = (unsigned long)t;		/* r13 */
+	*--sp = 0;				/* r14 */
+	*--sp = 0;				/* r15 */
+	t->ksp = sp;
+	return 0;
+}
+
+static void kstack_free(struct task *t)
+{
+	if (t->kstack)
+		munmap(t->kstack, t->kstack_size);
+	t->kstack = NULL;
+}
+
+static void enqueue(struct task *t)
+{
+	if (!t->on_rq) {
+		list_add_tail(&t->run_list, &run_queue);
+		t->on_rq = true;
+	}
+}
+
+void wake_up_process(struct task *t)
+{
+	if (t->state == TASK_INTERRUPTIBLE || t->state == TASK_UNINTERRUPTIBLE) {
+		t->state = TASK_RUNNING;
+		enqueue(t);
+	}
+}
+
+/* Make a task whose host stop arrived (TASK_WAIT_HOST) run again. */
+void wake_up_host_waiter(struct task *t)
+{
+	if (t->state == TASK_WAIT_HOST) {
+		t->state = TASK_RUNNING;
+		enqueue(t);
+	}
+}
+
+/* Switch from the current task's stack to the scheduler loop. */
+static void switch_to_scheduler(void)
+{
+	struct task *prev = current;
+
+	__switch_to(&prev->ksp, sched_sp);
+	current = prev;
+}
+
+void schedule_sleep(bool interruptible)
+{
+	current->state = interruptible ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE;
+	switch_to_scheduler();
+}
+
+/* Sleep until wake_up_host_waiter (used by the mode engines). */
+void schedule_host_wait(void)
+{
+	current->state = TASK_WAIT_HOST;
+	switch_to_scheduler();
+}
+
+/* Let other runnable tasks run first (sched_yield). */
+void schedule_yield(void)
+{
+	current->state = TASK_RUNNING;
+	enqueue(current);
+	switch_to_scheduler();
+}
+
+/* The current task is dead: leave its stack for good. */
+void __attribute__((noreturn)) schedule_exit(void)
+{
+	current->state = TASK_DEAD;
+	dead_task = current;
+	switch_to_scheduler();
+	__builtin_unreachable();
+}
+
+struct sleep_timer {
+	struct timer_list timer;
+	struct task *task;
+	bool fired;
+};
+
+static void sleep_timer_fn(struct timer_list *timer)
+{
+	struct sleep_timer *st = container_of(timer, struct sleep_timer, timer);
+
+	st->fired = true;
+	wake_up_process(st->task);
+}
+
+int schedule_timeout(uint64_t deadline_ns)
+{
+	struct sleep_timer st = {
+		.timer = { .expires = deadline_ns, .fn = sleep_timer_fn },
+		.task = current,
+	};
+
+	if (ktime_get_ns() >= deadline_ns)
+		return 0;
+	add_timer(&st.timer);
+	schedule_sleep(true);
+	del_timer(&st.timer);
+	if (st.fired)
+		return 0;
+	return signal_pending(current) ? -ERESTARTSYS : 1;
+}
+
+void add_timer(struct timer_list *timer)
+{
+	struct timer_list *pos;
+
+	if (timer->pending)
+		list_del_init(&timer->entry);
+	list_for_each_entry(pos, &timers, entry)
+		if (pos->expires > timer->expires)
+			break;
+	__list_add(&timer->entry, pos->entry.prev, &pos->entry);
+	timer->pending = true;
+}
+
+void del_timer(struct timer_list *timer)
+{
+	if (timer->pending) {
+		list_del_init(&timer->entry);
+		timer->pending = false;
+	}
+}
+
+int64_t next_timer_delay(void)
+{
+	struct timer_list *first;
+	uint64_t now;
+
+	if (list_empty(&timers))
+		return -1;
+	first = list_first_entry(&timers, struct timer_list, entry);
+	now = ktime_get_ns();
+	return first->expires > now ? (int64_t)(first->expires - now) : 0;
+}
+
+void run_timers(void)
+{
+	uint64_t now = ktime_get_ns();
+
+	while (!list_empty(&timers)) {
+		struct timer_list *t = list_first_entry(&timers, struct timer_list,
+							entry);
+		if (t->expires > now)
+			break;
+		del_timer(t);
+		t->fn(t);
+	}
+}
+
+void add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	list_add_tail(&e->entry, &wq->head);
+}
+
+void remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	(void)wq;
+	list_del_init(&e->entry);
+}
+
+void wake_up(struct wait_queue_head *wq)
+{
+	struct wait_queue_entry *e, *n;
+
+	list_for_each_entry_safe(e, n, &wq->head, entry) {
+		if (e->func)
+			e->func(e, NULL);
+		else if (e->task)
+			wake_up_process(e->task);
+	}
+}
+
+void mutex_init(struct mutex *m)
+{
+	m->owner = NULL;
+	init_waitqueue_head(&m->wait);
+}
+
+void mutex_lock(struct mutex *m)
+{
+	wait_event(m->wait, m->owner == NULL);
+	m->owner = current;
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	m->owner = NULL;
+	wake_up(&m->wait);
+}
+
+struct task *find_task_by_pid(pid_t pid)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks)
+		if (t->pid == pid && t->state != TASK_DEAD)
+			return t;
+	return NULL;
+}
+
+struct task *find_task_by_host_tid(int host_tid)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks)
+		if (t->host_tid == host_tid)
+			return t;
+	return NULL;
+}
+
+bool thread_group_leader(const struct task *t)
+{
+	return t->group_leader == t;
+}
+
+static bool pid_in_use(pid_t pid)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks)
+		if (t->pid == pid || t->signal->pgrp == pid ||
+		    t->signal->session == pid)
+			return true;
+	return false;
+}
+
+pid_t alloc_pid(void)
+{
+	static pid_t last;
+
+	for (int tries = 0; tries < 32768; tries++) {
+		if (++last >= 32768)
+			last = 2;
+		if (!pid_in_use(last))
+			return last;
+	}
+	return -EAGAIN;
+}
+
+/*
+ * Run every runnable task until each sleeps. Returns when the run queue is
+ * empty. Stacks of tasks that died are freed here, off their own stack.
+ */
+void run_queue_drain(void)
+{
+	while (!list_empty(&run_queue)) {
+		struct task *t = list_first_entry(&run_queue, struct task, run_list);
+
+		list_del_init(&t->run_list);
+		t->on_rq = false;
+		current = t;
+		__switch_to(&sched_sp, t->ksp);
+		current = NULL;
+		if (dead_task) {
+			kstack_free(dead_task);
+			if (dead_task->self_reap)
+				kfree(dead_task);
+			dead_task = NULL;
+		}
+	}
+}
+
+bool run_queue_empty(void)
+{
+	return list_empty(&run_queue);
+}

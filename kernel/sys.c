@@ -1,0 +1,616 @@
+/*
+ * Miscellaneous process system calls: ids and credentials, process groups
+ * and sessions, resource limits, uname, sysinfo, prctl, reboot, getrandom.
+ * Semantics: Linux kernel/sys.c and the man pages of each call.
+ */
+#include <umk/sched.h>
+#include <umk/syscalls.h>
+#include <umk/utsname.h>
+#include <umk/mm.h>
+#include <umk/fs.h>
+#include <os.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/sysinfo.h>
+#include <sys/times.h>
+#include <linux/reboot.h>
+#include <sys/random.h>
+#ifndef GRND_INSECURE
+#define GRND_INSECURE 4
+#endif
+
+void commit_creds(struct cred *new);
+void schedule_yield(void);
+void machine_restart_or_halt(int cmd) __attribute__((noreturn));
+
+struct utsname init_uts = {
+	.sysname = "Linux",
+	.nodename = "(none)",
+	.release = UMK_RELEASE,
+	.version = "#1 SMP PREEMPT_DYNAMIC umk " UMK_VERSION_STRING,
+	.machine = "x86_64",
+	.domainname = "(none)",
+};
+
+long sys_getpid(void) { return current->tgid; }
+long sys_gettid(void) { return current->pid; }
+
+long sys_getppid(void)
+{
+	struct task *p = current->group_leader->real_parent;
+
+	return p ? p->tgid : 0;
+}
+
+long sys_getuid(void) { return current->cred->uid; }
+long sys_geteuid(void) { return current->cred->euid; }
+long sys_getgid(void) { return current->cred->gid; }
+long sys_getegid(void) { return current->cred->egid; }
+
+long sys_getresuid(struct uptr r, struct uptr e, struct uptr s)
+{
+	const struct cred *c = current->cred;
+
+	if (copy_to_user(r, &c->uid, 4) || copy_to_user(e, &c->euid, 4) ||
+	    copy_to_user(s, &c->suid, 4))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getresgid(struct uptr r, struct uptr e, struct uptr s)
+{
+	const struct cred *c = current->cred;
+
+	if (copy_to_user(r, &c->gid, 4) || copy_to_user(e, &c->egid, 4) ||
+	    copy_to_user(s, &c->sgid, 4))
+		return -EFAULT;
+	return 0;
+}
+
+/* setresuid(2): -1 keeps a field; unprivileged callers may only use
+ * their current real, effective or saved ids. */
+long sys_setresuid(uid_t r, uid_t e, uid_t s)
+{
+	const struct cred *old = current->cred;
+	struct cred *new;
+
+	if (!capable(old)) {
+		uid_t ok[3] = { old->uid, old->euid, old->suid };
+		uid_t want[3] = { r, e, s };
+
+		for (int i = 0; i < 3; i++)
+			if (want[i] != (uid_t)-1 && want[i] != ok[0] &&
+			    want[i] != ok[1] && want[i] != ok[2])
+				return -EPERM;
+	}
+	new = prepare_creds(old);
+	if (!new)
+		return -ENOMEM;
+	if (r != (uid_t)-1)
+		new->uid = r;
+	if (e != (uid_t)-1)
+		new->euid = e;
+	if (s != (uid_t)-1)
+		new->suid = s;
+	new->fsuid = new->euid;
+	commit_creds(new);
+	return 0;
+}
+
+long sys_setresgid(gid_t r, gid_t e, gid_t s)
+{
+	const struct cred *old = current->cred;
+	struct cred *new;
+
+	if (!capable(old)) {
+		gid_t ok[3] = { old->gid, old->egid, old->sgid };
+		gid_t want[3] = { r, e, s };
+
+		for (int i = 0; i < 3; i++)
+			if (want[i] != (gid_t)-1 && want[i] != ok[0] &&
+			    want[i] != ok[1] && want[i] != ok[2])
+				return -EPERM;
+	}
+	new = prepare_creds(old);
+	if (!new)
+		return -ENOMEM;
+	if (r != (gid_t)-1)
+		new->gid = r;
+	if (e != (gid_t)-1)
+		new->egid = e;
+	if (s != (gid_t)-1)
+		new->sgid = s;
+	new->fsgid = new->egid;
+	commit_creds(new);
+	return 0;
+}
+
+/* setuid(2): root sets all three; others only the effective id. */
+long sys_setuid(uid_t uid)
+{
+	const struct cred *old = current->cred;
+
+	if (capable(old))
+		return sys_setresuid(uid, uid, uid);
+	if (uid != old->uid && uid != old->suid)
+		return -EPERM;
+	return sys_setresuid(-1, uid, -1);
+}
+
+long sys_setgid(gid_t gid)
+{
+	const struct cred *old = current->cred;
+
+	if (capable(old))
+		return sys_setresgid(gid, gid, gid);
+	if (gid != old->gid && gid != old->sgid)
+		return -EPERM;
+	return sys_setresgid(-1, gid, -1);
+}
+
+/* setreuid(2): the saved id follows the new effective id when the real id
+ * is set or the effective id differs from the old real id. */
+long sys_setreuid(uid_t r, uid_t e)
+{
+	const struct cred *old = current->cred;
+	uid_t s = -1;
+	struct cred *n;
+
+	if (!capable(old)) {
+		if (r != (uid_t)-1 && r != old->uid && r != old->euid)
+			return -EPERM;
+		if (e != (uid_t)-1 && e != old->uid && e != old->euid &&
+		    e != old->suid)
+			return -EPERM;
+	}
+	if (r != (uid_t)-1 || (e != (uid_t)-1 && e != old->uid))
+		s = e != (uid_t)-1 ? e : old->euid;
+	n = prepare_creds(old);
+	if (!n)
+		return -ENOMEM;
+	if (r != (uid_t)-1)
+		n->uid = r;
+	if (e != (uid_t)-1)
+		n->euid = e;
+	if (s != (uid_t)-1)
+		n->suid = s;
+	n->fsuid = n->euid;
+	commit_creds(n);
+	return 0;
+}
+
+long sys_setregid(gid_t r, gid_t e)
+{
+	const struct cred *old = current->cred;
+	gid_t s = -1;
+	struct cred *n;
+
+	if (!capable(old)) {
+		if (r != (gid_t)-1 && r != old->gid && r != old->egid)
+			return -EPERM;
+		if (e != (gid_t)-1 && e != old->gid && e != old->egid &&
+		    e != old->sgid)
+			return -EPERM;
+	}
+	if (r != (gid_t)-1 || (e != (gid_t)-1 && e != old->gid))
+		s = e != (gid_t)-1 ? e : old->egid;
+	n = prepare_creds(old);
+	if (!n)
+		return -ENOMEM;
+	if (r != (gid_t)-1)
+		n->gid = r;
+	if (e != (gid_t)-1)
+		n->egid = e;
+	if (s != (gid_t)-1)
+		n->sgid = s;
+	n->fsgid = n->egid;
+	commit_creds(n);
+	return 0;
+}
+
+long sys_setfsuid(uid_t uid)
+{
+	const struct cred *old = current->cred;
+	uid_t prev = old->fsuid;
+	struct cred *n;
+
+	if (uid == (uid_t)-1)
+		return prev;
+	if (!capable(old) && uid != old->uid && uid != old->euid &&
+	    uid != old->suid && uid != old->fsuid)
+		return prev;
+	n = prepare_creds(old);
+	if (n) {
+		n->fsuid = uid;
+		commit_creds(n);
+	}
+	return prev;
+}
+
+long sys_setfsgid(gid_t gid)
+{
+	const struct cred *old = current->cred;
+	gid_t prev = old->fsgid;
+	struct cred *n;
+
+	if (gid == (gid_t)-1)
+		return prev;
+	if (!capable(old) && gid != old->gid && gid != old->egid &&
+	    gid != old->sgid && gid != old->fsgid)
+		return prev;
+	n = prepare_creds(old);
+	if (n) {
+		n->fsgid = gid;
+		commit_creds(n);
+	}
+	return prev;
+}
+
+long sys_getgroups(int size, struct uptr list)
+{
+	const struct cred *c = current->cred;
+
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return c->ngroups;
+	if (size < c->ngroups)
+		return -EINVAL;
+	if (copy_to_user(list, c->groups, c->ngroups * sizeof(gid_t)))
+		return -EFAULT;
+	return c->ngroups;
+}
+
+long sys_setgroups(int size, struct uptr list)
+{
+	struct cred *n;
+
+	if (!capable(current->cred))
+		return -EPERM;
+	if (size < 0 || size > NGROUPS_MAX_GUEST)
+		return -EINVAL;
+	n = prepare_creds(current->cred);
+	if (!n)
+		return -ENOMEM;
+	if (copy_from_user(n->groups, list, size * sizeof(gid_t))) {
+		put_cred(n);
+		return -EFAULT;
+	}
+	n->ngroups = size;
+	commit_creds(n);
+	return 0;
+}
+
+static bool session_has_pgrp(pid_t session, pid_t pgrp)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks)
+		if (thread_group_leader(t) && !t->zombie &&
+		    t->signal->pgrp == pgrp && t->signal->session == session)
+			return true;
+	return false;
+}
+
+/* setpgid(2): -ESRCH not us or our child, -EACCES child has exec'd,
+ * -EPERM other session / session leader / no such group there. */
+long sys_setpgid(pid_t pid, pid_t pgid)
+{
+	struct task *me = current->group_leader, *p;
+
+	if (pgid < 0)
+		return -EINVAL;
+	if (!pid)
+		pid = me->tgid;
+	if (!pgid)
+		pgid = pid;
+	p = find_task_by_pid(pid);
+	if (!p || p->tgid != pid)
+		return -ESRCH;
+	p = p->group_leader;
+	if (p != me) {
+		if (p->real_parent != me)
+			return -ESRCH;
+		if (p->signal->session != me->signal->session)
+			return -EPERM;
+		if (p->did_exec)
+			return -EACCES;
+	}
+	if (p->signal->session == p->tgid)
+		return -EPERM;
+	if (pgid != pid && !session_has_pgrp(me->signal->session, pgid))
+		return -EPERM;
+	p->signal->pgrp = pgid;
+	return 0;
+}
+
+long sys_getpgid(pid_t pid)
+{
+	struct task *p = pid ? find_task_by_pid(pid) : current;
+
+	if (!p)
+		return -ESRCH;
+	return p->signal->pgrp;
+}
+
+long sys_getpgrp(void) { return current->signal->pgrp; }
+
+long sys_getsid(pid_t pid)
+{
+	struct task *p = pid ? find_task_by_pid(pid) : current;
+
+	if (!p)
+		return -ESRCH;
+	return p->signal->session;
+}
+
+long sys_setsid(void)
+{
+	struct task *me = current->group_leader;
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks)
+		if (!t->zombie && t->signal->pgrp == me->tgid)
+			return -EPERM;
+	me->signal->session = me->tgid;
+	me->signal->pgrp = me->tgid;
+	me->signal->tty = NULL;
+	return me->tgid;
+}
+
+static int check_rlimit(int resource, const struct rlimit *r)
+{
+	if (resource < 0 || resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (r && r->rlim_cur > r->rlim_max)
+		return -EINVAL;
+	return 0;
+}
+
+long sys_prlimit64(pid_t pid, int resource, struct uptr new_rlim,
+		   struct uptr old_rlim)
+{
+	struct task *t = pid ? find_task_by_pid(pid) : current;
+	struct rlimit new, *cur;
+	int err;
+
+	if (!t)
+		return -ESRCH;
+	err = check_rlimit(resource, NULL);
+	if (err)
+		return err;
+	if (!uptr_null(new_rlim)) {
+		if (copy_from_user(&new, new_rlim, sizeof(new)))
+			return -EFAULT;
+		err = check_rlimit(resource, &new);
+		if (err)
+			return err;
+	}
+	cur = &t->signal->rlim[resource];
+	if (!uptr_null(old_rlim) && copy_to_user(old_rlim, cur, sizeof(*cur)))
+		return -EFAULT;
+	if (!uptr_null(new_rlim)) {
+		if (new.rlim_max > cur->rlim_max && !capable(current->cred))
+			return -EPERM;
+		if (resource == RLIMIT_NOFILE && new.rlim_max > 1048576)
+			return -EPERM;
+		*cur = new;
+	}
+	return 0;
+}
+
+long sys_getrlimit(int resource, struct uptr r)
+{
+	return sys_prlimit64(0, resource, UPTR(0), r);
+}
+
+long sys_setrlimit(int resource, struct uptr r)
+{
+	return sys_prlimit64(0, resource, r, UPTR(0));
+}
+
+static void ns_to_timeval(uint64_t ns, struct timeval *tv)
+{
+	tv->tv_sec = ns / 1000000000;
+	tv->tv_usec = (ns % 1000000000) / 1000;
+}
+
+long sys_getrusage(int who, struct uptr ru)
+{
+	struct rusage r;
+
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	if (who != RUSAGE_CHILDREN) {
+		ns_to_timeval(current->utime_ns, &r.ru_utime);
+		ns_to_timeval(current->stime_ns, &r.ru_stime);
+	}
+	return copy_to_user(ru, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
+long sys_times(struct uptr buf)
+{
+	struct tms t = { 0 };
+
+	if (!uptr_null(buf) && copy_to_user(buf, &t, sizeof(t)))
+		return -EFAULT;
+	return ktime_get_ns() / 10000000 + 1;	/* clock ticks since boot */
+}
+
+long sys_uname(struct uptr name)
+{
+	return copy_to_user(name, &init_uts, sizeof(init_uts)) ? -EFAULT : 0;
+}
+
+static long set_uts_field(char *field, struct uptr name, int len)
+{
+	char buf[65];
+
+	if (!capable(current->cred))
+		return -EPERM;
+	if (len < 0 || len > 64)
+		return -EINVAL;
+	if (copy_from_user(buf, name, len))
+		return -EFAULT;
+	buf[len] = 0;
+	memcpy(field, buf, len + 1);
+	return 0;
+}
+
+long sys_sethostname(struct uptr name, int len)
+{
+	return set_uts_field(init_uts.nodename, name, len);
+}
+
+long sys_setdomainname(struct uptr name, int len)
+{
+	return set_uts_field(init_uts.domainname, name, len);
+}
+
+long sys_sysinfo(struct uptr info)
+{
+	struct sysinfo si;
+	int procs = 0;
+	struct task *t;
+
+	memset(&si, 0, sizeof(si));
+	list_for_each_entry(t, &task_list, tasks)
+		procs++;
+	si.uptime = ktime_get_ns() / 1000000000;
+	si.totalram = totalram_bytes;
+	si.freeram = totalram_bytes - min(guest_ram_used(), totalram_bytes);
+	si.procs = procs;
+	si.mem_unit = 1;
+	return copy_to_user(info, &si, sizeof(si)) ? -EFAULT : 0;
+}
+
+long sys_prctl(int option, unsigned long a2, unsigned long a3,
+	       unsigned long a4, unsigned long a5)
+{
+	char name[16];
+
+	switch (option) {
+	case PR_SET_NAME:
+		if (strncpy_from_user(name, UPTR(a2), sizeof(name)) < 0) {
+			if (copy_from_user(name, UPTR(a2), sizeof(name) - 1))
+				return -EFAULT;
+		}
+		name[15] = 0;
+		strcpy(current->comm, name);
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user(UPTR(a2), current->comm, 16) ? -EFAULT : 0;
+	case PR_SET_PDEATHSIG:
+		if (a2 > KSIGNAL_MAX)
+			return -EINVAL;
+		current->pdeath_signal = a2;
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return copy_to_user(UPTR(a2), &current->pdeath_signal, 4) ?
+		       -EFAULT : 0;
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_SET_DUMPABLE:
+		return a2 > 1 ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_getpriority(int which, int who)
+{
+	if (which < PRIO_PROCESS || which > PRIO_USER)
+		return -EINVAL;
+	if (which == PRIO_PROCESS && who && !find_task_by_pid(who))
+		return -ESRCH;
+	return 20 - current->nice;	/* the syscall's biased form */
+}
+
+long sys_setpriority(int which, int who, int niceval)
+{
+	if (which < PRIO_PROCESS || which > PRIO_USER)
+		return -EINVAL;
+	if (which == PRIO_PROCESS && who && !find_task_by_pid(who))
+		return -ESRCH;
+	niceval = max(-20, min(19, niceval));
+	if (niceval < current->nice && !capable(current->cred))
+		return -EACCES;
+	current->nice = niceval;
+	return 0;
+}
+
+long sys_sched_yield(void)
+{
+	schedule_yield();
+	return 0;
+}
+
+long sys_sched_getaffinity(pid_t pid, unsigned int len, struct uptr mask)
+{
+	unsigned long m = 1;
+
+	if (pid && !find_task_by_pid(pid))
+		return -ESRCH;
+	if (len < sizeof(m) || (len & (sizeof(m) - 1)))
+		return -EINVAL;
+	if (clear_user(mask, len) || copy_to_user(mask, &m, sizeof(m)))
+		return -EFAULT;
+	return sizeof(m);
+}
+
+long sys_getcpu(struct uptr cpu, struct uptr node, struct uptr unused)
+{
+	unsigned int zero = 0;
+
+	if (!uptr_null(cpu) && copy_to_user(cpu, &zero, 4))
+		return -EFAULT;
+	if (!uptr_null(node) && copy_to_user(node, &zero, 4))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getrandom(struct uptr buf, size_t count, unsigned int flags)
+{
+	char tmp[256];
+	size_t done = 0;
+
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
+		return -EINVAL;
+	count = min(count, (size_t)INT32_MAX);
+	while (done < count) {
+		size_t chunk = min(count - done, sizeof(tmp));
+
+		if (os_getrandom(tmp, chunk) < 0)
+			return done ? (long)done : -EIO;
+		if (copy_to_user(uptr_add(buf, done), tmp, chunk))
+			return done ? (long)done : -EFAULT;
+		done += chunk;
+	}
+	return done;
+}
+
+long sys_reboot(int magic1, int magic2, unsigned int cmd, struct uptr arg)
+{
+	if (magic1 != (int)LINUX_REBOOT_MAGIC1 ||
+	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A &&
+	     magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
+		return -EINVAL;
+	if (!capable(current->cred))
+		return -EPERM;
+	switch (cmd) {
+	case LINUX_REBOOT_CMD_CAD_ON:
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		return 0;
+	case LINUX_REBOOT_CMD_RESTART:
+	case LINUX_REBOOT_CMD_RESTART2:
+	case LINUX_REBOOT_CMD_HALT:
+	case LINUX_REBOOT_CMD_POWER_OFF:
+		machine_restart_or_halt(cmd);
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,197 @@
+/*
+ * Helpers shared by the guest test programs in tests/guest/.
+ *
+ * Every program prints deterministic lines ("name: value") and ends with
+ * "DONE <prog>". tests/run.sh compares a native run with a run inside umk, so
+ * nothing printed may depend on pids, times, addresses or inode numbers.
+ * Output goes through write(2) unbuffered, so fork() never duplicates it;
+ * only the process that owns the test prints, children report through their
+ * exit status or a pipe.
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <errno.h>
+#include <ftw.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Hostile pointers: a low address, a kernel address, an unmapped page. */
+#define BAD1 ((void *)1)
+#define BAD2 ((void *)-1L)
+
+static inline void say(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline void say(const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	int n, off = 0;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	while (off < n) {
+		ssize_t w = write(1, buf + off, n - off);
+		if (w <= 0) {
+			if (w < 0 && errno == EINTR)
+				continue;
+			return;
+		}
+		off += w;
+	}
+}
+
+static inline const char *ename(int e)
+{
+	const char *s = strerrorname_np(e);
+	static char buf[32];
+
+	if (s)
+		return s;
+	snprintf(buf, sizeof(buf), "errno%d", e);
+	return buf;
+}
+
+/* A page that is certainly not mapped (mapped, then unmapped). */
+static inline void *unmapped_page(void)
+{
+	static void *p;
+
+	if (!p) {
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		munmap(p, 4096);
+	}
+	return p;
+}
+
+/* Print "name: ok" for r >= 0, else "name: ENAME" from errno. */
+static inline long res(const char *name, long r)
+{
+	if (r < 0)
+		say("%s: %s", name, ename(errno));
+	else
+		say("%s: ok", name);
+	return r;
+}
+
+/* Print "name: <r>" for r >= 0, else "name: ENAME". */
+static inline long resv(const char *name, long r)
+{
+	if (r < 0)
+		say("%s: %s", name, ename(errno));
+	else
+		say("%s: %ld", name, r);
+	return r;
+}
+
+/* errno-or-ok of a raw call, for hostile-argument checks. */
+#define ERR(name, call) do { errno = 0; res(name, (long)(call)); } while (0)
+
+static inline void yesno(const char *name, int cond)
+{
+	say("%s: %s", name, cond ? "yes" : "no");
+}
+
+/* Decoded wait status: "exit N", "signal N", "stopped N", "continued". */
+static inline const char *wstr(int st)
+{
+	static char buf[48];
+
+	if (WIFEXITED(st))
+		snprintf(buf, sizeof(buf), "exit %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, sizeof(buf), "signal %s", sigabbrev_np(WTERMSIG(st)) ?: "?");
+	else if (WIFSTOPPED(st))
+		snprintf(buf, sizeof(buf), "stopped %s", sigabbrev_np(WSTOPSIG(st)) ?: "?");
+	else if (WIFCONTINUED(st))
+		snprintf(buf, sizeof(buf), "continued");
+	else
+		snprintf(buf, sizeof(buf), "status 0x%x", st);
+	return buf;
+}
+
+/* Wait for pid and return its status decoded (or the wait error). */
+static inline const char *reap(pid_t pid)
+{
+	int st;
+	pid_t r;
+
+	do
+		r = waitpid(pid, &st, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return ename(errno);
+	return wstr(st);
+}
+
+/*
+ * A fresh scratch directory under $TMPDIR (or /tmp), mode 0755 so a child
+ * that dropped privileges can still reach it; the process chdirs into it.
+ */
+static inline const char *scratch_dir(const char *prog)
+{
+	static char path[512];
+	const char *base = getenv("TMPDIR");
+
+	if (!base || !*base)
+		base = "/tmp";
+	snprintf(path, sizeof(path), "%s/%s.XXXXXX", base, prog);
+	if (!mkdtemp(path) || chmod(path, 0755) || chdir(path)) {
+		say("scratch: %s", ename(errno));
+		exit(1);
+	}
+	return path;
+}
+
+static inline int rm_one(const char *p, const struct stat *sb, int type,
+			 struct FTW *ftw)
+{
+	return remove(p);
+}
+
+/* Remove the scratch directory tree; says so only if that fails. */
+static inline void scratch_cleanup(const char *path)
+{
+	if (chdir("/") || nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS))
+		say("cleanup: %s", ename(errno));
+}
+
+/* Common start: unbuffered, umask 022, no core files. */
+static inline void test_start(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	umask(022);
+	setrlimit(RLIMIT_CORE, &rl);
+}
+
+/* Sleep for ms milliseconds, restarting after signals. */
+static inline void msleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+#endif

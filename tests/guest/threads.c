@@ -1,0 +1,274 @@
+/*
+ * threads: clone(CLONE_VM|CLONE_THREAD) through pthreads: create/join,
+ * shared memory, thread ids, TLS, futex wait/wake/timeouts,
+ * CLONE_CHILD_CLEARTID (pthread_join), set_tid_address, signals aimed at one
+ * thread, exit_group and execve from a non-main thread; hostile futexes.
+ */
+#include "guest.h"
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+
+#define NTHREADS 4
+#define NINCR 20000
+
+static const char *self;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static long counter;
+static __thread int tls_value = 5;
+static pid_t main_pid;
+
+static long futex(void *uaddr, int op, int val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, uaddr, op, val, ts, NULL, 0);
+}
+
+static void *adder(void *arg)
+{
+	int i;
+
+	tls_value = (int)(long)arg;
+	for (i = 0; i < NINCR; i++) {
+		pthread_mutex_lock(&lock);
+		counter++;
+		pthread_mutex_unlock(&lock);
+	}
+	if (tls_value != (int)(long)arg)
+		return (void *)-1L;
+	return (void *)(100 + (long)arg);
+}
+
+static void *ids(void *arg)
+{
+	long *out = arg;
+
+	out[0] = getpid() == main_pid;
+	out[1] = syscall(SYS_gettid) != main_pid;
+	out[2] = tls_value == 5;
+	return NULL;
+}
+
+static void test_create_join(void)
+{
+	pthread_t t[NTHREADS];
+	long out[3] = { 0, 0, 0 }, sum = 0;
+	void *ret;
+	int i;
+
+	for (i = 0; i < NTHREADS; i++)
+		pthread_create(&t[i], NULL, adder, (void *)(long)i);
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(t[i], &ret);
+		sum += (long)ret;
+	}
+	say("counter: %ld", counter);
+	say("join_values_sum: %ld", sum);
+	yesno("main_tls_unchanged", tls_value == 5);
+	pthread_create(&t[0], NULL, ids, out);
+	pthread_join(t[0], NULL);
+	say("thread_ids: same_pid=%ld own_tid=%ld fresh_tls=%ld", out[0], out[1], out[2]);
+}
+
+static int futex_word;
+static volatile int woke;
+
+static void *futex_waiter(void *arg)
+{
+	while (__atomic_load_n(&futex_word, __ATOMIC_SEQ_CST) == 0)
+		futex(&futex_word, FUTEX_WAIT_PRIVATE, 0, NULL);
+	woke = 1;
+	return NULL;
+}
+
+static void test_futex(void)
+{
+	struct timespec ts = { 0, 20000000 }, bad = { 0, 2000000000L };
+	int word = 1, waked = 0, tries;
+	pthread_t t;
+
+	ERR("futex_wait_mismatch", futex(&word, FUTEX_WAIT_PRIVATE, 0, NULL));
+	ERR("futex_wait_timeout", futex(&word, FUTEX_WAIT_PRIVATE, 1, &ts));
+	resv("futex_wake_nobody", futex(&word, FUTEX_WAKE_PRIVATE, 1, NULL));
+	ERR("futex_bad1", futex(BAD1, FUTEX_WAIT_PRIVATE, 0, NULL));
+	ERR("futex_bad2", futex(BAD2, FUTEX_WAIT_PRIVATE, 0, NULL));
+	ERR("futex_kernel_addr", futex((void *)0xffff800000000000UL, FUTEX_WAIT_PRIVATE, 0, NULL));
+	ERR("futex_unmapped", futex(unmapped_page(), FUTEX_WAIT_PRIVATE, 0, NULL));
+	ERR("futex_badop", futex(&word, 99, 0, NULL));
+	ERR("futex_bad_timeout", futex(&word, FUTEX_WAIT_PRIVATE, 1, &bad));
+	ERR("futex_bad_timeout_ptr", futex(&word, FUTEX_WAIT_PRIVATE, 1, BAD1));
+
+	pthread_create(&t, NULL, futex_waiter, NULL);
+	for (tries = 0; tries < 200 && !waked; tries++) {
+		msleep(5);
+		if (tries == 10) {
+			__atomic_store_n(&futex_word, 1, __ATOMIC_SEQ_CST);
+			waked = 1;
+		}
+	}
+	futex(&futex_word, FUTEX_WAKE_PRIVATE, 1, NULL);
+	pthread_join(t, NULL);
+	yesno("futex_wait_wake", woke);
+}
+
+static pid_t tid_in_thread;
+static int cleartid_word = -1;
+
+static void *report_tid(void *arg)
+{
+	tid_in_thread = syscall(SYS_gettid);
+	return NULL;
+}
+
+/* Re-points this thread's clear-tid word at cleartid_word, then exits. */
+static void *cleartid_thread(void *arg)
+{
+	long tid = syscall(SYS_set_tid_address, &cleartid_word);
+
+	__atomic_store_n(&cleartid_word, (int)tid, __ATOMIC_SEQ_CST);
+	syscall(SYS_exit, 0);
+	return NULL;
+}
+
+static void test_tid(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	pid_t pid;
+	int w, tries = 0;
+
+	pid = fork();
+	if (pid == 0) {
+		int ctid;
+		_exit(syscall(SYS_set_tid_address, &ctid) == syscall(SYS_gettid) ? 1 : 2);
+	}
+	say("set_tid_address_returns_tid: %s", reap(pid));
+	pthread_create(&t, NULL, report_tid, NULL);
+	pthread_join(t, NULL);
+	yesno("thread_tid_differs", tid_in_thread > 0 && tid_in_thread != main_pid);
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_create(&t, &attr, cleartid_thread, NULL);
+	pthread_attr_destroy(&attr);
+	while ((w = __atomic_load_n(&cleartid_word, __ATOMIC_SEQ_CST)) != 0 && tries++ < 1000) {
+		struct timespec ts = { 0, 10000000 };
+		futex(&cleartid_word, FUTEX_WAIT, w, &ts);
+	}
+	yesno("cleartid_cleared_and_woken", cleartid_word == 0);
+}
+
+static volatile pid_t handler_tid;
+static void on_usr1(int sig)
+{
+	handler_tid = syscall(SYS_gettid);
+}
+
+static void *sleeper(void *arg)
+{
+	*(pid_t *)arg = syscall(SYS_gettid);
+	while (!handler_tid)
+		msleep(2);
+	return NULL;
+}
+
+static void test_thread_signal(void)
+{
+	pthread_t t;
+	volatile pid_t tid = 0;
+
+	signal(SIGUSR1, on_usr1);
+	pthread_create(&t, NULL, sleeper, (void *)&tid);
+	while (!tid)
+		msleep(1);
+	resv("pthread_kill", pthread_kill(t, SIGUSR1));
+	pthread_join(t, NULL);
+	yesno("handler_ran_in_target_thread", handler_tid == tid);
+	ERR("tgkill_bad_tid", syscall(SYS_tgkill, getpid(), 0x3ffffff0, SIGUSR1));
+	ERR("tgkill_wrong_tgid", syscall(SYS_tgkill, 0x3ffffff0, tid_in_thread, SIGUSR1));
+	ERR("tgkill_bad_sig", syscall(SYS_tgkill, getpid(), getpid(), 1000));
+	ERR("tkill_bad_tid", syscall(SYS_tkill, -5, SIGUSR1));
+	signal(SIGUSR1, SIG_DFL);
+}
+
+static void *exiter(void *arg)
+{
+	msleep(20);
+	syscall(SYS_exit_group, 3);
+	return NULL;
+}
+
+static void *thread_only_exit(void *arg)
+{
+	syscall(SYS_exit, 0);
+	return NULL;
+}
+
+static void *execer(void *arg)
+{
+	execl(self, self, "--exit", "4", (char *)NULL);
+	return NULL;
+}
+
+static void *detached(void *arg)
+{
+	return NULL;
+}
+
+static void test_exits(void)
+{
+	pthread_t t;
+	pthread_attr_t attr;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		pthread_create(&t, NULL, exiter, NULL);
+		for (;;)
+			pause();
+	}
+	say("exit_group_from_thread: %s", reap(pid));
+	pid = fork();
+	if (pid == 0) {
+		pthread_create(&t, NULL, thread_only_exit, NULL);
+		msleep(50);
+		_exit(12);
+	}
+	say("thread_exit_leaves_process: %s", reap(pid));
+	pid = fork();
+	if (pid == 0) {
+		pthread_create(&t, NULL, execer, NULL);
+		for (;;)
+			pause();
+	}
+	say("execve_from_thread: %s", reap(pid));
+	pid = fork();
+	if (pid == 0) {
+		pthread_create(&t, NULL, thread_only_exit, NULL);
+		msleep(30);
+		pthread_exit(NULL);
+	}
+	say("main_thread_exit_last: %s", reap(pid));
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	resv("detached_create", pthread_create(&t, &attr, detached, NULL));
+	pthread_attr_destroy(&attr);
+	msleep(20);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 2 && strcmp(argv[1], "--exit") == 0)
+		return atoi(argv[2]);
+	test_start();
+	self = realpath(argv[0], NULL);
+	main_pid = getpid();
+	test_create_join();
+	test_futex();
+	test_tid();
+	test_thread_signal();
+	test_exits();
+	resv("sched_yield", sched_yield());
+	say("DONE threads");
+	return 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * TT mode (tracing thread): PTRACE_SYSCALL, as UML's first design. The host
+ * stops the guest at syscall entry and again at exit and cannot skip the
+ * call, so at entry the kernel serves it and rewrites the host syscall
+ * number to getpid() ("nulling"); at the exit stop it writes the guest's
+ * result into rax. Two stops, four host context switches per guest call.
+ * Model: UML 2.6 arch/um/kernel/tt/syscall_user.c.
+ */
+#include <mode.h>
+#include <sys/syscall.h>
+
+static bool tt_syscall_entry(struct task *t)
+{
+	return true;
+}
+
+static int tt_syscall_finish(struct task *t)
+{
+	long result = t->regs.rax;
+	unsigned long rip = t->regs.rip;
+	struct host_stop *st;
+
+	/* A stub call during the handler left the entry stop (its host call
+	 * was cancelled with orig_rax -1): nothing is pending any more. */
+	if (t->at_signal_stop)
+		return task_setregs(t) < 0 ? -ESRCH : 0;
+
+	/* Null the host call: the entry stop runs getpid() instead. */
+	t->regs.orig_rax = SYS_getpid;
+	if (task_setregs(t) < 0 ||
+	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
+		return -ESRCH;
+	st = wait_host_stop(t);
+	if (st->kind != STOP_SYSCALL || task_getregs(t) < 0)
+		return -ESRCH;
+	t->regs.rax = result;
+	t->regs.rip = rip;
+	return task_setregs(t) < 0 ? -ESRCH : 0;
+}
+
+/* Still at the entry stop (no stub call ran): let the call go on. */
+static int tt_syscall_passthrough(struct task *t)
+{
+	struct host_stop *st;
+
+	if (t->at_signal_stop) {
+		t->regs.rip -= 2;
+		t->regs.rax = t->regs.orig_rax;
+		if (task_setregs(t) < 0 ||
+		    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
+			return -ESRCH;
+		st = wait_host_stop(t);
+		if (st->kind != STOP_SYSCALL)
+			return -ESRCH;
+	} else if (task_setregs(t) < 0) {
+		return -ESRCH;
+	}
+	if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
+		return -ESRCH;
+	st = wait_host_stop(t);
+	if (st->kind != STOP_SYSCALL || task_getregs(t) < 0)
+		return -ESRCH;
+	t->at_signal_stop = false;
+	return 0;
+}
+
+const struct um_mode tt_mode = {
+	.name = "tt",
+	.resume = RESUME_SYSCALL,
+	.syscall_entry = tt_syscall_entry,
+	.syscall_finish = tt_syscall_finish,
+	.syscall_passthrough = tt_syscall_passthrough,
+};
