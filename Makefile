@@ -45,6 +45,7 @@ $(B)/obj/stub_blob.o: $(B)/stub arch/um/stub/stub_blob.S
 
 -include $(KOBJ:.o=.d)
 -include tests/tests.mk
+-include bench/bench.mk
 
 # Set-up: Debian packages the build, the image and the tests need.
 DEBS := gcc make libext2fs-dev e2fsprogs libseccomp-dev libcap-dev \
@@ -59,6 +60,8 @@ $(IMAGE): scripts/mkrootfs.sh $(wildcard tests/guest/*.c)
 run: setup
 	$(MAKE) umk $(IMAGE)
 	./umk ubd0=$(IMAGE)
+
+bench: bench-run
 
 clean:
 	rm -rf $(B) umk

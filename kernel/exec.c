@@ -12,6 +12,7 @@
 #include <umk/signal_internal.h>
 #include <umk/syscalls.h>
 #include <mode.h>
+#include "fs/internal.h"
 #include <stub.h>
 #include <os.h>
 #include <elf.h>
@@ -23,6 +24,8 @@
 void mmput(struct mm_struct *mm);
 struct mm_struct *mm_alloc(int host_pid);
 int host_exec_stub(struct task *t);
+void claim_orphan_stop(struct task *t);
+extern int stub_memfd;
 void do_exit(long code) __attribute__((noreturn));
 
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)
@@ -115,30 +118,6 @@ static int copy_strings(struct strvec *s, struct uptr uv)
 	}
 	kfree(buf);
 	return err;
-}
-
-/* Open a program file for exec: regular, executable, on an exec mount. */
-static struct file *open_exec(const char *name)
-{
-	struct file *f = do_filp_open(AT_FDCWD, name, O_RDONLY, 0);
-	struct inode *inode;
-	int err;
-
-	if (IS_ERR(f))
-		return f;
-	inode = f->f_inode;
-	err = -EACCES;
-	if (!S_ISREG(inode->i_mode))
-		goto out_put;
-	if (f->f_path.mnt && (f->f_path.mnt->mnt_flags & MNT_NOEXEC))
-		goto out_put;
-	err = inode_permission(inode, MAY_EXEC);
-	if (err)
-		goto out_put;
-	return f;
-out_put:
-	fput(f);
-	return ERR_PTR(err);
 }
 
 static int read_exact(struct file *f, void *buf, size_t len, loff_t pos)
@@ -620,15 +599,75 @@ static void __attribute__((noreturn)) exec_failed(int err)
 	do_exit(SIGSEGV);
 }
 
-/* Kill the other threads of the group before exec (de_thread). */
-static int de_thread(struct task *t)
+/*
+ * A non-leader thread execs: it takes over the leader's pid and place in
+ * the process tree (Linux de_thread's exchange of tids); the old leader's
+ * task, already dead, is freed.
+ */
+static void take_leader_identity(struct task *t)
+{
+	struct task *leader = t->group_leader, *c, *n;
+
+	t->pid = leader->pid;
+	t->group_leader = t;
+	list_del_init(&t->thread_node);
+	INIT_LIST_HEAD(&t->thread_group);
+	list_add_tail(&t->thread_node, &t->thread_group);
+	t->real_parent = leader->real_parent;
+	t->exit_signal = leader->exit_signal;
+	list_add(&t->sibling, &leader->sibling);
+	list_del_init(&leader->sibling);
+	list_for_each_entry_safe(c, n, &leader->children, sibling) {
+		list_del_init(&c->sibling);
+		list_add_tail(&c->sibling, &t->children);
+		c->real_parent = t;
+	}
+	list_del_init(&leader->tasks);
+	list_del_init(&leader->thread_node);
+	if (--leader->sighand->count == 0)
+		kfree(leader->sighand);
+	put_cred(leader->cred);
+	kfree(leader);
+}
+
+/*
+ * Replace the current task's host process by a fresh stub process made by
+ * umk (used when the exec'ing thread is not its host process's leader, so
+ * a host execve in it would change its host tid under us). The old host
+ * process is killed. 0 or -errno.
+ */
+static int spawn_fresh_host_process(struct task *t)
+{
+	int old = t->host_tid, pid = os_spawn_stub_process(stub_memfd);
+	struct host_stop *st;
+
+	if (pid < 0)
+		return pid;
+	t->host_tid = pid;
+	claim_orphan_stop(t);
+	os_kill_process(old);
+	st = wait_host_stop(t);
+	while (!(st->kind == STOP_SIGNAL && st->sig == SIGTRAP)) {
+		if (st->kind == STOP_EXITED || st->kind == STOP_KILLED)
+			return -ESRCH;
+		os_ptrace_resume(t->host_tid, RESUME_CONT, 0);
+		st = wait_host_stop(t);
+	}
+	if (task_getregs(t) < 0)
+		return -ESRCH;
+	t->at_signal_stop = true;
+	return 0;
+}
+
+/* Kill the other threads of the group before exec (de_thread). Returns
+ * true if the current task was not the leader (it is now). */
+static bool de_thread(struct task *t)
 {
 	struct task *th;
+	bool was_leader = thread_group_leader(t);
 
-	if (t->signal->count == 1)
-		return 0;
-	if (!thread_group_leader(t))
-		return -EINVAL;	/* exec from a non-leader thread: unsupported */
+	if (t->signal->count == 1 && was_leader)
+		return false;
 	t->signal->group_exec_task = t;
 	list_for_each_entry(th, &t->group_leader->thread_group, thread_node) {
 		if (th != t && task_alive(th)) {
@@ -638,7 +677,9 @@ static int de_thread(struct task *t)
 	}
 	wait_event(t->signal->wait_chldexit, t->signal->count == 1);
 	t->signal->group_exec_task = NULL;
-	return 0;
+	if (!was_leader)
+		take_leader_identity(t);
+	return !was_leader;
 }
 
 /* Load bprm into the current task, whose host image is a fresh stub. */
@@ -700,15 +741,19 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 	struct mm_struct *mm;
 	long err;
 
+	bool new_host;
+
 	err = prepare_binprm(bprm, bprm->filename);
 	if (err)
 		return err;
-	err = de_thread(t);
-	if (err)
-		return err;
 	/* Point of no return. */
-	if (!fresh && host_exec_stub(t) < 0)
+	new_host = de_thread(t);
+	if (new_host) {
+		if (spawn_fresh_host_process(t) < 0)
+			do_exit(SIGKILL);
+	} else if (!fresh && host_exec_stub(t) < 0) {
 		do_exit(SIGKILL);
+	}
 	mm = mm_alloc(t->host_tid);
 	if (!mm)
 		exec_failed(-ENOMEM);

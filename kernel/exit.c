@@ -11,6 +11,7 @@
 #include <umk/syscalls.h>
 #include <mode.h>
 #include <stub.h>
+#include <os.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -120,6 +121,9 @@ void __attribute__((noreturn)) do_exit(long code)
 	bool last = --t->signal->count == 0;
 
 	t->exit_code = code;
+	if (last && t->mm && t->mm->host_pid > 0)
+		os_task_times(t->mm->host_pid, false, &t->signal->utime_ns,
+			      &t->signal->stime_ns);
 	mm_release(t);
 	release_host_thread(t, last);
 	if (t->files) {
@@ -190,6 +194,14 @@ long sys_exit_group(int code)
 
 static void release_task(struct task *leader)
 {
+	struct task *p = leader->real_parent;
+
+	if (p) {	/* the parent inherits its reaped child's CPU time */
+		p->signal->cutime_ns += leader->signal->utime_ns +
+					leader->signal->cutime_ns;
+		p->signal->cstime_ns += leader->signal->stime_ns +
+					leader->signal->cstime_ns;
+	}
 	list_del_init(&leader->sibling);
 	list_del_init(&leader->tasks);
 	leader->exit_reaped = true;
@@ -217,6 +229,7 @@ static bool wait_match(struct task *c, idtype_t type, pid_t id)
 
 struct wait_result {
 	pid_t pid;
+	uint64_t utime_ns, stime_ns;	/* the child's, for rusage */
 	int status;		/* wait4 status word */
 	int code;		/* CLD_* for waitid */
 	int cstatus;
@@ -241,6 +254,8 @@ static int wait_scan(idtype_t type, pid_t id, int options, struct wait_result *r
 		any = true;
 		res->pid = c->tgid;
 		res->ruid = c->cred->uid;
+		res->utime_ns = c->signal->utime_ns + c->signal->cutime_ns;
+		res->stime_ns = c->signal->stime_ns + c->signal->cstime_ns;
 		if (c->zombie && (options & WEXITED)) {
 			int st = c->exit_code;
 
@@ -293,9 +308,13 @@ static long do_wait(idtype_t type, pid_t id, int options, struct wait_result *re
 	return wait_scan(type, id, options, res);
 }
 
-static void fill_rusage(struct rusage *ru)
+static void fill_rusage(struct rusage *ru, const struct wait_result *res)
 {
 	memset(ru, 0, sizeof(*ru));
+	ru->ru_utime.tv_sec = res->utime_ns / 1000000000;
+	ru->ru_utime.tv_usec = res->utime_ns % 1000000000 / 1000;
+	ru->ru_stime.tv_sec = res->stime_ns / 1000000000;
+	ru->ru_stime.tv_usec = res->stime_ns % 1000000000 / 1000;
 }
 
 long sys_wait4(pid_t pid, struct uptr stat_addr, int options, struct uptr ru)
@@ -329,7 +348,7 @@ long sys_wait4(pid_t pid, struct uptr stat_addr, int options, struct uptr ru)
 	if (!uptr_null(ru)) {
 		struct rusage r;
 
-		fill_rusage(&r);
+		fill_rusage(&r, &res);
 		if (copy_to_user(ru, &r, sizeof(r)))
 			return -EFAULT;
 	}
@@ -377,7 +396,7 @@ long sys_waitid(int which, pid_t upid, struct uptr infop, int options,
 	if (!uptr_null(ru)) {
 		struct rusage r;
 
-		fill_rusage(&r);
+		fill_rusage(&r, &res);
 		if (copy_to_user(ru, &r, sizeof(r)))
 			return -EFAULT;
 	}

@@ -104,6 +104,13 @@ void schedule_host_wait(void)
 	switch_to_scheduler();
 }
 
+/* Sleep in a group stop until SIGCONT or SIGKILL wakes the task. */
+void schedule_stopped(void)
+{
+	current->state = TASK_STOPPED;
+	switch_to_scheduler();
+}
+
 /* Let other runnable tasks run first (sched_yield). */
 void schedule_yield(void)
 {

@@ -23,6 +23,7 @@
 void do_group_exit(int exit_code) __attribute__((noreturn));
 void do_exit(long code) __attribute__((noreturn));
 void exit_host_gone(struct task *t) __attribute__((noreturn));
+void schedule_stopped(void);
 
 #define SIG_KERNEL_ONLY (sigmask(SIGKILL) | sigmask(SIGSTOP))
 #define SIG_STOP_MASK (sigmask(SIGSTOP) | sigmask(SIGTSTP) | \
@@ -269,10 +270,11 @@ int kill_something_info(int sig, siginfo_t *info, pid_t pid)
 	int ret, count = 0, err;
 
 	if (pid > 0) {
-		t = find_task_by_pid(pid);
-		if (!t || t->signal->count == 0)
-			return -ESRCH;
-		return group_send_sig_info(sig, info, t->group_leader);
+		/* A zombie still has its pid: kill(2) on it succeeds. */
+		list_for_each_entry(t, &task_list, tasks)
+			if (t->tgid == pid && thread_group_leader(t))
+				return group_send_sig_info(sig, info, t);
+		return -ESRCH;
 	}
 	if (pid == 0)
 		return kill_pgrp_info(sig, info, current->signal->pgrp, true);
@@ -385,8 +387,7 @@ bool get_signal(struct task *t, struct ksignal *ks)
 		while (t->signal->flags & SIGNAL_STOP_STOPPED &&
 		       !((t->pending.signal | t->signal->shared_pending.signal) &
 			 sigmask(SIGKILL))) {
-			t->state = TASK_STOPPED;
-			schedule_sleep(false);
+			schedule_stopped();
 		}
 		sig = dequeue_signal(t, &ks->info);
 		if (!sig) {

@@ -16,6 +16,7 @@
 #include <sys/times.h>
 #include <linux/reboot.h>
 #include <sys/random.h>
+#include <sys/uio.h>
 #ifndef GRND_INSECURE
 #define GRND_INSECURE 4
 #endif
@@ -420,19 +421,34 @@ long sys_getrusage(int who, struct uptr ru)
 {
 	struct rusage r;
 
+	uint64_t ut = 0, st = 0;
+
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
-	if (who != RUSAGE_CHILDREN) {
-		ns_to_timeval(current->utime_ns, &r.ru_utime);
-		ns_to_timeval(current->stime_ns, &r.ru_stime);
+	if (who == RUSAGE_CHILDREN) {
+		ut = current->signal->cutime_ns;
+		st = current->signal->cstime_ns;
+	} else {
+		os_task_times(who == RUSAGE_THREAD ? current->host_tid :
+			      current->mm->host_pid, who == RUSAGE_THREAD,
+			      &ut, &st);
 	}
+	ns_to_timeval(ut, &r.ru_utime);
+	ns_to_timeval(st, &r.ru_stime);
 	return copy_to_user(ru, &r, sizeof(r)) ? -EFAULT : 0;
 }
 
 long sys_times(struct uptr buf)
 {
 	struct tms t = { 0 };
+	uint64_t ut = 0, st = 0;
+
+	os_task_times(current->mm->host_pid, false, &ut, &st);
+	t.tms_utime = ut / 10000000;
+	t.tms_stime = st / 10000000;
+	t.tms_cutime = current->signal->cutime_ns / 10000000;
+	t.tms_cstime = current->signal->cstime_ns / 10000000;
 
 	if (!uptr_null(buf) && copy_to_user(buf, &t, sizeof(t)))
 		return -EFAULT;
@@ -545,6 +561,93 @@ long sys_sched_yield(void)
 {
 	schedule_yield();
 	return 0;
+}
+
+long sys_sched_getscheduler(pid_t pid)
+{
+	if (pid < 0)
+		return -EINVAL;
+	if (pid && !find_task_by_pid(pid))
+		return -ESRCH;
+	return SCHED_OTHER;
+}
+
+long sys_sched_getparam(pid_t pid, struct uptr param)
+{
+	struct sched_param p = { 0 };
+
+	if (pid < 0 || uptr_null(param))
+		return -EINVAL;
+	if (pid && !find_task_by_pid(pid))
+		return -ESRCH;
+	return copy_to_user(param, &p, sizeof(p)) ? -EFAULT : 0;
+}
+
+long sys_sched_setscheduler(pid_t pid, int policy, struct uptr param)
+{
+	struct sched_param p;
+
+	if (pid < 0 || uptr_null(param))
+		return -EINVAL;
+	if (copy_from_user(&p, param, sizeof(p)))
+		return -EFAULT;
+	if (pid && !find_task_by_pid(pid))
+		return -ESRCH;
+	policy &= ~SCHED_RESET_ON_FORK;
+	switch (policy) {
+	case SCHED_OTHER: case SCHED_BATCH: case SCHED_IDLE:
+		return p.sched_priority ? -EINVAL : 0;
+	case SCHED_FIFO: case SCHED_RR:
+		if (p.sched_priority < 1 || p.sched_priority > 99)
+			return -EINVAL;
+		return -EPERM;	/* no real-time scheduling of host threads */
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_sched_setparam(pid_t pid, struct uptr param)
+{
+	struct sched_param p;
+
+	if (pid < 0 || uptr_null(param))
+		return -EINVAL;
+	if (copy_from_user(&p, param, sizeof(p)))
+		return -EFAULT;
+	if (pid && !find_task_by_pid(pid))
+		return -ESRCH;
+	return p.sched_priority ? -EINVAL : 0;
+}
+
+long sys_sched_get_priority_max(int policy)
+{
+	switch (policy) {
+	case SCHED_FIFO: case SCHED_RR: return 99;
+	case SCHED_OTHER: case SCHED_BATCH: case SCHED_IDLE: return 0;
+	default: return -EINVAL;
+	}
+}
+
+long sys_sched_get_priority_min(int policy)
+{
+	switch (policy) {
+	case SCHED_FIFO: case SCHED_RR: return 1;
+	case SCHED_OTHER: case SCHED_BATCH: case SCHED_IDLE: return 0;
+	default: return -EINVAL;
+	}
+}
+
+long sys_sched_setaffinity(pid_t pid, unsigned int len, struct uptr mask)
+{
+	unsigned long m = 0;
+
+	if (pid && !find_task_by_pid(pid))
+		return -ESRCH;
+	if (len < 1)
+		return -EINVAL;
+	if (copy_from_user(&m, mask, min(len, (unsigned int)sizeof(m))))
+		return -EFAULT;
+	return (m & 1) ? 0 : -EINVAL;
 }
 
 long sys_sched_getaffinity(pid_t pid, unsigned int len, struct uptr mask)

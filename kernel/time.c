@@ -68,11 +68,36 @@ static int host_clock(clockid_t clk, int *host)
 	return -EINVAL;
 }
 
+/* A thread's CPU clock cannot be read by another host process (the host
+ * allows it only within the thread group): use the host's accounting. */
+static bool thread_cpu_clock(clockid_t clk, struct timespec *ts)
+{
+	uint64_t ut, st, ns;
+	struct task *t = current;
+
+	if (clk != CLOCK_THREAD_CPUTIME_ID) {
+		if (clk >= 0 || (clk & 7) != 6)
+			return false;
+		t = ~(clk >> 3) ? find_task_by_pid(~(clk >> 3)) : current;
+		if (!t)
+			return false;
+	}
+	os_task_times(t->host_tid, true, &ut, &st);
+	ns = ut + st;
+	if (!ns)
+		ns = 1;		/* it has run: never report zero */
+	*ts = ns_to_timespec(ns);
+	return true;
+}
+
 long sys_clock_gettime(clockid_t clk, struct uptr tp)
 {
 	struct timespec ts;
-	int hclk, err = host_clock(clk, &hclk);
+	int hclk, err;
 
+	if (thread_cpu_clock(clk, &ts))
+		return copy_to_user(tp, &ts, sizeof(ts)) ? -EFAULT : 0;
+	err = host_clock(clk, &hclk);
 	if (err)
 		return err;
 	err = os_clock_gettime(hclk, &ts);
@@ -84,10 +109,15 @@ long sys_clock_gettime(clockid_t clk, struct uptr tp)
 long sys_clock_getres(clockid_t clk, struct uptr tp)
 {
 	struct timespec ts;
-	int hclk, err = host_clock(clk, &hclk);
+	int hclk, err;
 
-	if (err)
-		return err;
+	if (thread_cpu_clock(clk, &ts)) {
+		hclk = CLOCK_THREAD_CPUTIME_ID;	/* same resolution for all */
+	} else {
+		err = host_clock(clk, &hclk);
+		if (err)
+			return err;
+	}
 	err = os_clock_getres(hclk, &ts);
 	if (err)
 		return err;
@@ -172,8 +202,10 @@ long sys_clock_nanosleep(clockid_t clk, int flags, struct uptr req,
 
 	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC &&
 	    clk != CLOCK_BOOTTIME && clk != CLOCK_TAI) {
+		/* Linux: -EINVAL for a thread CPU clock, sleeping on a
+		 * process CPU clock is supported there but not here. */
 		if (clk == CLOCK_THREAD_CPUTIME_ID)
-			return -EINVAL;
+			return -EOPNOTSUPP;
 		return clk == CLOCK_PROCESS_CPUTIME_ID ? -EOPNOTSUPP : -EINVAL;
 	}
 	if (flags & ~TIMER_ABSTIME)
@@ -292,4 +324,32 @@ long sys_alarm(unsigned int seconds)
 	set_itimer_real(&v);
 	return old.it_value.tv_sec + (old.it_value.tv_usec >= 500000 ||
 				      (!old.it_value.tv_sec && old.it_value.tv_usec));
+}
+
+/* The guest may not set the host's clock: Linux's answer to a caller
+ * without CAP_SYS_TIME, after the same argument checks. */
+long sys_clock_settime(clockid_t clk, struct uptr tp)
+{
+	struct timespec ts;
+
+	if (clk != CLOCK_REALTIME)
+		return -EINVAL;
+	if (copy_from_user(&ts, tp, sizeof(ts)))
+		return -EFAULT;
+	if (!timespec_valid(&ts))
+		return -EINVAL;
+	return -EPERM;
+}
+
+long sys_settimeofday(struct uptr tv, struct uptr tz)
+{
+	struct timeval t;
+
+	if (!uptr_null(tv)) {
+		if (copy_from_user(&t, tv, sizeof(t)))
+			return -EFAULT;
+		if (t.tv_usec < 0 || t.tv_usec >= 1000000)
+			return -EINVAL;
+	}
+	return -EPERM;
 }

@@ -17,24 +17,37 @@ static int skas_syscall_finish(struct task *t)
 	return task_setregs(t) < 0 ? -ESRCH : 0;
 }
 
-/* SYSEMU skipped the call at entry: re-run the guest's own syscall
- * instruction under PTRACE_SYSCALL, entry stop then exit stop. */
+/*
+ * SYSEMU skipped the call at entry. Resuming that stop with PTRACE_SYSCALL
+ * first reports a syscall-exit stop for the skipped call (HOST-NOTES), so:
+ * take that exit stop, point rip back at the guest's own syscall
+ * instruction, and run it under PTRACE_SYSCALL, entry stop then exit stop.
+ */
 static int skas_syscall_passthrough(struct task *t)
 {
+	struct user_regs_struct regs = t->regs;
 	struct host_stop *st;
 
-	t->regs.rip -= 2;
-	t->regs.rax = t->regs.orig_rax;
-	if (task_setregs(t) < 0 ||
+	if (!t->at_signal_stop) {
+		if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
+			return -ESRCH;
+		st = wait_host_stop(t);		/* exit of the skipped call */
+		if (st->kind != STOP_SYSCALL)
+			return -ESRCH;
+	}
+	regs.rip -= 2;
+	regs.rax = regs.orig_rax;
+	if (os_ptrace_setregs(t->host_tid, &regs) < 0 ||
 	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 		return -ESRCH;
-	st = wait_host_stop(t);
+	st = wait_host_stop(t);			/* entry of the real call */
 	if (st->kind != STOP_SYSCALL ||
 	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 		return -ESRCH;
-	st = wait_host_stop(t);
+	st = wait_host_stop(t);			/* its exit */
 	if (st->kind != STOP_SYSCALL || task_getregs(t) < 0)
 		return -ESRCH;
+	t->at_signal_stop = false;
 	return 0;
 }
 

@@ -37,7 +37,9 @@ struct ubd {
 	uint64_t size;		/* bytes, a multiple of 512 */
 };
 
-static struct ubd ubd_devs[UBD_MAX_DEV];
+static struct ubd ubd_devs[UBD_MAX_DEV] = {
+	[0 ... UBD_MAX_DEV - 1] = { .fd = -1 },
+};
 
 /* snprintf into a caller's message buffer that may be NULL. */
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -140,13 +142,24 @@ static int check_range(const struct ubd *u, uint64_t off, size_t len)
 	return 0;
 }
 
+/* A failed host transfer: logged as Linux logs a failed request; -EIO. */
+static int io_error(const struct ubd *u, const char *op, uint64_t off,
+		    size_t len, int err)
+{
+	printk(KERN_ERR "I/O error, dev ubd%c, %s of %zu bytes at byte %llu: "
+	       "host error %d\n", 'a' + u->index, op, len,
+	       (unsigned long long)off, -err);
+	return -EIO;
+}
+
 int ubd_read(struct ubd *u, void *buf, uint64_t off, size_t len)
 {
 	int err = check_range(u, off, len);
 
 	if (err)
 		return err;
-	return ubd_user_read(u->fd, buf, len, off) ? -EIO : 0;
+	err = ubd_user_read(u->fd, buf, len, off);
+	return err ? io_error(u, "read", off, len, err) : 0;
 }
 
 int ubd_write(struct ubd *u, const void *buf, uint64_t off, size_t len)
@@ -157,7 +170,8 @@ int ubd_write(struct ubd *u, const void *buf, uint64_t off, size_t len)
 		return err;
 	if (u->readonly)
 		return -EROFS;
-	return ubd_user_write(u->fd, buf, len, off) ? -EIO : 0;
+	err = ubd_user_write(u->fd, buf, len, off);
+	return err ? io_error(u, "write", off, len, err) : 0;
 }
 
 int ubd_flush(struct ubd *u)
@@ -185,7 +199,7 @@ void ubd_close_all(void)
 	for (n = 0; n < UBD_MAX_DEV; n++) {
 		struct ubd *u = &ubd_devs[n];
 
-		if (u->fd < 0 || !u->configured)
+		if (u->fd < 0)
 			continue;
 		if (!u->readonly)
 			ubd_user_flush(u->fd);

@@ -426,5 +426,8 @@ size_t list_devices(char *buf, size_t len);
 /* FIFOs and pipes (kernel/fs/pipe.c): the f_op that open() of a FIFO inode
  * uses; it allocates inode->i_pipe on first open. */
 extern const struct file_operations fifo_fops;
+/* F_GETPIPE_SZ: the buffer size in bytes of a pipe or FIFO file, or -EBADF
+ * if f is not one. */
+long pipe_fcntl_size(struct file *f);
 
 #endif

@@ -101,6 +101,11 @@ struct cred {
 };
 struct cred *prepare_creds(const struct cred *old);
 void put_cred(struct cred *c);
+static inline struct cred *get_cred(struct cred *c)
+{
+	c->usage++;
+	return c;
+}
 bool in_group_p(const struct cred *c, gid_t gid);
 /* Guest root: euid 0 (umk keeps no capability sets yet: root has them all). */
 static inline bool capable(const struct cred *c) { return c->euid == 0; }
@@ -136,7 +141,8 @@ struct signal_struct {
 	bool stop_reported, cont_reported;
 	struct rlimit rlim[RLIM_NLIMITS];
 	uint64_t start_time_ns;
-	uint64_t utime_ns, stime_ns;	/* of dead threads */
+	uint64_t utime_ns, stime_ns;	/* host CPU time at death */
+	uint64_t cutime_ns, cstime_ns;	/* of reaped children */
 	struct wait_queue_head wait_chldexit;	/* parent's wait4 sleeps here */
 	/* alarm(2) / ITIMER_REAL: the timer and its interval in ns */
 	struct timer_list it_real_timer;

@@ -42,8 +42,9 @@ size_t list_filesystems(char *buf, size_t len)
 	size_t used = 0;
 
 	for (fs = file_systems; fs && used < len; fs = fs->next) {
-		int n = snprintf(buf + used, len - used, "%s\t%s\n",
-				 (fs->fs_flags & FS_REQUIRES_DEV) ? "" : "nodev",
+		const char *nodev =
+			(fs->fs_flags & FS_REQUIRES_DEV) ? "" : "nodev";
+		int n = snprintf(buf + used, len - used, "%s\t%s\n", nodev,
 				 fs->name);
 
 		if (n < 0)

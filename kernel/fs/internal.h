@@ -41,6 +41,10 @@ struct fs_struct *alloc_init_fs_struct(void);
 
 /* --- dcache.c --- */
 
+/* d_flags of the dentries of pseudo files (pipes...): d_path is the name
+ * alone, "pipe:[ino]", as Linux d_dname. */
+#define DCACHE_PSEUDO	0x100
+
 /* A new hashed negative dentry name in parent (parent referenced by it),
  * or NULL on -ENOMEM. */
 struct dentry *d_alloc(struct dentry *parent, const struct qstr *name);
@@ -133,6 +137,14 @@ static inline bool path_equal(const struct path *a, const struct path *b)
  */
 long __d_path(const struct path *p, const struct path *root, char *buf,
 	      size_t size, bool *unreachable);
+/*
+ * A path for a file that lives on no mounted filesystem (Linux
+ * alloc_file_pseudo): an unhashed DCACHE_PSEUDO dentry named after inode
+ * ("pipe:[ino]", "socket:[ino]", "anon_inode:[...]") holding its own
+ * reference on inode, on an internal mount that is in no mount list.
+ * 0 or -ENOMEM.
+ */
+int alloc_pseudo_path(struct inode *inode, struct path *res);
 /* Is the superblock read-only? */
 static inline bool sb_rdonly(const struct super_block *sb)
 {

@@ -57,7 +57,9 @@ static long do_vfs_ioctl(struct file *f, unsigned int fd, unsigned int cmd,
 		    !S_ISLNK(inode->i_mode))
 			return -ENOTTY;
 		size = inode->i_size;
-		return copy_to_user(UPTR(arg), &size, sizeof(size)) ? -EFAULT : 0;
+		if (copy_to_user(UPTR(arg), &size, sizeof(size)))
+			return -EFAULT;
+		return 0;
 	case FIGETBSZ:
 		if (!inode->i_sb)
 			return -EINVAL;
@@ -65,7 +67,8 @@ static long do_vfs_ioctl(struct file *f, unsigned int fd, unsigned int cmd,
 	}
 	if (S_ISREG(inode->i_mode) && cmd == FIONREAD) {
 		size = inode->i_size - f->f_pos;
-		return put_int(UPTR(arg), size < 0 ? 0 : min(size, (loff_t)INT_MAX));
+		size = size < 0 ? 0 : min(size, (loff_t)INT_MAX);
+		return put_int(UPTR(arg), size);
 	}
 	if (f->f_op && f->f_op->ioctl)
 		return f->f_op->ioctl(f, cmd, arg);

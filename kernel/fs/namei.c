@@ -464,6 +464,52 @@ static int vfs_create(const struct path *parent, struct dentry *d,
 	return 0;
 }
 
+/*
+ * The last component of an O_CREAT open, in the directory nd->path:
+ * created when absent (*created set), else looked up. Returns 0 with *res
+ * the file, 1 with *res a symlink the caller should follow, or -errno
+ * (-EEXIST for O_EXCL, -EISDIR for a directory).
+ */
+static int open_last_lookup(struct nameidata *nd, const struct qstr *last,
+			    unsigned int flags, mode_t mode, struct path *res,
+			    bool *created)
+{
+	struct dentry *d;
+	int err;
+
+	lock_dir();
+	d = lookup_one(nd->path.dentry, last);
+	if (IS_ERR(d)) {
+		unlock_dir();
+		return PTR_ERR(d);
+	}
+	if (!d->d_inode) {
+		err = vfs_create(&nd->path, d, mode);
+		unlock_dir();
+		if (err) {
+			dput(d);
+			return err;
+		}
+		*created = true;
+		res->mnt = mntget(nd->path.mnt);
+		res->dentry = d;
+		return 0;
+	}
+	unlock_dir();
+	if (flags & O_EXCL) {
+		dput(d);
+		return -EEXIST;
+	}
+	res->mnt = mntget(nd->path.mnt);
+	res->dentry = d;
+	follow_mount(res);
+	if (d_is_dir(res->dentry)) {
+		path_put(res);
+		return -EISDIR;
+	}
+	return S_ISLNK(d->d_inode->i_mode) && !(flags & O_NOFOLLOW);
+}
+
 /* O_CREAT and the last component of open(2); see internal.h. */
 int path_lookup_open(int dfd, const char *name, unsigned int flags,
 		     mode_t mode, struct path *res, bool *created)
@@ -489,10 +535,10 @@ int path_lookup_open(int dfd, const char *name, unsigned int flags,
 		return err;
 	mode &= ~current->fs->umask;
 	for (;;) {
+		struct inode *inode;
 		struct qstr last;
+		struct path link;
 		bool trailing;
-		struct dentry *d;
-		struct path next;
 
 		err = walk_parent(&nd, name, &last, &trailing);
 		if (err)
@@ -501,65 +547,31 @@ int path_lookup_open(int dfd, const char *name, unsigned int flags,
 			err = -EISDIR;
 			break;
 		}
-		lock_dir();
-		d = lookup_one(nd.path.dentry, &last);
-		if (IS_ERR(d)) {
-			unlock_dir();
-			err = PTR_ERR(d);
+		err = open_last_lookup(&nd, &last, flags, mode, &link, created);
+		if (err <= 0) {
+			if (!err)
+				*res = link;
 			break;
 		}
-		if (!d->d_inode) {
-			err = vfs_create(&nd.path, d, mode);
-			unlock_dir();
-			if (err) {
-				dput(d);
-				break;
-			}
-			res->mnt = mntget(nd.path.mnt);
-			res->dentry = d;
-			*created = true;
-			break;
-		}
-		unlock_dir();
-		if (flags & O_EXCL) {
-			dput(d);
-			err = -EEXIST;
-			break;
-		}
-		next.mnt = mntget(nd.path.mnt);
-		next.dentry = d;
-		follow_mount(&next);
-		if (d_is_dir(next.dentry)) {
-			path_put(&next);
-			err = -EISDIR;
-			break;
-		}
-		if (!S_ISLNK(d->d_inode->i_mode) || (flags & O_NOFOLLOW)) {
-			*res = next;
-			break;
-		}
+		inode = link.dentry->d_inode;
 		if (++nd.total_links > MAXSYMLINKS) {
-			path_put(&next);
 			err = -ELOOP;
-			break;
-		}
-		if (d->d_inode->i_op && d->d_inode->i_op->get_link_path) {
-			err = d->d_inode->i_op->get_link_path(d->d_inode, res);
-			path_put(&next);
+		} else if (inode->i_op && inode->i_op->get_link_path) {
+			err = inode->i_op->get_link_path(inode, res);
 			if (!err && d_is_dir(res->dentry)) {
 				path_put(res);
 				err = -EISDIR;
 			}
-			break;
+		} else {
+			kfree(text);
+			text = read_link_text(inode);
+			err = IS_ERR(text) ? PTR_ERR(text) : 1;
+			if (IS_ERR(text))
+				text = NULL;
 		}
-		kfree(text);
-		text = read_link_text(d->d_inode);
-		path_put(&next);
-		if (IS_ERR(text)) {
-			err = PTR_ERR(text);
-			text = NULL;
+		path_put(&link);
+		if (err <= 0)
 			break;
-		}
 		name = text;
 	}
 	kfree(text);

@@ -159,14 +159,86 @@ long d_path(const struct path *p, const struct path *root, char *buf,
 {
 	static const char deleted[] = " (deleted)";
 	bool unreachable;
-	long len = __d_path(p, root, buf, size, &unreachable);
+	long len;
 
+	if (p->dentry && (p->dentry->d_flags & DCACHE_PSEUDO)) {
+		if (p->dentry->d_len >= size)
+			return -ENAMETOOLONG;
+		memcpy(buf, p->dentry->d_name, p->dentry->d_len + 1);
+		return p->dentry->d_len;
+	}
+	len = __d_path(p, root, buf, size, &unreachable);
 	if (len < 0 || !d_unhashed(p->dentry))
 		return len;
 	if (len + sizeof(deleted) > size)
 		return -ENAMETOOLONG;
 	memcpy(buf + len, deleted, sizeof(deleted));
 	return len + sizeof(deleted) - 1;
+}
+
+/* --- pseudo files --- */
+
+/* The internal mount of pseudo files: one root, never in mount_list. */
+static struct super_block pseudo_sb = {
+	.s_inodes = LIST_HEAD_INIT(pseudo_sb.s_inodes),
+	.s_blocksize = PAGE_SIZE,
+	.s_id = "pseudo",
+};
+static struct vfsmount *pseudo_mnt;
+
+static int pseudo_mount(void)
+{
+	struct inode *root;
+	struct vfsmount *m;
+
+	root = new_inode(&pseudo_sb);
+	if (!root)
+		return -ENOMEM;
+	root->i_mode = S_IFDIR | 0500;
+	root->i_ino = 1;
+	pseudo_sb.s_root = d_make_root(root);
+	m = kzalloc(sizeof(*m));
+	if (!pseudo_sb.s_root || !m) {
+		dput(pseudo_sb.s_root);
+		pseudo_sb.s_root = NULL;
+		kfree(m);
+		return -ENOMEM;
+	}
+	m->mnt_sb = &pseudo_sb;
+	m->mnt_root = dget(pseudo_sb.s_root);
+	m->mnt_parent = m;
+	m->mnt_mountpoint = dget(pseudo_sb.s_root);
+	m->mnt_count = 1;
+	INIT_LIST_HEAD(&m->mnt_list);
+	pseudo_mnt = m;
+	return 0;
+}
+
+int alloc_pseudo_path(struct inode *inode, struct path *res)
+{
+	struct qstr q;
+	char name[48];
+	struct dentry *d;
+
+	if (!pseudo_mnt && pseudo_mount())
+		return -ENOMEM;
+	if (S_ISFIFO(inode->i_mode))
+		snprintf(name, sizeof(name), "pipe:[%lu]", inode->i_ino);
+	else if (S_ISSOCK(inode->i_mode))
+		snprintf(name, sizeof(name), "socket:[%lu]", inode->i_ino);
+	else
+		snprintf(name, sizeof(name), "anon_inode:[%lu]", inode->i_ino);
+	q = (struct qstr){ .name = name, .len = strlen(name) };
+	d = d_alloc(pseudo_sb.s_root, &q);
+	if (!d)
+		return -ENOMEM;
+	d_delete(d);
+	d->d_flags |= DCACHE_PSEUDO;
+	ihold(inode);
+	d_instantiate(d, inode);
+	res->mnt = mntget(pseudo_mnt);
+	res->dentry = d;
+	return 0;
 }
 
 /* --- superblocks --- */
@@ -212,7 +284,8 @@ static struct super_block *find_super(struct file_system_type *type, dev_t dev)
 
 	list_for_each_entry(e, &super_list, s_list) {
 		if (type->fs_flags & FS_REQUIRES_DEV) {
-			if (e->sb.s_dev == dev && (e->sb.s_type->fs_flags & FS_REQUIRES_DEV))
+			if (e->sb.s_dev == dev &&
+			    (e->sb.s_type->fs_flags & FS_REQUIRES_DEV))
 				return &e->sb;
 		} else if (e->sb.s_type == type) {
 			return &e->sb;
@@ -695,8 +768,8 @@ retry:
 		return err;
 	}
 	sb = root_mnt->mnt_sb;
-	printk(KERN_INFO "VFS: Mounted root (%s filesystem)%s on device %u:%u.\n",
-	       sb->s_type->name, sb_rdonly(sb) ? " readonly" : "",
+	printk(KERN_INFO "VFS: Mounted root (%s filesystem)%s on device "
+	       "%u:%u.\n", sb->s_type->name, sb_rdonly(sb) ? " readonly" : "",
 	       major(sb->s_dev), minor(sb->s_dev));
 	if (current && current->fs)
 		set_fs_root_pwd(current->fs);

@@ -70,9 +70,10 @@ static void file_free(struct file *f)
 }
 
 /*
- * A file with no path (pipes, anonymous inodes): f_op given, access mode
- * from flags. The file takes over the caller's reference on inode (on
- * failure the caller still owns it), as Linux alloc_file_pseudo.
+ * A file on no filesystem (pipes, anonymous inodes): f_op given, access
+ * mode from flags, and a pseudo path ("pipe:[ino]") so /proc/PID/fd/N
+ * shows and reopens it. The file takes over the caller's reference on
+ * inode (on failure the caller still owns it), as Linux alloc_file_pseudo.
  */
 struct file *alloc_file(struct inode *inode, const struct file_operations *fop,
 			unsigned int flags)
@@ -81,6 +82,10 @@ struct file *alloc_file(struct inode *inode, const struct file_operations *fop,
 
 	if (!f)
 		return ERR_PTR(-ENOMEM);
+	if (alloc_pseudo_path(inode, &f->f_path)) {
+		file_free(f);
+		return ERR_PTR(-ENOMEM);
+	}
 	f->f_inode = inode;
 	f->f_op = fop;
 	return f;

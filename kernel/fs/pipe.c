@@ -202,6 +202,20 @@ static int fifo_open(struct inode *inode, struct file *f)
 		inode->i_pipe = p;
 	}
 	f->f_op = &pipe_fops;
+	if (inode->i_sb == &pipefs_sb) {
+		/* Reopening a pipe (/proc/self/fd/N): its ends exist or are
+		 * gone for good, so never wait for a partner (is_pipe). */
+		if (f->f_mode & FMODE_READ) {
+			p->readers++;
+			p->r_counter++;
+			f->private_data = (void *)(uintptr_t)0;
+		}
+		if (f->f_mode & FMODE_WRITE) {
+			p->writers++;
+			p->w_counter++;
+		}
+		return 0;
+	}
 	switch (f->f_mode & (FMODE_READ | FMODE_WRITE)) {
 	case FMODE_READ: {
 		unsigned int seen = p->w_counter;

@@ -10,6 +10,9 @@
 #include <umk/syscalls.h>
 #include <string.h>
 #include <sys/uio.h>
+#ifndef RWF_APPEND
+#define RWF_APPEND 0x10
+#endif
 
 #define MAX_RW_COUNT (INT32_MAX & ~(PAGE_SIZE - 1))
 #define CHUNK (128 * 1024)
@@ -199,8 +202,9 @@ long sys_pwrite64(unsigned int fd, struct uptr buf, size_t count, loff_t pos)
 	return ret;
 }
 
+/* readv/writev and their positioned forms (pos NULL: the file position). */
 static long do_iov(unsigned int fd, struct uptr uvec, unsigned long vlen,
-		   bool write)
+		   bool write, loff_t *upos)
 {
 	struct iovec iov[UIO_MAXIOV];
 	size_t total = 0;
@@ -224,13 +228,19 @@ static long do_iov(unsigned int fd, struct uptr uvec, unsigned long vlen,
 		fput(f);
 		return -EBADF;
 	}
+	if (upos && !file_seekable(f)) {
+		fput(f);
+		return -ESPIPE;
+	}
 	for (unsigned long i = 0; i < vlen; i++) {
+		loff_t *pos = upos ? upos : &f->f_pos;
+
 		if (!iov[i].iov_len)
 			continue;
 		ret = write ? vfs_write(f, UPTR(iov[i].iov_base), iov[i].iov_len,
-					&f->f_pos)
+					pos)
 			    : vfs_read(f, UPTR(iov[i].iov_base), iov[i].iov_len,
-				       &f->f_pos);
+				       pos);
 		if (ret < 0)
 			break;
 		done += ret;
@@ -243,12 +253,60 @@ static long do_iov(unsigned int fd, struct uptr uvec, unsigned long vlen,
 
 long sys_readv(unsigned int fd, struct uptr vec, unsigned long vlen)
 {
-	return do_iov(fd, vec, vlen, false);
+	return do_iov(fd, vec, vlen, false, NULL);
 }
 
 long sys_writev(unsigned int fd, struct uptr vec, unsigned long vlen)
 {
-	return do_iov(fd, vec, vlen, true);
+	return do_iov(fd, vec, vlen, true, NULL);
+}
+
+/* preadv(2): the offset comes split in two registers (pos_l, pos_h). */
+static long do_piov(unsigned int fd, struct uptr vec, unsigned long vlen,
+		    unsigned long pos_l, unsigned long pos_h, int flags,
+		    bool write)
+{
+	loff_t pos = (loff_t)(((uint64_t)pos_h << 32) << 32 | pos_l);
+
+	if (flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND))
+		return -EOPNOTSUPP;
+	if (pos == -1)
+		return do_iov(fd, vec, vlen, write, NULL);
+	if (pos < 0)
+		return -EINVAL;
+	return do_iov(fd, vec, vlen, write, &pos);
+}
+
+long sys_preadv(unsigned int fd, struct uptr vec, unsigned long vlen,
+		unsigned long pos_l, unsigned long pos_h)
+{
+	loff_t pos = pos_l;
+
+	if (pos < 0)
+		return -EINVAL;
+	return do_piov(fd, vec, vlen, pos_l, pos_h, 0, false);
+}
+
+long sys_pwritev(unsigned int fd, struct uptr vec, unsigned long vlen,
+		 unsigned long pos_l, unsigned long pos_h)
+{
+	loff_t pos = pos_l;
+
+	if (pos < 0)
+		return -EINVAL;
+	return do_piov(fd, vec, vlen, pos_l, pos_h, 0, true);
+}
+
+long sys_preadv2(unsigned int fd, struct uptr vec, unsigned long vlen,
+		 unsigned long pos_l, unsigned long pos_h, int flags)
+{
+	return do_piov(fd, vec, vlen, pos_l, pos_h, flags, false);
+}
+
+long sys_pwritev2(unsigned int fd, struct uptr vec, unsigned long vlen,
+		  unsigned long pos_l, unsigned long pos_h, int flags)
+{
+	return do_piov(fd, vec, vlen, pos_l, pos_h, flags, true);
 }
 
 long sys_lseek(unsigned int fd, off_t offset, unsigned int whence)

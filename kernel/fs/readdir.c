@@ -89,7 +89,8 @@ static bool filldir(struct dir_context *ctx, const char *name, int namelen,
 static long do_getdents(unsigned int fd, struct uptr dirent,
 			unsigned int count, bool old_layout)
 {
-	struct getdents_ctx g = { .ctx.actor = filldir, .old_layout = old_layout };
+	struct getdents_ctx g = { .ctx.actor = filldir,
+				  .old_layout = old_layout };
 	struct file *f;
 	long err;
 

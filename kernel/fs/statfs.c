@@ -34,8 +34,9 @@ static long statfs_flags(const struct vfsmount *mnt,
 	return flags;
 }
 
-/* Statistics of the filesystem holding inode (mounted at mnt, or NULL for
- * files without a path: pipes). -ENOSYS if the filesystem has none. */
+/* Statistics of the filesystem holding inode, mounted at mnt. Internal
+ * superblocks (no s_type: pipes) answer as Linux simple_statfs; -ENOSYS
+ * if a mounted filesystem has no statfs. */
 static int vfs_statfs(const struct vfsmount *mnt, struct inode *inode,
 		      struct statfs *st)
 {
@@ -44,8 +45,10 @@ static int vfs_statfs(const struct vfsmount *mnt, struct inode *inode,
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	if (!sb) {
+	if (!sb || !sb->s_type) {
 		st->f_type = PIPEFS_MAGIC;
+		if (sb && sb->s_magic)
+			st->f_type = sb->s_magic;
 		st->f_bsize = st->f_frsize = PAGE_SIZE;
 		st->f_namelen = NAME_MAX_VFS;
 		st->f_flags = ST_VALID;

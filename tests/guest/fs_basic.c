@@ -21,7 +21,7 @@ static void test_open_rw(void)
 	int fd;
 
 	ERR("open_missing", open("missing", O_RDONLY));
-	fd = res("open_creat", open("a", O_CREAT | O_RDWR | O_TRUNC, 0644));
+	fd = chk("open_creat", open("a", O_CREAT | O_RDWR | O_TRUNC, 0644));
 	resv("write", write(fd, "hello world\n", 12));
 	resv("lseek_set", lseek(fd, 6, SEEK_SET));
 	resv("read", read(fd, buf, 5));

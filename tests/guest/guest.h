@@ -70,21 +70,18 @@ static inline const char *ename(int e)
 	return buf;
 }
 
-/* A page that is certainly not mapped (mapped, then unmapped). */
+/*
+ * A page that is certainly not mapped: 16 TiB sits far from the program
+ * (0x400000), the heap after it, and mmap's area below 0x7f0000000000.
+ * (Unmapping a page of our own would not do: a later mmap may reuse it.)
+ */
 static inline void *unmapped_page(void)
 {
-	static void *p;
-
-	if (!p) {
-		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		munmap(p, 4096);
-	}
-	return p;
+	return (void *)0x100000000000UL;
 }
 
 /* Print "name: ok" for r >= 0, else "name: ENAME" from errno. */
-static inline long res(const char *name, long r)
+static inline long chk(const char *name, long r)
 {
 	if (r < 0)
 		say("%s: %s", name, ename(errno));
@@ -104,7 +101,7 @@ static inline long resv(const char *name, long r)
 }
 
 /* errno-or-ok of a raw call, for hostile-argument checks. */
-#define ERR(name, call) do { errno = 0; res(name, (long)(call)); } while (0)
+#define ERR(name, call) do { errno = 0; chk(name, (long)(call)); } while (0)
 
 static inline void yesno(const char *name, int cond)
 {

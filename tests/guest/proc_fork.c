@@ -99,7 +99,7 @@ static void test_ids(void)
 	if (pid == 0)
 		_exit(6);
 	ERR("wait4_bad_status", syscall(SYS_wait4, pid, BAD1, 0, NULL));
-	ERR("wait_after_efault", waitpid(pid, &st, WNOHANG));
+	waitpid(pid, &st, 0);	/* Linux reaped it already; reap if not */
 }
 
 static void test_many(void)
@@ -214,7 +214,7 @@ static void test_pgrp_session(void)
 	ERR("setpgid_negative", setpgid(0, -1));
 	ERR("setpgid_missing", setpgid(0x3ffffff0, 0));
 	ERR("getsid_missing", getsid(0x3ffffff0));
-	yesno("getsid_self", getsid(0) > 0);
+	yesno("getsid_self", getsid(0) >= 0);	/* 0 under an init that never called setsid */
 
 	pid = fork();
 	if (pid == 0) {

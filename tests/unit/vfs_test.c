@@ -626,6 +626,30 @@ static void test_inode_cache(void)
 	ok(ilookup(&sb, 5) == NULL, "no inode after all were put");
 }
 
+/* A file on no filesystem gets a pseudo path named after its inode. */
+static void test_pseudo_files(void)
+{
+	struct inode *inode = new_inode(NULL);
+	struct statfs sfs;
+	struct file *f;
+	char buf[32];
+	int fd;
+
+	inode->i_mode = S_IFIFO | 0600;
+	inode->i_ino = 7;
+	f = alloc_file(inode, NULL, O_WRONLY);
+	ok(!IS_ERR(f) && f->f_inode == inode && inode->i_count == 2,
+	   "alloc_file takes the inode over, its dentry holds one more");
+	CHECK(d_path(&f->f_path, &task.fs->root, buf, sizeof(buf)), 8);
+	ok(strcmp(buf, "pipe:[7]") == 0, "pseudo d_path %s", buf);
+	CHECK(f->f_mode, FMODE_WRITE);
+	fd = get_unused_fd_install(f, 0, false);
+	CHECK(sys_fstatfs(fd, U(&sfs)), 0);
+	CHECK(sfs.f_type, 0x50495045);
+	CHECK(sys_newfstatat(fd, U("x"), U(&sfs), 0), -ENOTDIR);
+	CHECK(sys_close(fd), 0);
+}
+
 static void run_suite(void)
 {
 	test_mkdir_and_walk();
@@ -694,6 +718,7 @@ int main(void)
 	run_suite();
 	test_mounts();
 	test_cached_dentries();
+	test_pseudo_files();
 	CHECK(busy_complaints, 0);
 	printf("1..%d\n", test_no);
 	return failures != 0;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <stdbool.h>
 
 /* Fill buf with len random bytes from the host (getrandom). 0 or -errno. */
 int os_getrandom(void *buf, size_t len);
@@ -37,6 +38,10 @@ int os_clock_gettime(int clk, struct timespec *ts);
 int os_clock_getres(int clk, struct timespec *ts);
 
 #endif
+
+/* CPU time of host process pid (thread: of host thread tid), in ns, from
+ * the host's /proc accounting; zeros when it is gone. */
+void os_task_times(int id, bool thread, uint64_t *utime_ns, uint64_t *stime_ns);
 
 /* Drop every host capability, set no_new_privs, become child subreaper.
  * 0 or -errno. (arch/um/os-Linux/security.c) */

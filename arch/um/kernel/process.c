@@ -234,8 +234,9 @@ long host_batch(struct task *t, struct stub_batch *batch)
 	return err ? err : batch->done;
 }
 
-/* Serve one system call stop. */
-static void handle_syscall(struct task *t)
+/* Serve one system call stop. Returns false when the mode consumed the
+ * stop itself and guest code just resumes. */
+static bool handle_syscall(struct task *t)
 {
 	unsigned long args[6];
 	uint32_t arch = AUDIT_ARCH_X86_64;
@@ -245,7 +246,7 @@ static void handle_syscall(struct task *t)
 	if (task_getregs(t) < 0)
 		exit_host_gone(t);
 	if (!um_mode->syscall_entry(t))
-		return;
+		return false;
 	nr = t->regs.orig_rax;
 	if (os_ptrace_syscall_arch(t->host_tid, &arch, &nr) < 0)
 		arch = 0;
@@ -265,6 +266,7 @@ static void handle_syscall(struct task *t)
 		t->restarting = false;
 	}
 	t->regs.rax = ret;
+	return true;
 }
 
 /* A signal-delivery stop that the host raised for guest code. */
@@ -321,7 +323,12 @@ void task_main(struct task *t)
 
 		switch (st->kind) {
 		case STOP_SYSCALL:
-			handle_syscall(t);
+			if (!handle_syscall(t)) {
+				if (os_ptrace_resume(t->host_tid, um_mode->resume,
+						     0) < 0)
+					exit_host_gone(t);
+				continue;
+			}
 			break;
 		case STOP_SIGNAL:
 			handle_host_signal(t, st->sig);
@@ -336,13 +343,7 @@ void task_main(struct task *t)
 		default:
 			exit_host_gone(t);
 		}
-		if (!t->in_syscall && st->kind == STOP_SYSCALL)
-			goto resume;	/* consumed by the mode (tt exit stop) */
 		return_to_user(t);
-		continue;
-resume:
-		if (os_ptrace_resume(t->host_tid, um_mode->resume, 0) < 0)
-			exit_host_gone(t);
 	}
 }
 

@@ -41,6 +41,7 @@ void console_host_interrupt(int sig);
 bool console_is_tty(void);
 
 char saved_command_line[4096];
+int stub_memfd = -1;		/* the stub binary, for new host processes */
 
 static struct {
 	const char *init;
@@ -429,6 +430,7 @@ int main(int argc, char **argv)
 		os_exit(1);
 	stub_fd = os_create_stub_memfd(stub_image, stub_image_end - stub_image);
 	check(stub_fd, "stub memfd");
+	stub_memfd = stub_fd;
 	err = os_drop_privileges();
 	if (err < 0)
 		printk(KERN_WARNING "umk: could not drop host privileges: %d\n",

@@ -7,6 +7,9 @@
 #include <fcntl.h>
 #include <string.h>
 #include <time.h>
+#include <stdio.h>
+#include <dirent.h>
+#include <stdbool.h>
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -162,4 +165,70 @@ int os_clock_getres(int clk, struct timespec *ts)
 void os_exit(int status)
 {
 	_exit(status);
+}
+
+/* Nanoseconds on CPU of one host task, from /proc/TID/schedstat. */
+static uint64_t schedstat_ns(const char *path)
+{
+	char buf[128];
+	unsigned long long ns = 0;
+	long n = os_read_file(path, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	sscanf(buf, "%llu", &ns);
+	return ns;
+}
+
+/*
+ * CPU time of a host process (all its threads) or one thread, in ns: the
+ * total from the scheduler's exact accounting (schedstat), split between
+ * user and system in the proportion of the tick counts in /proc/.../stat.
+ */
+void os_task_times(int id, bool thread, uint64_t *utime_ns, uint64_t *stime_ns)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	uint64_t total = 0;
+	long n;
+
+	*utime_ns = *stime_ns = 0;
+	if (thread) {
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", id);
+		total = schedstat_ns(path);
+	} else {
+		DIR *d;
+		struct dirent *e;
+
+		snprintf(path, sizeof(path), "/proc/%d/task", id);
+		d = opendir(path);
+		if (!d)
+			return;
+		while ((e = readdir(d))) {
+			char p2[300];
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(p2, sizeof(p2), "/proc/%d/task/%s/schedstat", id,
+				 e->d_name);
+			total += schedstat_ns(p2);
+		}
+		closedir(d);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", id);
+	n = os_read_file(path, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+				 "%*u %*u %lu %lu", &ut, &st) != 2)
+			ut = st = 0;
+	}
+	if (ut + st == 0) {
+		*utime_ns = total;
+		return;
+	}
+	*stime_ns = total * st / (ut + st);
+	*utime_ns = total - *stime_ns;
 }

@@ -40,7 +40,7 @@ int ext2_host_lookup(struct ext2_host *h, uint32_t dir, const char *name,
 	return 0;
 }
 
-/* Is the directory b (inode dir) htree-indexed? */
+/* Is directory dir htree-indexed (EXT2_INDEX_FL)? */
 static bool dir_indexed(struct ext2_host *h, uint32_t dir)
 {
 	struct ext2_ibuf b;
@@ -91,18 +91,30 @@ struct set_entry_ctx {
 	bool done;
 };
 
+/*
+ * "." or ".."? By name: an inline-data directory reports both of its
+ * synthesized entries as DIRENT_DOT_FILE.
+ */
+static bool is_dot(const struct ext2_dir_entry *de, int len)
+{
+	return ext2fs_dirent_name_len(de) == len && de->name[0] == '.' &&
+	       (len == 1 || de->name[1] == '.');
+}
+
 static int set_entry_proc(ext2_ino_t dir, int entry,
 			  struct ext2_dir_entry *de, int offset, int blocksize,
 			  char *buf, void *priv)
 {
 	struct set_entry_ctx *c = priv;
 
+	if (!de->inode)
+		return 0;
 	if (c->name) {
-		if (entry == DIRENT_DOT_FILE || entry == DIRENT_DOT_DOT_FILE ||
-		    (size_t)ext2fs_dirent_name_len(de) != c->len ||
-		    memcmp(de->name, c->name, c->len))
+		if ((size_t)ext2fs_dirent_name_len(de) != c->len ||
+		    memcmp(de->name, c->name, c->len) || is_dot(de, 1) ||
+		    is_dot(de, 2))
 			return 0;
-	} else if (entry != DIRENT_DOT_DOT_FILE) {
+	} else if (!is_dot(de, 2)) {
 		return 0;
 	}
 	de->inode = c->ino;
@@ -134,8 +146,7 @@ static int set_entry(struct ext2_host *h, uint32_t dir, const char *name,
 static int empty_proc(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
 		      int offset, int blocksize, char *buf, void *priv)
 {
-	if (entry == DIRENT_DOT_FILE || entry == DIRENT_DOT_DOT_FILE ||
-	    !de->inode)
+	if (!de->inode || is_dot(de, 1) || is_dot(de, 2))
 		return 0;
 	*(bool *)priv = false;
 	return DIRENT_ABORT;
@@ -368,15 +379,17 @@ static int rename_target(struct ext2_host *h, uint32_t newdir,
 	return add_entry(h, newdir, newnm, ino, omode);
 }
 
-int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
-		     const char *oldname, size_t oldlen, uint32_t ino,
-		     uint32_t newdir, const char *newname, size_t newlen,
-		     uint32_t new_ino, unsigned int flags,
-		     const struct ext2_time *now)
+/*
+ * Check a rename request: both names valid, oldname naming ino in olddir;
+ * the modes of ino and new_ino (0 when there is none) into *omode, *nmode.
+ */
+static int rename_prepare(struct ext2_host *h, uint32_t olddir,
+			  const char *oldname, size_t oldlen, uint32_t ino,
+			  const char *newname, size_t newlen, uint32_t new_ino,
+			  char *oldnm, char *newnm, uint32_t *omode,
+			  uint32_t *nmode)
 {
-	char oldnm[EXT2_NAME_LEN + 1], newnm[EXT2_NAME_LEN + 1];
-	uint32_t omode = 0, nmode = 0, found = 0;
-	bool move_dir;
+	uint32_t found = 0;
 	int err = ext2_want_write(h);
 
 	if (!err)
@@ -388,9 +401,58 @@ int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
 	if (!err && found != ino)
 		err = -ENOENT;
 	if (!err)
-		err = get_mode(h, ino, &omode);
+		err = get_mode(h, ino, omode);
+	*nmode = 0;
 	if (!err && new_ino)
-		err = get_mode(h, new_ino, &nmode);
+		err = get_mode(h, new_ino, nmode);
+	return err;
+}
+
+/*
+ * Link counts and times after a rename moved ino (mode omode) from olddir
+ * to newdir over new_ino (mode nmode, or 0): the replaced inode loses a
+ * link (a directory all of them, and newdir the one of its ".."); a
+ * directory that changed parent moves one link from olddir to newdir.
+ */
+static int rename_counts(struct ext2_host *h, uint32_t olddir, uint32_t ino,
+			 uint32_t omode, uint32_t newdir, uint32_t new_ino,
+			 uint32_t nmode, const struct ext2_time *now)
+{
+	bool move_dir = S_ISDIR(omode) && olddir != newdir;
+	int err = 0;
+
+	if (new_ino) {
+		err = update_inode(h, new_ino, S_ISDIR(nmode) ? NLINK_CLEAR :
+				   NLINK_DEC, false, now);
+		if (!err && S_ISDIR(nmode))
+			err = update_inode(h, newdir, NLINK_DEC, true, now);
+	}
+	if (!err && move_dir)
+		err = update_inode(h, olddir, NLINK_DEC, true, now);
+	if (!err && move_dir)
+		err = update_inode(h, newdir, NLINK_INC, true, now);
+	if (!err)
+		err = update_inode(h, ino, NLINK_KEEP, false, now);
+	if (!err)
+		err = update_inode(h, olddir, NLINK_KEEP, true, now);
+	if (!err && newdir != olddir)
+		err = update_inode(h, newdir, NLINK_KEEP, true, now);
+	return err;
+}
+
+int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
+		     const char *oldname, size_t oldlen, uint32_t ino,
+		     uint32_t newdir, const char *newname, size_t newlen,
+		     uint32_t new_ino, unsigned int flags,
+		     const struct ext2_time *now)
+{
+	char oldnm[EXT2_NAME_LEN + 1], newnm[EXT2_NAME_LEN + 1];
+	uint32_t omode = 0, nmode = 0;
+	bool move_dir;
+	int err;
+
+	err = rename_prepare(h, olddir, oldname, oldlen, ino, newname, newlen,
+			     new_ino, oldnm, newnm, &omode, &nmode);
 	if (err)
 		return err;
 	if ((flags & EXT2_RENAME_NOREPLACE) && new_ino)
@@ -409,24 +471,9 @@ int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
 		err = remove_entry(h, olddir, oldnm, ino);
 	if (!err && move_dir)
 		err = set_entry(h, ino, NULL, newdir, S_IFDIR);
-	if (err)
-		return err;
-	if (new_ino) {
-		err = update_inode(h, new_ino, S_ISDIR(nmode) ? NLINK_CLEAR :
-				   NLINK_DEC, false, now);
-		if (!err && S_ISDIR(nmode))
-			err = update_inode(h, newdir, NLINK_DEC, true, now);
-	}
-	if (!err && move_dir)
-		err = update_inode(h, olddir, NLINK_DEC, true, now);
-	if (!err && move_dir)
-		err = update_inode(h, newdir, NLINK_INC, true, now);
 	if (!err)
-		err = update_inode(h, ino, NLINK_KEEP, false, now);
-	if (!err)
-		err = update_inode(h, olddir, NLINK_KEEP, true, now);
-	if (!err && newdir != olddir)
-		err = update_inode(h, newdir, NLINK_KEEP, true, now);
+		err = rename_counts(h, olddir, ino, omode, newdir, new_ino,
+				    nmode, now);
 	return err;
 }
 

@@ -185,74 +185,70 @@ static struct struct_io_manager ubd_io_manager = {
 /* ------------------------------------------------------------------ */
 /* Errors.                                                             */
 
+/*
+ * libext2fs codes and their errno; log marks those that mean damage or an
+ * unexpected failure. Anything not listed is a logged -EIO.
+ */
+static const struct {
+	errcode_t code;
+	short err;
+	bool log;
+} errmap[] = {
+	{ EXT2_ET_NO_MEMORY, ENOMEM, false },
+	{ EXT2_ET_FILE_NOT_FOUND, ENOENT, false },
+	{ EXT2_ET_DIR_EXISTS, EEXIST, false },
+	{ EXT2_ET_FILE_EXISTS, EEXIST, false },
+	{ EXT2_ET_BLOCK_ALLOC_FAIL, ENOSPC, false },
+	{ EXT2_ET_INODE_ALLOC_FAIL, ENOSPC, false },
+	{ EXT2_ET_DIR_NO_SPACE, ENOSPC, false },
+	{ EXT2_ET_EXTENT_NO_SPACE, ENOSPC, false },
+	{ EXT2_ET_INLINE_DATA_NO_SPACE, ENOSPC, false },
+	{ EXT2_ET_EA_NO_SPACE, ENOSPC, false },
+	{ EXT2_ET_FILE_TOO_BIG, EFBIG, false },
+	{ EXT2_ET_RO_FILSYS, EROFS, false },
+	{ EXT2_ET_FILE_RO, EROFS, false },
+	{ EXT2_ET_NO_DIRECTORY, ENOTDIR, false },
+	{ EXT2_ET_TOO_MANY_REFS, EMLINK, false },
+	/* Linux EFSBADCRC */
+	{ EXT2_ET_INODE_CSUM_INVALID, EBADMSG, true },
+	{ EXT2_ET_INODE_BITMAP_CSUM_INVALID, EBADMSG, true },
+	{ EXT2_ET_BLOCK_BITMAP_CSUM_INVALID, EBADMSG, true },
+	{ EXT2_ET_EXTENT_CSUM_INVALID, EBADMSG, true },
+	{ EXT2_ET_DIR_CSUM_INVALID, EBADMSG, true },
+	{ EXT2_ET_EXT_ATTR_CSUM_INVALID, EBADMSG, true },
+	{ EXT2_ET_SB_CSUM_INVALID, EBADMSG, true },
+	{ EXT2_ET_BAD_CRC, EBADMSG, true },
+	/* Linux EFSCORRUPTED */
+	{ EXT2_ET_DIR_CORRUPTED, EUCLEAN, true },
+	{ EXT2_ET_BAD_INODE_NUM, EUCLEAN, true },
+	{ EXT2_ET_BAD_BLOCK_NUM, EUCLEAN, true },
+	{ EXT2_ET_EXTENT_HEADER_BAD, EUCLEAN, true },
+	{ EXT2_ET_EXTENT_INDEX_BAD, EUCLEAN, true },
+	{ EXT2_ET_EXTENT_LEAF_BAD, EUCLEAN, true },
+	{ EXT2_ET_DIRHASH_UNSUPP, EUCLEAN, true },
+	{ EXT2_ET_BAD_EA_BLOCK_NUM, EUCLEAN, true },
+	{ EXT2_ET_BAD_EA_HEADER, EUCLEAN, true },
+	{ EXT2_ET_INODE_CORRUPTED, EUCLEAN, true },
+	{ EXT2_ET_INODE_IS_GARBAGE, EUCLEAN, true },
+	{ EXT2_ET_FILESYSTEM_CORRUPTED, EUCLEAN, true },
+	{ EXT2_ET_EXTENT_CYCLE, EUCLEAN, true },
+};
+
 int ext2_errno(struct ext2_host *h, const char *where, errcode_t err)
 {
-	int ret;
+	size_t i;
 
 	if (!err)
 		return 0;
-	if (err > 0 && err < 4096)
+	if (err > 0 && err < 4096)	/* a plain errno from the I/O layer */
 		return -err;
-	switch (err) {
-	case EXT2_ET_NO_MEMORY:
-		return -ENOMEM;
-	case EXT2_ET_FILE_NOT_FOUND:
-		return -ENOENT;
-	case EXT2_ET_DIR_EXISTS:
-	case EXT2_ET_FILE_EXISTS:
-		return -EEXIST;
-	case EXT2_ET_BLOCK_ALLOC_FAIL:
-	case EXT2_ET_INODE_ALLOC_FAIL:
-	case EXT2_ET_DIR_NO_SPACE:
-	case EXT2_ET_EXTENT_NO_SPACE:
-	case EXT2_ET_INLINE_DATA_NO_SPACE:
-	case EXT2_ET_EA_NO_SPACE:
-		return -ENOSPC;
-	case EXT2_ET_FILE_TOO_BIG:
-		return -EFBIG;
-	case EXT2_ET_RO_FILSYS:
-	case EXT2_ET_FILE_RO:
-		return -EROFS;
-	case EXT2_ET_NO_DIRECTORY:
-		return -ENOTDIR;
-	case EXT2_ET_TOO_MANY_REFS:
-		return -EMLINK;
-	case EXT2_ET_INODE_CSUM_INVALID:
-	case EXT2_ET_INODE_BITMAP_CSUM_INVALID:
-	case EXT2_ET_BLOCK_BITMAP_CSUM_INVALID:
-	case EXT2_ET_EXTENT_CSUM_INVALID:
-	case EXT2_ET_DIR_CSUM_INVALID:
-	case EXT2_ET_EXT_ATTR_CSUM_INVALID:
-	case EXT2_ET_SB_CSUM_INVALID:
-	case EXT2_ET_BAD_CRC:
-		ret = -EBADMSG;		/* Linux EFSBADCRC */
-		break;
-	case EXT2_ET_SHORT_READ:
-	case EXT2_ET_SHORT_WRITE:
-		ret = -EIO;
-		break;
-	case EXT2_ET_DIR_CORRUPTED:
-	case EXT2_ET_BAD_INODE_NUM:
-	case EXT2_ET_BAD_BLOCK_NUM:
-	case EXT2_ET_EXTENT_HEADER_BAD:
-	case EXT2_ET_EXTENT_INDEX_BAD:
-	case EXT2_ET_EXTENT_LEAF_BAD:
-	case EXT2_ET_DIRHASH_UNSUPP:
-	case EXT2_ET_BAD_EA_BLOCK_NUM:
-	case EXT2_ET_BAD_EA_HEADER:
-	case EXT2_ET_INODE_CORRUPTED:
-	case EXT2_ET_INODE_IS_GARBAGE:
-	case EXT2_ET_FILESYSTEM_CORRUPTED:
-	case EXT2_ET_EXTENT_CYCLE:
-		ret = -EUCLEAN;		/* Linux EFSCORRUPTED */
-		break;
-	default:
-		ret = -EIO;
-		break;
-	}
-	printk(KERN_ERR "EXT4-fs error (device %s): %s: %s\n",
-	       h ? h->id : "?", where, error_message(err));
-	return ret;
+	for (i = 0; i < ARRAY_SIZE(errmap); i++)
+		if (errmap[i].code == err)
+			break;
+	if (i == ARRAY_SIZE(errmap) || errmap[i].log)
+		printk(KERN_ERR "EXT4-fs error (device %s): %s: %s\n",
+		       h ? h->id : "?", where, error_message(err));
+	return i == ARRAY_SIZE(errmap) ? -EIO : -errmap[i].err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -351,8 +347,9 @@ static int check_state(const char *id, const struct ext2_super_block *es,
 	if (!why)
 		return 0;
 	if (rdonly) {
-		printk(KERN_WARNING MSG_PREFIX "%s: mounting read-only "
-		       "without it (like noload); run e2fsck\n", id, why);
+		printk(KERN_WARNING MSG_PREFIX "%s: mounting read-only as "
+		       "is (no journal replay, like noload): run e2fsck -p on "
+		       "the image\n", id, why);
 		return 0;
 	}
 	printk(KERN_ERR MSG_PREFIX "%s; umk does not replay journals: run "
@@ -430,18 +427,53 @@ static int mark_mounted(struct ext2_host *h)
 	return ext2_errno(h, "ext2fs_flush", ext2fs_flush(h->fs));
 }
 
+/* Devices with a mounted filesystem: two libext2fs instances writing one
+ * device would corrupt it (the VFS shares one super_block per device). */
+static bool mounted[UBD_MAX_DEV];
+
+/*
+ * Open h's device with libext2fs through the ubd io_manager; a read-write
+ * mount also loads the bitmaps and marks the filesystem in use. -errno.
+ */
+static int open_fs(struct ext2_host *h, const char *type)
+{
+	char name[8];
+	errcode_t eerr;
+	int err;
+
+	snprintf(name, sizeof(name), "ubd%c", 'a' + ubd_index(h->ubd));
+	eerr = ext2fs_open2(name, NULL, EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP |
+			    (h->rw ? EXT2_FLAG_RW : 0), 0, 0, &ubd_io_manager,
+			    &h->fs);
+	if (eerr)
+		return open_error(h, type, eerr);
+	h->fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
+	h->fs->umask = 0;
+	h->inode_size = EXT2_INODE_SIZE(h->fs->super);
+	if (!h->rw)
+		return 0;
+	err = ext2_errno(h, "ext2fs_read_bitmaps", ext2fs_read_bitmaps(h->fs));
+	if (!err)
+		err = mark_mounted(h);
+	if (err)
+		ext2fs_free(h->fs);
+	return err;
+}
+
 int ext2_host_mount(struct ubd *u, const char *id, const char *type,
 		    bool rdonly, struct ext2_host **res)
 {
 	static bool error_table_added;
 	struct ext2_host *h;
-	char name[8];
-	errcode_t eerr;
 	int err;
 
 	if (!error_table_added) {
 		initialize_ext2_error_table();
 		error_table_added = true;
+	}
+	if (mounted[ubd_index(u)]) {
+		printk(KERN_ERR MSG_PREFIX "device already mounted\n", id);
+		return -EBUSY;
 	}
 	if (!rdonly && ubd_readonly(u))
 		return -EROFS;
@@ -454,33 +486,14 @@ int ext2_host_mount(struct ubd *u, const char *id, const char *type,
 	h->ubd = u;
 	h->rw = !rdonly;
 	snprintf(h->id, sizeof(h->id), "%s", id);
-	snprintf(name, sizeof(name), "ubd%c", 'a' + ubd_index(u));
-	eerr = ext2fs_open2(name, NULL, EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP |
-			    (rdonly ? 0 : EXT2_FLAG_RW), 0, 0,
-			    &ubd_io_manager, &h->fs);
-	if (eerr) {
-		err = open_error(h, type, eerr);
-		goto out_free;
+	err = open_fs(h, type);
+	if (err) {
+		free(h);
+		return err;
 	}
-	h->fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
-	h->fs->umask = 0;
-	h->inode_size = EXT2_INODE_SIZE(h->fs->super);
-	if (!rdonly) {
-		err = ext2_errno(h, "ext2fs_read_bitmaps",
-				 ext2fs_read_bitmaps(h->fs));
-		if (!err)
-			err = mark_mounted(h);
-		if (err)
-			goto out_close;
-	}
+	mounted[ubd_index(u)] = true;
 	*res = h;
 	return 0;
-
-out_close:
-	ext2fs_free(h->fs);
-out_free:
-	free(h);
-	return err;
 }
 
 void ext2_host_umount(struct ext2_host *h)
@@ -499,6 +512,7 @@ void ext2_host_umount(struct ext2_host *h)
 	}
 	if (h->rw)
 		ubd_flush(h->ubd);
+	mounted[ubd_index(h->ubd)] = false;
 	free(h);
 }
 

@@ -68,7 +68,7 @@ struct ext2_statfs {
  * or -EINVAL (no such filesystem, unsupported incompatible features),
  * -EROFS (read-write refused: read-only device, features libext2fs or this
  * driver cannot write, journal needing recovery, unclean filesystem,
- * orphans), -EIO, -ENOMEM.
+ * orphans), -EBUSY (the device is mounted already), -EIO, -ENOMEM.
  */
 int ext2_host_mount(struct ubd *u, const char *id, const char *type,
 		    bool rdonly, struct ext2_host **res);

@@ -8,7 +8,7 @@
 #include <umk/kernel.h>
 #include <umk/fs.h>
 #include <umk/sched.h>
-#include <stdio.h>
+#include <stdio.h>		/* RENAME_NOREPLACE, RENAME_EXCHANGE */
 #include <sys/sysmacros.h>
 #include "ext2.h"
 
@@ -221,6 +221,40 @@ static long ext2_readlink(struct inode *inode, char *buf, size_t size)
 	return ret;
 }
 
+/* The fields of attr as ext2 attributes: the EXT2_ATTR_* mask to store. */
+static unsigned int iattr_to_ext2(const struct iattr *attr,
+				  struct ext2_time now, struct ext2_attr *a)
+{
+	unsigned int valid = attr->ia_valid, mask = EXT2_ATTR_CTIME;
+
+	a->ctime = (valid & ATTR_CTIME) ? ext2_ts(attr->ia_ctime) : now;
+	if (valid & ATTR_SIZE) {
+		mask |= EXT2_ATTR_MTIME;
+		a->mtime = now;
+	}
+	if (valid & ATTR_MODE) {
+		mask |= EXT2_ATTR_MODE;
+		a->mode = attr->ia_mode;
+	}
+	if (valid & ATTR_UID) {
+		mask |= EXT2_ATTR_UID;
+		a->uid = attr->ia_uid;
+	}
+	if (valid & ATTR_GID) {
+		mask |= EXT2_ATTR_GID;
+		a->gid = attr->ia_gid;
+	}
+	if (valid & ATTR_ATIME) {
+		mask |= EXT2_ATTR_ATIME;
+		a->atime = ext2_ts(attr->ia_atime);
+	}
+	if (valid & ATTR_MTIME) {
+		mask |= EXT2_ATTR_MTIME;
+		a->mtime = ext2_ts(attr->ia_mtime);
+	}
+	return mask;
+}
+
 /*
  * chmod, chown, truncate, utimes (checked by the VFS). ctime becomes now
  * (or ia_ctime); a size change (ATTR_SIZE) also sets mtime unless the
@@ -231,43 +265,19 @@ static long ext2_readlink(struct inode *inode, char *buf, size_t size)
 static int ext2_setattr(struct inode *inode, const struct iattr *attr)
 {
 	struct super_block *sb = inode->i_sb;
-	unsigned int valid = attr->ia_valid, mask = EXT2_ATTR_CTIME;
-	struct ext2_time now = ext2_now();
-	struct ext2_attr a = { .ctime = now };
+	struct ext2_attr a = { 0 };
+	unsigned int mask;
 	int err = 0;
 
-	if (valid & ATTR_SIZE) {
+	if (attr->ia_valid & ATTR_SIZE) {
 		if (S_ISDIR(inode->i_mode))
 			return -EISDIR;
 		if (!S_ISREG(inode->i_mode) || attr->ia_size < 0)
 			return -EINVAL;
-		mask |= EXT2_ATTR_MTIME;
-		a.mtime = now;
 	}
-	if (valid & ATTR_MODE) {
-		mask |= EXT2_ATTR_MODE;
-		a.mode = attr->ia_mode;
-	}
-	if (valid & ATTR_UID) {
-		mask |= EXT2_ATTR_UID;
-		a.uid = attr->ia_uid;
-	}
-	if (valid & ATTR_GID) {
-		mask |= EXT2_ATTR_GID;
-		a.gid = attr->ia_gid;
-	}
-	if (valid & ATTR_ATIME) {
-		mask |= EXT2_ATTR_ATIME;
-		a.atime = ext2_ts(attr->ia_atime);
-	}
-	if (valid & ATTR_MTIME) {
-		mask |= EXT2_ATTR_MTIME;
-		a.mtime = ext2_ts(attr->ia_mtime);
-	}
-	if (valid & ATTR_CTIME)
-		a.ctime = ext2_ts(attr->ia_ctime);
+	mask = iattr_to_ext2(attr, ext2_now(), &a);
 	mutex_lock(&sb->s_lock);
-	if (valid & ATTR_SIZE)
+	if (attr->ia_valid & ATTR_SIZE)
 		err = ext2_host_truncate(EXT2_HOST(sb), inode->i_ino,
 					 attr->ia_size);
 	if (!err)

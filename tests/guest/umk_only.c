@@ -1,0 +1,128 @@
+/*
+ * umk_only: what only holds inside umk, checked against the explicit
+ * expected output in umk_only.expected (never against a native run): no
+ * i386 or x32 system calls, the test shell is pid 1 (init), orphans go to
+ * init, the guest is root with its own hostname and its own /etc/shadow,
+ * and init cannot be killed from inside.
+ */
+#include "guest.h"
+#include <sys/utsname.h>
+
+static sigjmp_buf jb;
+
+static void on_fault(int sig)
+{
+	siglongjmp(jb, sig);
+}
+
+/* getpid through int $0x80 (i386 number 20): umk must answer -ENOSYS. */
+static void test_int80(void)
+{
+	long ret = 0;
+	int sig;
+
+	signal(SIGSEGV, on_fault);
+	if ((sig = sigsetjmp(jb, 1)) == 0) {
+		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+		if ((int)ret == -ENOSYS)
+			say("int80_getpid: ENOSYS");
+		else if ((int)ret == getpid())
+			say("int80_getpid: served as i386 getpid");
+		else
+			say("int80_getpid: served, returned %d", (int)ret);
+	} else {
+		say("int80_getpid: %s", sigabbrev_np(sig));
+	}
+	signal(SIGSEGV, SIG_DFL);
+}
+
+/* getpid with the x32 bit set: umk must answer -ENOSYS. */
+static void test_x32(void)
+{
+	long ret;
+
+	__asm__ volatile("syscall" : "=a"(ret) : "a"(39L | 0x40000000L)
+			 : "rcx", "r11", "memory");
+	if (ret == -ENOSYS)
+		say("x32_getpid: ENOSYS");
+	else
+		say("x32_getpid: served, returned %ld", ret);
+}
+
+static void test_pids(void)
+{
+	int p[2];
+	char buf[16] = "";
+	pid_t mid;
+
+	say("getppid: %d", getppid());
+	yesno("getpid_not_1", getpid() != 1);
+	say("getpgid_1: %s", getpgid(1) >= 0 ? "ok" : ename(errno));
+	pipe(p);
+	mid = fork();
+	if (mid == 0) {
+		pid_t me = getpid();
+		if (fork() == 0) {
+			int i;
+			for (i = 0; i < 400 && getppid() == me; i++)
+				msleep(5);
+			snprintf(buf, sizeof(buf), "%d", getppid());
+			write(p[1], buf, strlen(buf));
+			_exit(0);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	reap(mid);
+	read(p[0], buf, sizeof(buf) - 1);
+	say("orphan_ppid: %s", buf);
+	close(p[0]);
+}
+
+/* True on a umk test image (its /etc/shadow is the guest's), never on a host. */
+static int on_guest_image(void)
+{
+	char buf[4096] = "";
+	int fd = open("/etc/shadow", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return strstr(buf, "root:GUEST-SHADOW-umk:") != NULL;
+}
+
+static void test_identity(void)
+{
+	struct utsname u;
+
+	say("ids: uid=%d euid=%d gid=%d egid=%d", getuid(), geteuid(), getgid(), getegid());
+	chk("sethostname", sethostname("umk-test", 8));
+	uname(&u);
+	say("nodename: %s", u.nodename);
+	say("sysname: %s", u.sysname);
+}
+
+static void test_init_unkillable(void)
+{
+	chk("kill_init_sigkill", kill(1, SIGKILL));
+	msleep(50);
+	chk("init_alive", kill(1, 0));
+}
+
+int main(void)
+{
+	test_start();
+	if (!on_guest_image()) {
+		say("umk_only: not on a umk guest image, refusing to run (it sets the hostname and signals pid 1)");
+		return 1;
+	}
+	say("shadow_is_guest: yes");
+	test_int80();
+	test_x32();
+	test_pids();
+	test_identity();
+	test_init_unkillable();
+	say("DONE umk_only");
+	return 0;
+}

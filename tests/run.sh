@@ -1,0 +1,531 @@
+#!/usr/bin/env bash
+# tests/run.sh [PATTERN]: run umk's tests and print TAP-style lines,
+# "ok N - what" or "not ok N - what" with "# ..." diagnostics, then one last
+# line "N passed, N failed". Exit status 0 iff nothing failed.
+#
+# What runs (see tests/README.md):
+#   unit/*     every executable in build/tests/unit/ (each speaks TAP)
+#   native/*   each guest program and script run on the host: its own check
+#   MODE/*     the same run inside umk in each mode of $UMK_MODES, output
+#              compared with the native run (or with an explicit expectation)
+#   boot/*     umk's command line, console, exit status, errors, persistence
+# PATTERN (an extended regex) keeps only the tests whose name matches.
+#
+# Environment: UMK (./umk), UMK_MODES ("skas"), UMK_TIMEOUT (60 s per boot;
+# 15 s once three boots have timed out), JOBS (nproc), B (build), and
+# CHECK_BUILD_STATUS (set by `make check`: bit 0 umk, bit 1 tests did not
+# build).
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+B=${B:-build}
+UMK=${UMK:-$ROOT/umk}
+MODES=${UMK_MODES:-skas}
+TIMEOUT=${UMK_TIMEOUT:-60}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+FILTER=${1:-}
+IMG=$ROOT/$B/test-rootfs.img
+GUEST=$ROOT/$B/tests/guest
+UNIT=$ROOT/$B/tests/unit
+NOT_COMPARED="segv umk_only"	# guest programs with no native comparison
+PATH=$PATH:/sbin:/usr/sbin
+export LC_ALL=C
+
+S=$(mktemp -d "${TMPDIR:-/tmp}/umk-tests.XXXXXX")
+chmod 755 "$S"
+mkdir -p "$S/res" "$S/native" "$S/run"
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$S"' EXIT
+umask 022
+
+# ---------------------------------------------------------------------------
+# Results. A job writes lines "ok<TAB>what", "not ok<TAB>what" and "# ..." to
+# its own file; the main loop prints the files in job order and numbers them.
+
+ok() { printf 'ok\t%s\n' "$1"; }
+notok() { printf 'not ok\t%s\n' "$1"; }
+diag() { sed -e 's/^/# /' | head -n "${1:-15}"; }
+
+# check COND-STATUS WHAT [DIAG-COMMAND...]: ok if the status is 0.
+check() {
+	local st=$1 what=$2
+	shift 2
+	if [ "$st" -eq 0 ]; then
+		ok "$what"
+	else
+		notok "$what"
+		[ $# -eq 0 ] || "$@" 2>&1 | diag
+	fi
+}
+
+njob=0
+nprinted=0
+npass=0
+nfail=0
+ntap=0
+
+flush() {
+	local f kind what line
+	while [ $nprinted -lt $njob ] && [ -e "$S/res/$nprinted.done" ]; do
+		f=$S/res/$nprinted
+		if ! grep -qE '^(not )?ok' "$f"; then
+			printf 'not ok\t%s (the test produced no result)\n' "$(cat "$f.name")" >> "$f"
+		fi
+		while IFS= read -r line; do
+			case $line in
+			"ok	"* | "not ok	"*)
+				kind=${line%%	*}
+				what=${line#*	}
+				ntap=$((ntap + 1))
+				if [ "$kind" = ok ]; then npass=$((npass + 1)); else nfail=$((nfail + 1)); fi
+				echo "$kind $ntap - $what"
+				;;
+			*) echo "$line" ;;
+			esac
+		done < "$f"
+		nprinted=$((nprinted + 1))
+	done
+}
+
+# spawn NAME FUNCTION ARGS...: run a job in the background, JOBS at a time.
+spawn() {
+	local name=$1
+	shift
+	if [ -n "$FILTER" ] && ! [[ $name =~ $FILTER ]]; then
+		return
+	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n 2>/dev/null
+		flush
+	done
+	local id=$njob
+	njob=$((njob + 1))
+	echo "$name" > "$S/res/$id.name"
+	( "$@" > "$S/res/$id" 2>&1; : > "$S/res/$id.done" ) &
+	flush
+}
+
+finish_phase() {
+	while [ -n "$(jobs -rp)" ]; do
+		wait -n 2>/dev/null
+		flush
+	done
+	wait
+	flush
+}
+
+# ---------------------------------------------------------------------------
+# Native runs: host busybox, a PATH of its applets, a clean environment.
+
+BB=$S/busybox
+mkdir -p "$BB"
+HOST_BUSYBOX=$(command -v busybox || true)
+if [ -n "$HOST_BUSYBOX" ]; then
+	for a in $("$HOST_BUSYBOX" --list); do
+		ln -s "$HOST_BUSYBOX" "$BB/$a"
+	done
+fi
+
+# The guest's /tests, natively: T points here in scripts.
+mkdir -p "$S/t"
+ln -s "$GUEST" "$S/t/bin"
+ln -s "$ROOT/tests/data" "$S/t/data"
+ln -s "$ROOT/tests/scripts" "$S/t/scripts"
+
+# native_sh TAG CMD: run CMD with the host busybox sh in a fresh directory
+# (also its TMPDIR). Its stdout and stderr both go to $S/native/TAG.out, as
+# inside umk, where both are the console, which is umk's stdout.
+native_sh() {
+	local tag=$1 cmd=$2 dir=$S/run/native-$1
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	(cd "$dir" && exec timeout -k 5 120 env -i PATH="$BB" HOME=/ TERM=linux \
+		TMPDIR="$dir" T="$S/t" LC_ALL=C "$BB/sh" -c "$cmd") \
+		< /dev/null > "$S/native/$tag.out" 2>&1
+}
+
+native_guest() {
+	local name=$1 out=$S/native/$1.out
+	if [ -z "$HOST_BUSYBOX" ]; then
+		notok "native/$name (no host busybox: apt-get install busybox-static)"
+		return
+	fi
+	native_sh "$name" "$GUEST/$name; echo exit=\$?"
+	if grep -qx "DONE $name" "$out" && [ "$(tail -n 1 "$out")" = exit=0 ]; then
+		ok "native/$name"
+	else
+		notok "native/$name (the test itself fails on Linux)"
+		tail -n 8 "$out" | diag
+	fi
+}
+
+native_script() {
+	local name=$1 out=$S/native/script-$1.out
+	if [ -z "$HOST_BUSYBOX" ]; then
+		notok "native/script/$name (no host busybox)"
+		return
+	fi
+	native_sh "script-$name" "cd \"\$TMPDIR\"; sh $ROOT/tests/scripts/$name.sh; echo exit=\$?"
+	if [ -s "$out" ] && grep -qx 'exit=0' "$out"; then
+		ok "native/script/$name"
+	else
+		notok "native/script/$name (the script fails with host busybox)"
+		tail -n 8 "$out" | diag
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# umk runs.
+
+umk_missing() {
+	if [ ! -x "$UMK" ]; then
+		notok "$1 (umk not built)"
+		return 0
+	fi
+	if [ ! -f "$IMG" ]; then
+		notok "$1 (no test image $B/test-rootfs.img: make test-image)"
+		return 0
+	fi
+	return 1
+}
+
+# boot TAG IMAGE ARGS...: run umk on IMAGE (the caller's copy) with ARGS,
+# stdin from $STDIN (default /dev/null). Sets $rc; output in
+# $S/run/TAG.out (carriage returns dropped) and $S/run/TAG.err.
+boot() {
+	local tag=$1 img=$2 t=$TIMEOUT
+	shift 2
+	if [ -f "$S/timeouts" ] && [ "$(wc -l < "$S/timeouts")" -ge 3 ]; then
+		t=15
+	fi
+	local start=$SECONDS
+	timeout -k 5 "$t" "$UMK" "ubd0=$img" "$@" < "${STDIN:-/dev/null}" \
+		> "$S/run/$tag.raw" 2> "$S/run/$tag.err"
+	rc=$?
+	timed_out=0
+	if [ $((SECONDS - start)) -ge "$t" ] && { [ $rc -eq 124 ] || [ $rc -eq 137 ]; }; then
+		timed_out=1
+		echo "$tag" >> "$S/timeouts"
+	fi
+	tr -d '\r' < "$S/run/$tag.raw" > "$S/run/$tag.out"
+}
+
+# copy_image TAG: a private copy of the test image, path on stdout.
+copy_image() {
+	cp --sparse=always "$IMG" "$S/run/$1.img" && echo "$S/run/$1.img"
+}
+
+# Why a boot went wrong, for diagnostics.
+boot_diag() {
+	local tag=$1
+	if [ "${timed_out:-0}" = 1 ]; then
+		echo "umk timed out (status $rc)"
+	elif [ $rc -gt 128 ]; then
+		echo "umk exit status $rc (killed by SIG$(kill -l $((rc - 128)) 2>/dev/null))"
+	else
+		echo "umk exit status $rc"
+	fi
+	if [ -s "$S/run/$tag.err" ]; then
+		echo "stderr:"
+		tail -n 6 "$S/run/$tag.err"
+	fi
+}
+
+# compare WHAT EXPECTED-FILE TAG: the boot's output against EXPECTED.
+compare() {
+	local what=$1 expected=$2 tag=$3
+	if [ $rc -eq 0 ] && cmp -s "$expected" "$S/run/$tag.out"; then
+		ok "$what"
+	else
+		notok "$what"
+		{
+			boot_diag "$tag"
+			diff -u --label expected --label umk "$expected" "$S/run/$tag.out" | head -n 20
+		} | diag 30
+	fi
+}
+
+umk_guest() {
+	local mode=$1 name=$2 what="$1/$2" tag="$1-$2" img expected
+	umk_missing "$what" && return
+	img=$(copy_image "$tag") || { notok "$what (cannot copy the image)"; return; }
+	boot "$tag" "$img" mode="$mode" quiet rw init=/bin/sh -- -c "/tests/bin/$name; echo exit=\$?"
+	rm -f "$img"
+	if [ "$name" = umk_only ]; then
+		expected=$ROOT/tests/guest/umk_only.expected
+	else
+		expected=$S/native/$name.out
+	fi
+	compare "$what" "$expected" "$tag"
+}
+
+umk_script() {
+	local mode=$1 name=$2 what="$1/script/$2" tag="$1-script-$2" img
+	umk_missing "$what" && return
+	img=$(copy_image "$tag") || { notok "$what (cannot copy the image)"; return; }
+	boot "$tag" "$img" mode="$mode" quiet rw -- "cd /tmp; sh /tests/scripts/$name.sh; echo exit=\$?"
+	rm -f "$img"
+	compare "$what" "$S/native/script-$name.out" "$tag"
+}
+
+# umk_expect MODE NAME EXPECTED-TEXT ARGS...: boot with ARGS, expect output.
+umk_expect() {
+	local mode=$1 name=$2 expected=$3 what="$1/$2" tag="$1-$2" img
+	shift 3
+	umk_missing "$what" && return
+	img=$(copy_image "$tag") || { notok "$what (cannot copy the image)"; return; }
+	printf '%s\n' "$expected" > "$S/run/$tag.expected"
+	boot "$tag" "$img" mode="$mode" "$@"
+	rm -f "$img"
+	compare "$what" "$S/run/$tag.expected" "$tag"
+}
+
+# Checks run by their own code (output only partly known).
+umk_ps() {
+	local mode=$1 what="$1/ps" tag="$1-ps" img
+	umk_missing "$what" && return
+	img=$(copy_image "$tag") || return
+	boot "$tag" "$img" mode="$mode" quiet rw -- "ps"
+	rm -f "$img"
+	[ $rc -eq 0 ] && awk '$NF == "ps" { found = 1 } END { exit !found }' "$S/run/$tag.out"
+	check $? "$what (ps lists itself)" eval 'boot_diag "$tag"; head -n 10 "$S/run/$tag.out"'
+}
+
+umk_shadow() {
+	local mode=$1 what="$1/shadow" tag="$1-shadow" img st=0 hostroot=
+	umk_missing "$what" && return
+	img=$(copy_image "$tag") || return
+	boot "$tag" "$img" mode="$mode" quiet rw init=/bin/sh -- -c "cat /etc/shadow"
+	rm -f "$img"
+	[ $rc -eq 0 ] && grep -q '^root:GUEST-SHADOW-umk:' "$S/run/$tag.out" || st=1
+	if [ -r /etc/shadow ]; then
+		hostroot=$(grep '^root:' /etc/shadow | head -n 1)
+		[ -z "$hostroot" ] || ! grep -qxF "$hostroot" "$S/run/$tag.out" || st=1
+	fi
+	check $st "$what (cat /etc/shadow shows the guest's, not the host's)" \
+		eval 'boot_diag "$tag"; head -n 5 "$S/run/$tag.out"'
+}
+
+# Boot 1 writes and powers off; the image checks clean; boot 2 reads back.
+umk_persist() {
+	local mode=$1 tag="$1-persist" img
+	umk_missing "$mode/persist" && return
+	img=$(copy_image "$tag") || return
+	boot "$tag-1" "$img" mode="$mode" quiet rw init=/bin/sh -- \
+		-c 'echo data > /root/persist; sync; poweroff -f; echo "poweroff returned"'
+	[ $rc -eq 0 ] && [ ! -s "$S/run/$tag-1.out" ]
+	check $? "$mode/persist: write, sync, poweroff -f exits 0" \
+		eval 'boot_diag "$tag-1"; head -n 5 "$S/run/$tag-1.out"'
+	e2fsck -fn "$img" > "$S/run/$tag.fsck" 2>&1
+	check $? "$mode/persist: e2fsck -fn clean after poweroff" \
+		eval 'tail -n 12 "$S/run/$tag.fsck"'
+	[ "$(debugfs -R 'cat /root/persist' "$img" 2>/dev/null)" = data ]
+	check $? "$mode/persist: the host sees /root/persist in the image"
+	boot "$tag-2" "$img" mode="$mode" quiet rw init=/bin/sh -- -c 'cat /root/persist'
+	[ $rc -eq 0 ] && [ "$(cat "$S/run/$tag-2.out")" = data ]
+	check $? "$mode/persist: boot 2 reads the data back" \
+		eval 'boot_diag "$tag-2"; head -n 5 "$S/run/$tag-2.out"'
+	rm -f "$img"
+}
+
+# Console, exit status and quiet.
+umk_console() {
+	local mode=$1 tag="$1-console" img
+	umk_missing "$mode/console" && return
+	img=$(copy_image "$tag") || return
+	STDIN=$S/run/$tag.in
+	printf 'echo from-stdin\nexit 3\n' > "$STDIN"
+	boot "$tag-stdin" "$img" mode="$mode" quiet rw init=/bin/sh
+	STDIN=
+	[ $rc -eq 3 ] && [ "$(cat "$S/run/$tag-stdin.out")" = from-stdin ]
+	check $? "$mode/console: the shell reads umk's stdin; umk exits with init's status" \
+		eval 'boot_diag "$tag-stdin"; head -n 5 "$S/run/$tag-stdin.out"'
+	boot "$tag-eof" "$img" mode="$mode" quiet rw init=/bin/sh
+	[ $rc -eq 0 ]
+	check $? "$mode/console: the shell exits at EOF on stdin, umk with 0" eval 'boot_diag "$tag-eof"'
+	boot "$tag-exit" "$img" mode="$mode" quiet rw init=/bin/sh -- -c 'exit 42'
+	[ $rc -eq 42 ]
+	check $? "$mode/console: sh -c 'exit 42' as init gives umk exit status 42" eval 'boot_diag "$tag-exit"'
+	boot "$tag-quiet" "$img" mode="$mode" quiet rw init=/bin/sh -- -c 'echo hi'
+	[ $rc -eq 0 ] && [ "$(cat "$S/run/$tag-quiet.out")" = hi ] && [ ! -s "$S/run/$tag-quiet.err" ]
+	check $? "$mode/console: quiet leaves stderr empty" eval 'boot_diag "$tag-quiet"'
+	boot "$tag-loud" "$img" mode="$mode" rw init=/bin/sh -- -c 'echo hi'
+	[ $rc -eq 0 ] && [ "$(cat "$S/run/$tag-loud.out")" = hi ] && [ -s "$S/run/$tag-loud.err" ]
+	check $? "$mode/console: without quiet the boot log goes to stderr, not stdout" \
+		eval 'boot_diag "$tag-loud"; head -n 5 "$S/run/$tag-loud.out"'
+	rm -f "$img"
+}
+
+# ---------------------------------------------------------------------------
+# Command line and error cases (run once, in the first mode).
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+umk_errors() {
+	local mode=$1 tag=err img sum
+	umk_missing "boot/errors" && return
+
+	boot "$tag-missing" "$S/run/does-not-exist.img" mode="$mode" quiet
+	[ $rc -ne 0 ] && [ $timed_out = 0 ] && grep -q 'does-not-exist.img' "$S/run/$tag-missing.err"
+	check $? "boot/missing image: nonzero exit, message names the file" eval 'boot_diag "$tag-missing"'
+
+	img=$S/run/zeros.img
+	head -c 4194304 /dev/zero > "$img"
+	sum=$(sha "$img")
+	boot "$tag-zeros" "$img" mode="$mode" quiet
+	[ $rc -ne 0 ] && [ $timed_out = 0 ] && [ -s "$S/run/$tag-zeros.err" ] && [ "$(sha "$img")" = "$sum" ]
+	check $? "boot/image of zeros: nonzero exit, a message, the file unchanged" eval 'boot_diag "$tag-zeros"'
+	rm -f "$img"
+
+	timeout 20 "$UMK" bogus=1 < /dev/null > "$S/run/$tag-bogus.out" 2> "$S/run/$tag-bogus.err"
+	rc=$?
+	[ $rc -eq 2 ] && [ "$(wc -l < "$S/run/$tag-bogus.err")" -eq 1 ] && [ ! -s "$S/run/$tag-bogus.out" ]
+	check $? "boot/umk bogus=1: exit status 2, one line on stderr" eval 'boot_diag "$tag-bogus"'
+
+	img=$(copy_image "$tag-bogus2") || return
+	sum=$(sha "$img")
+	boot "$tag-bogus2" "$img" bogus=1
+	[ $rc -eq 2 ] && [ "$(sha "$img")" = "$sum" ]
+	check $? "boot/umk ubd0=IMG bogus=1: exit status 2, image untouched" eval 'boot_diag "$tag-bogus2"'
+	rm -f "$img"
+
+	timeout 20 "$UMK" --help < /dev/null > "$S/run/$tag-help.out" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && grep -q 'ubd0' "$S/run/$tag-help.out"
+	check $? "boot/umk --help: exit status 0, lists ubd0=" eval 'boot_diag "$tag-help"'
+
+	img=$(copy_image "$tag-ro") || return
+	sum=$(sha "$img")
+	boot "$tag-ro" "$img" mode="$mode" quiet ro init=/bin/sh -- -c 'echo x > /root/f && echo wrote; echo done'
+	[ $rc -eq 0 ] && [ "$(tail -n 1 "$S/run/$tag-ro.out")" = done ] &&
+		! grep -qx wrote "$S/run/$tag-ro.out" && [ "$(sha "$img")" = "$sum" ]
+	check $? "boot/ro: writes fail (EROFS), the image stays unchanged" \
+		eval 'boot_diag "$tag-ro"; head -n 5 "$S/run/$tag-ro.out"'
+	rm -f "$img"
+
+	# Linux panics when init= fails; falling back to /sbin/init is accepted too.
+	img=$(copy_image "$tag-badinit") || return
+	boot "$tag-badinit" "$img" mode="$mode" rw init=/nonexistent -- 'echo fell back'
+	if grep -q 'Kernel panic - not syncing: Requested init /nonexistent failed' \
+		"$S/run/$tag-badinit.out" "$S/run/$tag-badinit.err"; then
+		[ $rc -ne 0 ] && [ $timed_out = 0 ]
+	else
+		[ $rc -eq 0 ] && grep -qx 'fell back' "$S/run/$tag-badinit.out"
+	fi
+	check $? "boot/init=/nonexistent: panics like Linux (or falls back to /sbin/init)" \
+		eval 'boot_diag "$tag-badinit"; head -n 5 "$S/run/$tag-badinit.out"'
+	rm -f "$img"
+
+	img=$S/run/noinit.img
+	mkdir -p "$S/run/noinit/bin"
+	cp "$(readlink -f "${HOST_BUSYBOX:-/bin/busybox}")" "$S/run/noinit/bin/bb"
+	if mke2fs -q -t ext4 -F -E root_owner=0:0 -d "$S/run/noinit" "$img" 8M > /dev/null 2>&1; then
+		boot "$tag-noinit" "$img" mode="$mode"
+		[ $rc -ne 0 ] && [ $timed_out = 0 ] &&
+			grep -q 'Kernel panic - not syncing: No working init found\.' \
+				"$S/run/$tag-noinit.out" "$S/run/$tag-noinit.err"
+		check $? "boot/no init on the image: 'No working init found' panic, nonzero exit" \
+			eval 'boot_diag "$tag-noinit"'
+	else
+		notok "boot/no init on the image (mke2fs failed)"
+	fi
+	rm -rf "$img" "$S/run/noinit"
+}
+
+# ---------------------------------------------------------------------------
+# Unit tests: each executable prints TAP; its lines are renumbered here.
+
+unit_test() {
+	local path=$1 name=${1##*/} out=$S/run/unit-${1##*/} st line any=0 failed=0
+	timeout -k 5 300 "$path" < /dev/null > "$out" 2>&1
+	st=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "* | "ok")
+			any=1
+			ok "unit/$name: $(echo "$line" | sed -E 's/^ok *[0-9]* *-? *//')"
+			;;
+		"not ok"*)
+			any=1
+			failed=1
+			notok "unit/$name: $(echo "$line" | sed -E 's/^not ok *[0-9]* *-? *//')"
+			;;
+		"#"*) [ $failed = 0 ] || echo "$line" ;;
+		esac
+	done < "$out"
+	if [ $st -ne 0 ] && [ $failed = 0 ]; then
+		notok "unit/$name: exit status $st"
+		tail -n 10 "$out" | diag
+	elif [ $any = 0 ]; then
+		notok "unit/$name: printed no TAP lines"
+		tail -n 10 "$out" | diag
+	fi
+}
+
+# ---------------------------------------------------------------------------
+
+guests=()
+for f in "$GUEST"/*; do
+	[ -f "$f" ] && [ -x "$f" ] || continue
+	n=${f##*/}
+	case " $NOT_COMPARED " in *" $n "*) continue ;; esac
+	guests+=("$n")
+done
+[ ${#guests[@]} -gt 0 ] || echo "# no guest programs in $B/tests/guest (make test-guest)"
+scripts=()
+for f in "$ROOT"/tests/scripts/*.sh; do
+	[ -f "$f" ] && scripts+=("$(basename "$f" .sh)")
+done
+[ -x "$UMK" ] || echo "# $UMK is not built: every umk test fails"
+
+# Phase 0: did `make check` build everything?
+build_status() {
+	local st=${CHECK_BUILD_STATUS:-0}
+	[ $((st & 1)) -eq 0 ]
+	check $? "build: umk"
+	[ $((st & 2)) -eq 0 ]
+	check $? "build: test programs, test image and unit tests"
+}
+if [ -n "${CHECK_BUILD_STATUS:-}" ]; then
+	spawn build build_status
+fi
+
+# Phase 1: unit tests and native runs (the references for phase 2).
+if [ -d "$UNIT" ]; then
+	for f in "$UNIT"/*; do
+		[ -f "$f" ] && [ -x "$f" ] && spawn "unit/${f##*/}" unit_test "$f"
+	done
+fi
+for n in "${guests[@]}"; do
+	spawn "native/$n" native_guest "$n"
+done
+for n in "${scripts[@]}"; do
+	spawn "native/script/$n" native_script "$n"
+done
+finish_phase
+
+# Phase 2: umk, in each mode.
+first=1
+for mode in $MODES; do
+	for n in "${guests[@]}" umk_only; do
+		spawn "$mode/$n" umk_guest "$mode" "$n"
+	done
+	for n in "${scripts[@]}"; do
+		spawn "$mode/script/$n" umk_script "$mode" "$n"
+	done
+	spawn "$mode/init" umk_expect "$mode" init \
+		"$(printf 'umk\nproc ok\ndev ok\ntmpfs\nexit=0\n')" quiet rw -- \
+		'hostname; [ -r /proc/self/stat ] && echo proc ok; [ -c /dev/null ] && echo dev ok; stat -f -c %T /tmp; echo exit=$?'
+	spawn "$mode/ps" umk_ps "$mode"
+	spawn "$mode/shadow" umk_shadow "$mode"
+	spawn "$mode/persist" umk_persist "$mode"
+	spawn "$mode/console" umk_console "$mode"
+	if [ $first = 1 ]; then
+		spawn "boot/errors" umk_errors "$mode"
+		first=0
+	fi
+done
+finish_phase
+
+echo "$npass passed, $nfail failed"
+[ $nfail -eq 0 ]

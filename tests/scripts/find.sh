@@ -1,0 +1,7 @@
+# find on a small tree, sorted.
+T=${T:-/tests}
+cd "$T/data"
+find . -name '*.txt' | sort
+find . -type d | sort
+find . -name '*.md' -o -name '*.log' | sort
+find sub -type f | wc -l

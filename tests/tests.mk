@@ -1,0 +1,43 @@
+# Tests, included by the top Makefile.
+#   make check        set up, build umk, the unit tests, the guest test
+#                     programs and the test image, then run tests/run.sh
+#   make test-build   everything check builds, without running it
+#   make test-guest   only the static guest programs (build/tests/guest/)
+#   make test-image   only the test image (build/test-rootfs.img)
+#
+# Unit tests come from tests/unit/*.mk, written by their owners: each adds
+# the executables it builds (under $(B)/tests/unit/) to UNIT_TESTS. run.sh
+# runs every executable it finds in $(B)/tests/unit/.
+
+GUEST_CFLAGS := -std=gnu11 -static -O2 -g -Wall -Wextra -Wno-unused-parameter \
+		-D_GNU_SOURCE -pthread
+GUEST_SRC    := $(wildcard tests/guest/*.c)
+GUEST_BIN    := $(GUEST_SRC:tests/guest/%.c=$(B)/tests/guest/%)
+TEST_IMAGE   := $(B)/test-rootfs.img
+TEST_FILES   := $(wildcard tests/scripts/*.sh) $(shell find tests/data -type f 2>/dev/null)
+
+UNIT_TESTS :=
+-include $(wildcard tests/unit/*.mk)
+
+$(B)/tests/guest/%: tests/guest/%.c tests/guest/guest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_LDLIBS)
+
+$(TEST_IMAGE): scripts/mkrootfs.sh $(GUEST_BIN) $(TEST_FILES)
+	scripts/mkrootfs.sh $@ --tests
+
+test-guest: $(GUEST_BIN)
+test-image: $(TEST_IMAGE)
+test-unit: $(UNIT_TESTS)
+test-build: test-guest test-image test-unit
+
+# A build failure does not stop the run: a umk that did not build is removed
+# (run.sh then fails every umk test with "umk not built"), and run.sh reports
+# the failed builds as failed tests through CHECK_BUILD_STATUS.
+check: setup
+	@st=0; \
+	$(MAKE) --no-print-directory umk || { rm -f umk; st=1; }; \
+	$(MAKE) --no-print-directory -k test-build || st=$$((st | 2)); \
+	CHECK_BUILD_STATUS=$$st tests/run.sh
+
+.PHONY: test-guest test-image test-unit test-build check

@@ -1,0 +1,1239 @@
+/*
+ * Host-side unit test of the ubd driver and the ext2/3/4 filesystem: links
+ * the ubd objects, the ext2 objects and arch/um/os-Linux/file.o with the small
+ * fakes of the VFS below (inode cache, locks, current, registries,
+ * printk), makes images with mke2fs, mounts them through fill_super,
+ * drives the inode and file operations directly, unmounts and checks
+ * each image with `e2fsck -fn` (and some contents with debugfs).
+ * Prints TAP: "ok N - ..." / "not ok N - ...", then "1..N".
+ */
+#include <umk/fs.h>
+#include <umk/init.h>
+#include <umk/sched.h>
+#include <umk/ubd.h>
+#include <umk/uaccess.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
+/* ---- TAP ---------------------------------------------------------------- */
+
+static int test_no, failures;
+
+static void ok(bool cond, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", cond ? "" : "not ", ++test_no);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!cond)
+		failures++;
+}
+
+/* ---- fakes of the kernel around ext2 and ubd ---------------------------- */
+
+static char last_msg[512];	/* the last printk line, for message checks */
+
+void printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	va_end(ap);
+	if (getenv("EXT2_TEST_VERBOSE"))
+		printf("# %s", last_msg);
+}
+
+void *kzalloc(size_t size) { return calloc(1, size); }
+void *kmalloc(size_t size) { return malloc(size); }
+void kfree(const void *p) { free((void *)p); }
+char *kstrdup(const char *s) { return strdup(s); }
+
+static struct cred test_cred = { .usage = 1 };
+static struct task test_task = { .pid = 1, .cred = &test_cred };
+struct task *current = &test_task;
+
+bool in_group_p(const struct cred *c, gid_t gid)
+{
+	int i;
+
+	if (c->fsgid == gid)
+		return true;
+	for (i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* A sleeping lock never contended here: taking it twice is a bug. */
+void mutex_init(struct mutex *m) { m->owner = NULL; }
+void mutex_lock(struct mutex *m)
+{
+	if (m->owner) {
+		printf("Bail out! recursive mutex_lock\n");
+		exit(1);
+	}
+	m->owner = current;
+}
+void mutex_unlock(struct mutex *m)
+{
+	if (!m->owner) {
+		printf("Bail out! mutex_unlock of a free mutex\n");
+		exit(1);
+	}
+	m->owner = NULL;
+}
+
+int copy_to_user(struct uptr dst, const void *src, size_t n)
+{
+	if (!dst.addr)
+		return -EFAULT;
+	memcpy((void *)dst.addr, src, n);
+	return 0;
+}
+
+static struct file_system_type *fs_types;
+int register_filesystem(struct file_system_type *fs)
+{
+	fs->next = fs_types;
+	fs_types = fs;
+	return 0;
+}
+
+static struct file_system_type *get_type(const char *name)
+{
+	struct file_system_type *t;
+
+	for (t = fs_types; t; t = t->next)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+static const struct file_operations *blk_fops;
+int register_blkdev(unsigned int major, const char *name,
+		    const struct file_operations *fops)
+{
+	if (major != UBD_MAJOR || strcmp(name, "ubd"))
+		return -EINVAL;
+	blk_fops = fops;
+	return 0;
+}
+
+static int live_inodes;
+
+struct inode *new_inode(struct super_block *sb)
+{
+	struct inode *inode = calloc(1, sizeof(*inode));
+
+	if (!inode)
+		return NULL;
+	inode->i_count = 1;
+	inode->i_sb = sb;
+	inode->i_nlink = 1;
+	INIT_LIST_HEAD(&inode->i_sb_list);
+	list_add(&inode->i_sb_list, &sb->s_inodes);
+	live_inodes++;
+	return inode;
+}
+
+struct inode *ilookup(struct super_block *sb, unsigned long ino)
+{
+	struct inode *inode;
+
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list)
+		if (inode->i_ino == ino && inode->i_count > 0) {
+			inode->i_count++;
+			return inode;
+		}
+	return NULL;
+}
+
+void ihold(struct inode *inode) { inode->i_count++; }
+
+void iput(struct inode *inode)
+{
+	if (!inode || --inode->i_count > 0)
+		return;
+	if (inode->i_sb->s_op && inode->i_sb->s_op->evict_inode)
+		inode->i_sb->s_op->evict_inode(inode);
+	list_del_init(&inode->i_sb_list);
+	live_inodes--;
+	free(inode);
+}
+
+struct timespec current_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts;
+}
+
+void inode_init_owner(struct inode *inode, struct inode *dir, mode_t mode)
+{
+	const struct cred *cred = current->cred;
+
+	inode->i_uid = cred->fsuid;
+	if (dir && (dir->i_mode & S_ISGID)) {
+		inode->i_gid = dir->i_gid;
+		if (S_ISDIR(mode))
+			mode |= S_ISGID;
+		else if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
+			 !in_group_p(cred, inode->i_gid) && cred->fsuid != 0)
+			mode &= ~S_ISGID;
+	} else {
+		inode->i_gid = cred->fsgid;
+	}
+	inode->i_mode = mode;
+}
+
+void mark_inode_dirty(struct inode *inode)
+{
+	if (inode->i_sb->s_op->write_inode)
+		inode->i_sb->s_op->write_inode(inode);
+}
+
+struct dentry *d_make_root(struct inode *inode)
+{
+	struct dentry *d = calloc(1, sizeof(*d));
+
+	if (!d) {
+		iput(inode);
+		return NULL;
+	}
+	d->d_count = 1;
+	d->d_inode = inode;
+	d->d_sb = inode->i_sb;
+	d->d_parent = d;
+	return d;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char tmpdir[64];
+static char img_path[128];	/* the image behind ubd0 */
+static bool big_inodes;		/* its inodes have room for ext4's extra times */
+static bool has_filetype;	/* its directory entries carry a file type */
+
+/* The image behind ubd0 was remade (its size may differ): reopen. */
+static void reopen(void)
+{
+	ubd_close_all();
+	if (ubd_open_all())
+		printf("Bail out! ubd_open_all\n");
+}
+
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* `e2fsck -fn` exit status; its output goes to the TAP log on failure. */
+static int fsck(const char *img)
+{
+	int st = run("e2fsck -fn %s > %s/fsck.out 2>&1", img, tmpdir);
+
+	if (st)
+		run("sed 's/^/# /' %s/fsck.out", tmpdir);
+	return st;
+}
+
+/* Output of a debugfs request, first line, into buf. */
+static void debugfs(const char *img, const char *req, char *buf, size_t len)
+{
+	char cmd[512];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "debugfs -R '%s' %s 2>/dev/null", req, img);
+	buf[0] = '\0';
+	p = popen(cmd, "r");
+	if (!p)
+		return;
+	len = fread(buf, 1, len - 1, p);
+	buf[len] = '\0';
+	pclose(p);
+}
+
+static struct qstr q(const char *name)
+{
+	return (struct qstr){ .name = name, .len = strlen(name) };
+}
+
+/* Device number of ubdN. */
+static dev_t ubd_dev(int n)
+{
+	return makedev(UBD_MAJOR, n << UBD_SHIFT);
+}
+
+/* Mount ubd device n with filesystem type; NULL and *err on failure. */
+static struct super_block *mount_fs(int n, const char *type, bool ro,
+				    const char *opts, int *err)
+{
+	struct super_block *sb = calloc(1, sizeof(*sb));
+	struct file_system_type *t = get_type(type);
+
+	INIT_LIST_HEAD(&sb->s_inodes);
+	mutex_init(&sb->s_lock);
+	sb->s_dev = ubd_dev(n);
+	sb->s_type = t;
+	*err = t->fill_super(sb, "/dev/ubda", (void *)opts, ro ? MS_RDONLY : 0);
+	if (*err) {
+		free(sb);
+		return NULL;
+	}
+	return sb;
+}
+
+/* Unmount: drop the root, check no inode leaked, put_super. */
+static void umount_fs(struct super_block *sb)
+{
+	iput(sb->s_root->d_inode);
+	free(sb->s_root);
+	ok(list_empty(&sb->s_inodes), "no inode reference leaked at unmount");
+	sb->s_op->put_super(sb);
+	free(sb);
+}
+
+static struct inode *root_of(struct super_block *sb)
+{
+	return sb->s_root->d_inode;
+}
+
+static struct inode *lookup(struct inode *dir, const char *name)
+{
+	struct qstr n = q(name);
+	struct inode *res = NULL;
+
+	return dir->i_op->lookup(dir, &n, &res) ? NULL : res;
+}
+
+static int lookup_err(struct inode *dir, const char *name)
+{
+	struct qstr n = q(name);
+	struct inode *res = NULL;
+	int err = dir->i_op->lookup(dir, &n, &res);
+
+	if (!err)
+		iput(res);
+	return err;
+}
+
+static struct inode *create(struct inode *dir, const char *name, mode_t mode)
+{
+	struct qstr n = q(name);
+	struct inode *res = NULL;
+
+	return dir->i_op->create(dir, &n, mode, &res) ? NULL : res;
+}
+
+static struct inode *mkdir_(struct inode *dir, const char *name, mode_t mode)
+{
+	struct qstr n = q(name);
+	struct inode *res = NULL;
+
+	return dir->i_op->mkdir(dir, &n, mode, &res) ? NULL : res;
+}
+
+static int mkdir_err(struct inode *dir, const char *name)
+{
+	struct inode *d = mkdir_(dir, name, 0755);
+
+	if (!d)
+		return -1;
+	iput(d);
+	return 0;
+}
+
+static void file_init(struct file *f, struct inode *inode, unsigned int flags)
+{
+	memset(f, 0, sizeof(*f));
+	f->f_count = 1;
+	f->f_inode = inode;
+	f->f_op = inode->i_fop;
+	f->f_flags = flags;
+	f->f_mode = FMODE_READ | FMODE_WRITE;
+}
+
+static ssize_t pwrite_(struct inode *inode, const void *buf, size_t len,
+		       loff_t off)
+{
+	struct file f;
+
+	file_init(&f, inode, O_RDWR);
+	return f.f_op->write(&f, buf, len, &off);
+}
+
+static ssize_t pread_(struct inode *inode, void *buf, size_t len, loff_t off)
+{
+	struct file f;
+
+	file_init(&f, inode, O_RDONLY);
+	return f.f_op->read(&f, buf, len, &off);
+}
+
+static int truncate_(struct inode *inode, loff_t size)
+{
+	struct iattr a = { .ia_valid = ATTR_SIZE, .ia_size = size };
+
+	return inode->i_op->setattr(inode, &a);
+}
+
+static int unlink_(struct inode *dir, const char *name)
+{
+	struct inode *v = lookup(dir, name);
+	struct qstr n = q(name);
+	int err;
+
+	if (!v)
+		return -ENOENT;
+	err = S_ISDIR(v->i_mode) ? dir->i_op->rmdir(dir, &n, v) :
+				   dir->i_op->unlink(dir, &n, v);
+	iput(v);
+	return err;
+}
+
+static int rename_(struct inode *od, const char *on, struct inode *nd,
+		   const char *nn, unsigned int flags)
+{
+	struct inode *ov = lookup(od, on), *nv = lookup(nd, nn);
+	struct qstr oq = q(on), nq = q(nn);
+	int err;
+
+	if (!ov) {
+		iput(nv);
+		return -ENOENT;
+	}
+	err = od->i_op->rename(od, &oq, ov, nd, &nq, nv, flags);
+	iput(ov);
+	iput(nv);
+	return err;
+}
+
+static long readlink_(struct inode *dir, const char *name, char *buf,
+		      size_t size)
+{
+	struct inode *l = lookup(dir, name);
+	long n;
+
+	if (!l)
+		return -ENOENT;
+	n = l->i_op->readlink(l, buf, size);
+	iput(l);
+	return n;
+}
+
+/* readdir into a list of names, `per_call` entries per iterate call. */
+struct names {
+	struct dir_context ctx;
+	int room;		/* entries this call may still take */
+	int n;
+	char name[1000][64];
+	uint64_t ino[1000];
+	unsigned char type[1000];
+};
+
+static bool names_actor(struct dir_context *ctx, const char *name, int len,
+			loff_t pos, uint64_t ino, unsigned int type)
+{
+	struct names *l = container_of(ctx, struct names, ctx);
+
+	if (!l->room || l->n >= 1000)
+		return false;
+	l->room--;
+	snprintf(l->name[l->n], sizeof(l->name[0]), "%.*s", len, name);
+	l->ino[l->n] = ino;
+	l->type[l->n++] = type;
+	return true;
+}
+
+static int readdir_(struct inode *dir, struct names *l, int per_call)
+{
+	struct file f;
+	int err, before;
+
+	memset(l, 0, sizeof(*l));
+	l->ctx.actor = names_actor;
+	file_init(&f, dir, O_RDONLY);
+	do {
+		before = l->n;
+		l->room = per_call;
+		err = f.f_op->iterate(&f, &l->ctx);
+	} while (!err && l->n > before);
+	return err;
+}
+
+static int find_name(struct names *l, const char *name)
+{
+	int i, found = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->name[i], name))
+			found++;
+	return found;
+}
+
+/* ---- ubd ---------------------------------------------------------------- */
+
+static void test_ubd(void)
+{
+	char err[128], path[160];
+
+	ok(ubd_setup(8, "x", false, err, sizeof(err)) == -EINVAL,
+	   "ubd_setup: ubd8 is -EINVAL");
+	ok(ubd_setup(1, "a.img,b.img", false, err, sizeof(err)) == -EINVAL &&
+	   !strcmp(err, "ubd1: COW files are not supported yet"),
+	   "ubd_setup: COW -EINVAL with message (%s)", err);
+	ok(ubd_setup(1, "", false, err, sizeof(err)) == -EINVAL,
+	   "ubd_setup: empty file name is -EINVAL");
+	snprintf(path, sizeof(path), "%s/missing.img", tmpdir);
+	ok(ubd_setup(7, path, false, err, sizeof(err)) == 0 &&
+	   ubd_setup(7, path, false, err, sizeof(err)) == -EBUSY,
+	   "ubd_setup: a device given twice is -EBUSY");
+	ok(ubd_open_all() == -ENOENT, "ubd_open_all: missing image is -ENOENT");
+	ok(ubd_get(7) && ubd_get(6) == NULL, "ubd_get");
+	run("truncate -s 1M %s", path);		/* later opens succeed */
+}
+
+/* Device 1: a 1 MiB raw image through the block device f_op. */
+static void test_ubd_blk(void)
+{
+	char err[128], path[160], buf[8192], out[512];
+
+	struct inode node = { .i_rdev = ubd_dev(1) };
+	struct file f;
+	uint64_t size64 = 0;
+	unsigned long sectors = 0;
+	int ssz = 0, i;
+	loff_t pos;
+
+	snprintf(path, sizeof(path), "%s/raw.img", tmpdir);
+	run("truncate -s 1M %s", path);
+	ok(ubd_setup(1, path, false, err, sizeof(err)) == 0, "ubd_setup ubd1");
+	ok(ubd_open_all() == 0, "ubd_open_all opens ubd1");
+	ok(ubd_init() == 0 && blk_fops, "ubd_init registers major 98");
+	ok(ubd_get_by_dev(ubd_dev(1)) == ubd_get(1) &&
+	   !ubd_get_by_dev(makedev(UBD_MAJOR, 17)) &&
+	   !ubd_get_by_dev(makedev(8, 16)), "ubd_get_by_dev");
+	ok(ubd_size(ubd_get(1)) == 1 << 20, "ubd_size is 1 MiB");
+	memset(&f, 0, sizeof(f));
+	f.f_inode = &node;
+	f.f_mode = FMODE_READ | FMODE_WRITE;
+	ok(blk_fops->open(&node, &f) == 0, "open /dev/ubdb");
+	for (i = 0; i < (int)sizeof(buf); i++)
+		buf[i] = i * 7;
+	pos = 4096 - 100;
+	ok(blk_fops->write(&f, buf, sizeof(buf), &pos) == sizeof(buf) &&
+	   pos == 4096 - 100 + (loff_t)sizeof(buf), "write at an odd offset");
+	memset(buf, 0, sizeof(buf));
+	pos = 4096 - 100;
+	ok(blk_fops->read(&f, buf, sizeof(buf), &pos) == sizeof(buf) &&
+	   buf[1] == 7 && buf[8191] == (char)(8191 * 7), "read it back");
+	pos = (1 << 20) - 10;
+	ok(blk_fops->write(&f, buf, 100, &pos) == 10, "write crossing the end is short");
+	ok(blk_fops->write(&f, buf, 100, &pos) == -ENOSPC, "write at the end is -ENOSPC");
+	ok(blk_fops->read(&f, buf, 100, &pos) == 0, "read at the end is 0");
+	ok(blk_fops->llseek(&f, 0, SEEK_END) == 1 << 20 &&
+	   blk_fops->llseek(&f, 1, SEEK_END) == -EINVAL, "llseek SEEK_END");
+	ok(blk_fops->ioctl(&f, BLKGETSIZE64, (unsigned long)&size64) == 0 &&
+	   size64 == 1 << 20, "BLKGETSIZE64");
+	ok(blk_fops->ioctl(&f, BLKGETSIZE, (unsigned long)&sectors) == 0 &&
+	   sectors == 2048, "BLKGETSIZE");
+	ok(blk_fops->ioctl(&f, BLKSSZGET, (unsigned long)&ssz) == 0 &&
+	   ssz == 512, "BLKSSZGET");
+	ok(blk_fops->ioctl(&f, BLKFLSBUF, 0) == 0, "BLKFLSBUF");
+	ok(blk_fops->ioctl(&f, 0x1234, 0) == -ENOTTY, "unknown ioctl -ENOTTY");
+	ok(blk_fops->fsync(&f, 0) == 0, "fsync");
+	ubd_partitions(out, sizeof(out));
+	ok(!strcmp(out, "major minor  #blocks  name\n\n"
+		   "  98       16       1024 ubdb\n"
+		   "  98      112       1024 ubdh\n"),
+	   "/proc/partitions format");
+}
+
+/* ---- ext2/3/4 ----------------------------------------------------------- */
+
+static void check_lookup_cache(struct inode *root)
+{
+	struct inode *a = lookup(root, "hello"), *b = lookup(root, "hello");
+
+	ok(a && a == b && a->i_count >= 2, "two lookups give one inode");
+	iput(a);
+	iput(b);
+	ok(lookup_err(root, "nope") == -ENOENT, "lookup of a missing name");
+}
+
+static void check_files(struct super_block *sb)
+{
+	struct inode *root = root_of(sb), *f;
+	static char big[300000], back[300000];
+	char buf[64];
+	size_t i;
+
+	f = create(root, "hello", 0644);
+	ok(f && S_ISREG(f->i_mode) && (f->i_mode & 07777) == 0644 &&
+	   f->i_nlink == 1 && f->i_size == 0, "create a regular file");
+	if (!f)
+		return;
+	ok(pwrite_(f, "hello world\n", 12, 0) == 12 && f->i_size == 12,
+	   "write 12 bytes");
+	ok(pread_(f, buf, sizeof(buf), 0) == 12 && !memcmp(buf, "hello world\n", 12),
+	   "read them back");
+	ok(pread_(f, buf, sizeof(buf), 12) == 0, "read at EOF is 0");
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 31 + i / 4096);
+	ok(pwrite_(f, big, sizeof(big), 5000) == sizeof(big) &&
+	   f->i_size == 5000 + sizeof(big), "write 300 KB past EOF");
+	ok(pread_(f, back, sizeof(back), 5000) == sizeof(back) &&
+	   !memcmp(big, back, sizeof(big)), "read 300 KB back");
+	ok(pread_(f, buf, 20, 11) == 20 && buf[0] == '\n' && buf[1] == 0 &&
+	   buf[19] == 0, "gap after the old EOF reads as zeros");
+	ok(f->i_blocks > 0 && f->i_blocks % 2 == 0, "i_blocks in sectors (%llu)",
+	   (unsigned long long)f->i_blocks);
+	ok(truncate_(f, 100000) == 0 && f->i_size == 100000, "truncate shrink");
+	ok(pread_(f, back, 10, 99995) == 5 && !memcmp(back, big + 94995, 5),
+	   "data up to the new size kept");
+	pwrite_(f, "ABCDEFGHIJ", 10, 90);
+	ok(truncate_(f, 100) == 0 && truncate_(f, 200000) == 0 &&
+	   pread_(f, back, 20, 90) == 20 && !memcmp(back, "ABCDEFGHIJ", 10) &&
+	   !memcmp(back + 10, "\0\0\0\0\0\0\0\0\0\0", 10) &&
+	   pread_(f, back, 10, 150000) == 10 && !back[0] && !back[9],
+	   "shrink then grow: the tail reads as zeros");
+	ok(pwrite_(f, "x", 1, 5ULL << 30) == 1 &&
+	   f->i_size == (5LL << 30) + 1 && f->i_blocks < 2000,
+	   "sparse write at 5 GiB (large file)");
+	ok(pread_(f, buf, 4, (5ULL << 30) - 3) == 4 && buf[3] == 'x' && !buf[0],
+	   "read around 5 GiB");
+	ok(truncate_(f, 12) == 0 && f->i_size == 12, "truncate back to 12");
+	iput(f);
+	check_lookup_cache(root);
+}
+
+static void check_dirs(struct super_block *sb)
+{
+	struct inode *root = root_of(sb), *d, *sub, *f;
+	unsigned int root_links = root->i_nlink;
+	static struct names l;
+	char name[32];
+	int i, err;
+
+	d = mkdir_(root, "dir", 0755);
+	ok(d && S_ISDIR(d->i_mode) && d->i_nlink == 2 &&
+	   root->i_nlink == root_links + 1, "mkdir: links 2, parent + 1");
+	if (!d)
+		return;
+	ok(mkdir_err(d, "sub") == 0 && d->i_nlink == 3, "mkdir dir/sub");
+	f = create(d, "a", 0600);
+	ok(f != NULL, "create dir/a");
+	iput(f);
+	ok(unlink_(root, "dir") == -ENOTEMPTY, "rmdir of a non-empty dir");
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "file-with-a-long-name-%03d", i);
+		f = create(d, name, 0644);
+		if (!f)
+			break;
+		iput(f);
+	}
+	ok(i == 300 && d->i_size > 4096, "300 entries grow the directory (%lld)",
+	   (long long)d->i_size);
+	err = readdir_(d, &l, 7);
+	ok(!err && l.n == 304 && find_name(&l, ".") == 1 &&
+	   find_name(&l, "..") == 1 && find_name(&l, "sub") == 1 &&
+	   find_name(&l, "file-with-a-long-name-123") == 1,
+	   "readdir 7 at a time sees every entry once (%d)", l.n);
+	ok(l.type[0] == (has_filetype ? DT_DIR : DT_UNKNOWN) &&
+	   l.ino[0] == d->i_ino, "\".\" first, d_type %d", l.type[0]);
+	for (i = 0; i < l.n && strcmp(l.name[i], "a"); i++)
+		;
+	ok(i < l.n && l.type[i] == (has_filetype ? DT_REG : DT_UNKNOWN),
+	   "d_type of a file");
+	for (i = 0; i < 300; i += 2) {
+		snprintf(name, sizeof(name), "file-with-a-long-name-%03d", i);
+		if (unlink_(d, name))
+			break;
+	}
+	ok(i == 300, "unlink every other entry");
+	err = readdir_(d, &l, 1000);
+	ok(!err && l.n == 154, "readdir after unlinks (%d)", l.n);
+	sub = lookup(d, "sub");
+	ok(sub && sub->i_nlink == 2, "dir/sub has 2 links");
+	iput(sub);
+	ok(unlink_(d, "sub") == 0 && d->i_nlink == 2, "rmdir: parent - 1");
+	ok(lookup_err(d, "sub") == -ENOENT, "rmdir'ed name is gone");
+	iput(d);
+}
+
+static void check_rename(struct super_block *sb)
+{
+	struct inode *root = root_of(sb), *d1, *d2, *x, *f, *p;
+	unsigned int links;
+
+	d1 = mkdir_(root, "r1", 0755);
+	d2 = mkdir_(root, "r2", 0755);
+	if (!d1 || !d2) {
+		ok(false, "mkdir r1 r2");
+		return;
+	}
+	f = create(d1, "f", 0644);
+	pwrite_(f, "F", 1, 0);
+	iput(f);
+	f = create(d2, "g", 0644);
+	pwrite_(f, "G", 1, 0);
+	iput(f);
+	ok(rename_(d1, "f", d2, "f2", 0) == 0 && lookup_err(d1, "f") == -ENOENT &&
+	   lookup_err(d2, "f2") == 0, "rename a file across directories");
+	ok(rename_(d2, "f2", d2, "g", RENAME_NOREPLACE) == -EEXIST,
+	   "RENAME_NOREPLACE onto an existing name");
+	ok(rename_(d2, "f2", d2, "g", 0) == 0, "rename over an existing file");
+	f = lookup(d2, "g");
+	ok(f && pread_(f, (char[2]){0}, 1, 0) == 1, "target now holds f");
+	if (f) {
+		char c = 0;
+
+		pread_(f, &c, 1, 0);
+		ok(c == 'F' && f->i_nlink == 1, "replaced content and links");
+		iput(f);
+	}
+	x = mkdir_(d1, "moved", 0755);
+	iput(x);
+	links = d2->i_nlink;
+	ok(rename_(d1, "moved", d2, "moved", 0) == 0 && d1->i_nlink == 2 &&
+	   d2->i_nlink == links + 1, "move a directory: parents' links follow");
+	x = lookup(d2, "moved");
+	p = x ? lookup(x, "..") : NULL;
+	ok(p && p == d2, "moved directory's \"..\" is updated");
+	iput(p);
+	iput(x);
+	x = mkdir_(d1, "empty", 0755);
+	iput(x);
+	links = d1->i_nlink;
+	ok(rename_(d2, "moved", d1, "empty", 0) == 0 &&
+	   d1->i_nlink == links && d2->i_nlink == 2,
+	   "directory over an empty directory");
+	x = mkdir_(d2, "full", 0755);
+	f = create(x, "in", 0644);
+	iput(f);
+	iput(x);
+	ok(rename_(d1, "empty", d2, "full", 0) == -ENOTEMPTY,
+	   "directory over a non-empty directory is -ENOTEMPTY");
+	ok(rename_(d1, "empty", d2, "full", RENAME_EXCHANGE) == 0 &&
+	   lookup_err(d1, "empty") == 0 && lookup_err(d2, "full") == 0,
+	   "RENAME_EXCHANGE of two directories");
+	x = lookup(d1, "empty");
+	p = x ? lookup(x, "..") : NULL;
+	ok(x && lookup_err(x, "in") == 0 && p == d1,
+	   "exchanged directory has its content and \"..\"");
+	iput(p);
+	iput(x);
+	ok(rename_(d1, "empty", d1, "empty", 0) == 0, "rename onto itself");
+	iput(d1);
+	iput(d2);
+}
+
+static void check_links(struct super_block *sb)
+{
+	struct inode *root = root_of(sb), *f, *l;
+	struct qstr n = q("hard");
+	char buf[4200], target[300];
+	long len;
+
+	f = lookup(root, "hello");
+	ok(f && root->i_op->link(f, root, &n) == 0 && f->i_nlink == 2,
+	   "link: nlink 2");
+	l = lookup(root, "hard");
+	ok(l == f, "the new name gives the same inode");
+	iput(l);
+	ok(unlink_(root, "hello") == 0 && f->i_nlink == 1, "unlink: nlink 1");
+	iput(f);
+	n = q("short");
+	ok(root->i_op->symlink(root, &n, "hard", &l) == 0 && S_ISLNK(l->i_mode) &&
+	   l->i_size == 4, "fast symlink");
+	iput(l);
+	ok(readlink_(root, "short", buf, sizeof(buf)) == 4 &&
+	   !memcmp(buf, "hard", 4), "readlink of a fast symlink");
+	memset(target, 'z', sizeof(target));
+	target[0] = '/';
+	target[299] = '\0';
+	n = q("long");
+	ok(root->i_op->symlink(root, &n, target, &l) == 0 && l->i_size == 299,
+	   "slow symlink (299 bytes)");
+	iput(l);
+	len = readlink_(root, "long", buf, sizeof(buf));
+	ok(len == 299 && !memcmp(buf, target, 299), "readlink of a slow symlink");
+	ok(readlink_(root, "long", buf, 10) == 10, "readlink truncates");
+	memset(buf, 'y', sizeof(buf));
+	buf[4199] = '\0';
+	n = q("toolong");
+	ok(root->i_op->symlink(root, &n, buf, &l) == -ENAMETOOLONG,
+	   "symlink longer than a block is -ENAMETOOLONG");
+}
+
+static void check_nodes(struct super_block *sb)
+{
+	struct inode *root = root_of(sb), *n;
+	struct qstr name;
+
+	name = q("null");
+	ok(root->i_op->mknod(root, &name, S_IFCHR | 0666, makedev(1, 3), &n) == 0 &&
+	   S_ISCHR(n->i_mode) && n->i_rdev == makedev(1, 3) && !n->i_fop,
+	   "mknod char 1:3, no f_op");
+	iput(n);
+	name = q("bigdev");
+	ok(root->i_op->mknod(root, &name, S_IFBLK | 0600, makedev(259, 70000), &n) == 0,
+	   "mknod block 259:70000 (new encoding)");
+	iput(n);
+	name = q("fifo");
+	ok(root->i_op->mknod(root, &name, S_IFIFO | 0644, 0, &n) == 0 &&
+	   S_ISFIFO(n->i_mode) && !n->i_fop, "mknod fifo");
+	iput(n);
+	name = q("sock");
+	ok(root->i_op->mknod(root, &name, S_IFSOCK | 0644, 0, &n) == 0,
+	   "mknod socket");
+	iput(n);
+	n = lookup(root, "bigdev");
+	ok(n && n->i_rdev == makedev(259, 70000) && S_ISBLK(n->i_mode),
+	   "block device number after re-reading");
+	iput(n);
+}
+
+static void check_attrs(struct super_block *sb)
+{
+	struct inode *root = root_of(sb), *f, *d, *g;
+	struct iattr a = {
+		.ia_valid = ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_ATIME |
+			    ATTR_MTIME,
+		.ia_mode = S_IFREG | 04751, .ia_uid = 100000, .ia_gid = 70000,
+		.ia_atime = { 1000000000, 123456789 },
+		.ia_mtime = { 3000000000LL, 987654321 },
+	};
+	struct kstatfs st;
+	char c;
+
+	f = create(root, "attrs", 0644);
+	ok(f && f->i_op->setattr(f, &a) == 0, "setattr mode, ids, times");
+	iput(f);
+	f = lookup(root, "attrs");
+	ok(f && (f->i_mode & 07777) == 04751 && f->i_uid == 100000 &&
+	   f->i_gid == 70000, "32-bit uid/gid and setuid mode kept");
+	if (big_inodes)
+		ok(f && f->i_atime.tv_sec == 1000000000 &&
+		   f->i_atime.tv_nsec == 123456789 &&
+		   f->i_mtime.tv_sec == 3000000000LL &&
+		   f->i_mtime.tv_nsec == 987654321,
+		   "nanosecond times, past 2038");
+	else
+		ok(f && f->i_atime.tv_sec == 1000000000 && !f->i_atime.tv_nsec,
+		   "128-byte inodes keep seconds only");
+	test_cred.fsuid = test_cred.euid = 1000;
+	ok(f && pwrite_(f, "x", 1, 0) == 1 && !(f->i_mode & S_ISUID),
+	   "a write by non-root clears setuid");
+	test_cred.fsuid = test_cred.euid = 0;
+	ok(f && f->i_mtime.tv_sec > 1600000000, "write updates mtime");
+	if (f) {
+		f->i_mode = S_IFREG | 0600;
+		f->i_atime = (struct timespec){ 1234567, 0 };
+		mark_inode_dirty(f);
+	}
+	iput(f);
+	f = lookup(root, "attrs");
+	ok(f && (f->i_mode & 07777) == 0600 && f->i_atime.tv_sec == 1234567,
+	   "write_inode stores what mark_inode_dirty saw");
+	iput(f);
+
+	d = mkdir_(root, "sgid", 02775);
+	a.ia_valid = ATTR_GID;
+	a.ia_gid = 4242;
+	ok(d && d->i_op->setattr(d, &a) == 0 && (d->i_mode & S_ISGID),
+	   "setgid directory");
+	test_cred.fsuid = 1000;
+	test_cred.fsgid = 1000;
+	g = create(d, "child", 0644);
+	ok(g && g->i_gid == 4242 && g->i_uid == 1000,
+	   "new file takes the setgid directory's group, caller's fsuid");
+	iput(g);
+	g = mkdir_(d, "subdir", 0755);
+	ok(g && g->i_gid == 4242 && (g->i_mode & S_ISGID),
+	   "new directory inherits the setgid bit");
+	iput(g);
+	test_cred.fsuid = test_cred.fsgid = 0;
+	iput(d);
+
+	/* An open file keeps its blocks until the last reference goes. */
+	f = create(root, "open-unlinked", 0644);
+	pwrite_(f, "data", 4, 0);
+	ok(unlink_(root, "open-unlinked") == 0 && f->i_nlink == 0 &&
+	   pread_(f, &c, 1, 2) == 1 && c == 't', "unlinked file still readable");
+	iput(f);
+
+	ok(sb->s_op->statfs(sb, &st) == 0 && st.f_type == 0xEF53 &&
+	   st.f_namelen == 255 && st.f_bfree <= st.f_blocks &&
+	   st.f_blocks > 0 && st.f_ffree < st.f_files, "statfs");
+	ok(sb->s_op->sync_fs(sb, 1) == 0, "sync_fs");
+}
+
+/* Fill the filesystem: -ENOSPC, then free it again. */
+static void check_enospc(struct super_block *sb)
+{
+	struct inode *root = root_of(sb), *f;
+	static char chunk[1 << 20];
+	ssize_t n = 0;
+	int i;
+
+	f = create(root, "filler", 0644);
+	for (i = 0; f && i < 128; i++) {
+		n = pwrite_(f, chunk, sizeof(chunk), (loff_t)i << 20);
+		if (n != (ssize_t)sizeof(chunk))
+			break;
+	}
+	ok(n >= 0 ? i < 128 : n == -ENOSPC, "filling the disk ends in -ENOSPC (%zd)",
+	   n);
+	iput(f);
+	ok(unlink_(root, "filler") == 0, "unlink the filler");
+}
+
+/* The battery of operations on a fresh image of type made by mkfs_opts. */
+static void exercise(const char *type, const char *mkfs_opts, const char *size)
+{
+	struct super_block *sb;
+	char out[4096];
+	int e;
+
+	printf("# %s: mke2fs %s (%s)\n", type, mkfs_opts, size);
+	if (run("mke2fs -q -F %s %s %s >/dev/null 2>&1", mkfs_opts, img_path,
+		size)) {
+		ok(false, "mke2fs %s", mkfs_opts);
+		return;
+	}
+	debugfs(img_path, "stats", out, sizeof(out));
+	big_inodes = !strstr(out, "Inode size:	          128");
+	has_filetype = strstr(out, " filetype") != NULL;
+	reopen();
+	sb = mount_fs(0, type, false, NULL, &e);
+	ok(sb != NULL, "mount %s read-write (%d)", type, e);
+	if (!sb)
+		return;
+	check_files(sb);
+	check_dirs(sb);
+	check_rename(sb);
+	check_links(sb);
+	check_nodes(sb);
+	check_attrs(sb);
+	check_enospc(sb);
+	umount_fs(sb);
+	ok(fsck(img_path) == 0, "e2fsck -fn is clean after %s", type);
+	debugfs(img_path, "cat /hard", out, sizeof(out));
+	ok(!strncmp(out, "hello world\n", 12), "debugfs reads our file");
+	debugfs(img_path, "stat /null", out, sizeof(out));
+	ok(strstr(out, "Device major/minor number: 01:03") != NULL,
+	   "debugfs agrees on the device number");
+	debugfs(img_path, "stat /bigdev", out, sizeof(out));
+	ok(strstr(out, "259:70000") != NULL || strstr(out, "103:11170") != NULL,
+	   "debugfs agrees on a new-style device number");
+}
+
+/* An image made with mke2fs -d from a host tree, then changed. */
+static void test_populated(const char *features)
+{
+	struct super_block *sb;
+	struct inode *root, *d, *f;
+	static struct names l;
+	char src[160], buf[256];
+	int e;
+
+	snprintf(src, sizeof(src), "%s/tree", tmpdir);
+	run("rm -rf %s && mkdir -p %s/etc %s/bin/deep/er && "
+	    "echo root:x:0:0 > %s/etc/passwd && ln -s ../etc/passwd %s/bin/pw && "
+	    "head -c 200000 /dev/urandom > %s/bin/blob && "
+	    "cp %s/bin/blob %s/blob.copy && chmod 4755 %s/bin/blob",
+	    src, src, src, src, src, src, src, tmpdir, src);
+	printf("# mke2fs -d %s\n", features);
+	if (run("mke2fs -q -F -t ext4 %s -d %s %s 16M >/dev/null 2>&1",
+		features, src, img_path)) {
+		ok(false, "mke2fs -d");
+		return;
+	}
+	reopen();
+	sb = mount_fs(0, "ext4", true, NULL, &e);
+	ok(sb != NULL, "mount a mke2fs -d image read-only");
+	if (!sb)
+		return;
+	root = root_of(sb);
+	d = lookup(root, "etc");
+	f = d ? lookup(d, "passwd") : NULL;
+	ok(f && pread_(f, buf, sizeof(buf), 0) == 11 && !memcmp(buf, "root:x:0:0\n", 11),
+	   "read /etc/passwd");
+	ok(f && pwrite_(f, "x", 1, 0) == -EROFS, "write on a ro mount is -EROFS");
+	iput(f);
+	iput(d);
+	d = lookup(root, "bin");
+	ok(d && readlink_(d, "pw", buf, sizeof(buf)) == 13 &&
+	   !memcmp(buf, "../etc/passwd", 13), "readlink /bin/pw");
+	ok(d && !readdir_(d, &l, 2) && l.n == 5 && find_name(&l, "deep") &&
+	   find_name(&l, "blob"), "readdir /bin");
+	iput(d);
+	umount_fs(sb);
+
+	sb = mount_fs(0, "ext4", false, "errors=remount-ro,noatime", &e);
+	ok(sb != NULL, "mount it read-write with options");
+	if (!sb)
+		return;
+	root = root_of(sb);
+	d = lookup(root, "bin");
+	f = d ? lookup(d, "blob") : NULL;
+	if (f) {
+		static char a[200000], b[200000];
+		int fd;
+		ssize_t got;
+
+		snprintf(src, sizeof(src), "%s/blob.copy", tmpdir);
+		fd = open(src, O_RDONLY);
+		got = read(fd, a, sizeof(a));
+		close(fd);
+		ok(got == 200000 && pread_(f, b, sizeof(b), 0) == 200000 &&
+		   !memcmp(a, b, sizeof(a)) && (f->i_mode & 07777) == 04755,
+		   "a 200 KB file matches the host copy");
+	} else {
+		ok(false, "lookup /bin/blob");
+	}
+	iput(f);
+	ok(d && rename_(d, "deep", root, "deep", 0) == 0, "move /bin/deep to /deep");
+	ok(d && unlink_(d, "pw") == 0, "unlink /bin/pw");
+	f = d ? create(d, "added", 0644) : NULL;
+	ok(f && pwrite_(f, "tiny", 4, 0) == 4, "create and write in /bin");
+	if (f) {
+		static char buf2[5000];
+
+		memset(buf2, 'q', sizeof(buf2));
+		ok(pwrite_(f, buf2, sizeof(buf2), 4) == sizeof(buf2) &&
+		   f->i_size == 5004, "grow it past a block");
+		iput(f);
+	}
+	iput(d);
+	d = lookup(root, "etc");
+	f = d ? lookup(d, "passwd") : NULL;
+	ok(f && pwrite_(f, "ROOT", 4, 0) == 4 && truncate_(f, 6) == 0 &&
+	   pread_(f, buf, sizeof(buf), 0) == 6 && !memcmp(buf, "ROOT:x", 6),
+	   "rewrite and truncate a small file");
+	iput(f);
+	ok(d && readdir_(d, &l, 1) == 0 && l.n == 3, "readdir /etc one by one");
+	ok(d && unlink_(d, "passwd") == 0 && unlink_(root, "etc") == 0,
+	   "empty and remove /etc");
+	iput(d);
+	ok(mkdir_err(root, "new") == 0, "mkdir /new");
+	umount_fs(sb);
+	ok(fsck(img_path) == 0, "e2fsck -fn is clean after changing a -d image");
+}
+
+/* An htree-indexed directory (made by e2fsck -D) changed through ext2. */
+static void test_htree(void)
+{
+	struct super_block *sb;
+	struct inode *root, *d, *f;
+	static struct names l;
+	char src[160], name[64], out[4096];
+	int e, i, bad = 0;
+
+	snprintf(src, sizeof(src), "%s/htree", tmpdir);
+	run("rm -rf %s && mkdir -p %s/big && cd %s/big && "
+	    "for i in $(seq 1 400); do : > entry-with-a-longish-name-$i; done",
+	    src, src, src);
+	run("mke2fs -q -F -t ext4 -d %s %s 16M >/dev/null 2>&1", src, img_path);
+	run("e2fsck -fyD %s >/dev/null 2>&1", img_path);
+	debugfs(img_path, "htree /big", out, sizeof(out));
+	ok(strstr(out, "Root node dump") != NULL, "e2fsck -D indexed /big");
+	reopen();
+	sb = mount_fs(0, "ext4", false, NULL, &e);
+	ok(sb != NULL, "mount the htree image");
+	if (!sb)
+		return;
+	root = root_of(sb);
+	d = lookup(root, "big");
+	for (i = 1; d && i <= 400; i += 37) {
+		snprintf(name, sizeof(name), "entry-with-a-longish-name-%d", i);
+		bad += lookup_err(d, name) != 0;
+	}
+	ok(d && !bad, "lookups in an indexed directory");
+	for (i = 0; d && i < 600; i++) {
+		snprintf(name, sizeof(name), "added-to-the-hashed-directory-%d", i);
+		f = create(d, name, 0644);
+		if (!f)
+			break;
+		iput(f);
+	}
+	ok(i == 600, "600 creates split htree leaves (%d)", i);
+	for (i = 1; d && i <= 400; i += 2) {
+		snprintf(name, sizeof(name), "entry-with-a-longish-name-%d", i);
+		bad += unlink_(d, name) != 0;
+	}
+	ok(!bad, "200 unlinks in an indexed directory");
+	e = d ? readdir_(d, &l, 50) : -1;
+	ok(!e && l.n == 802, "readdir sees 802 entries (%d, %d)", l.n, e);
+	iput(d);
+	umount_fs(sb);
+	ok(fsck(img_path) == 0, "e2fsck -fn is clean after htree changes");
+}
+
+/* Refusals: wrong type, bad options, unclean filesystem, not ext. */
+static void test_refusals(void)
+{
+	struct super_block *sb;
+	int e;
+
+	run("mke2fs -q -F -t ext4 %s 8M >/dev/null 2>&1", img_path);
+	reopen();
+	sb = mount_fs(0, "ext2", false, NULL, &e);
+	ok(!sb && e == -EINVAL && strstr(last_msg, "couldn't mount as ext2"),
+	   "ext4 image as ext2 is -EINVAL");
+	sb = mount_fs(0, "ext3", false, NULL, &e);
+	ok(!sb && e == -EINVAL, "ext4 image as ext3 is -EINVAL");
+	sb = mount_fs(0, "ext4", false, "bogus=1", &e);
+	ok(!sb && e == -EINVAL && strstr(last_msg, "Unrecognized mount option"),
+	   "unknown mount option is -EINVAL");
+	run("debugfs -w -R 'ssv state 0' %s >/dev/null 2>&1", img_path);
+	sb = mount_fs(0, "ext4", false, NULL, &e);
+	ok(!sb && e == -EROFS && strstr(last_msg, "not cleanly unmounted"),
+	   "unclean filesystem: read-write refused with -EROFS");
+	sb = mount_fs(0, "ext4", true, NULL, &e);
+	ok(sb != NULL, "unclean filesystem mounts read-only");
+	if (sb)
+		umount_fs(sb);
+	run("debugfs -w -R 'ssv state 1' %s >/dev/null 2>&1", img_path);
+	run("debugfs -w -R 'feature needs_recovery' %s >/dev/null 2>&1",
+	    img_path);
+	sb = mount_fs(0, "ext4", false, NULL, &e);
+	ok(!sb && e == -EROFS && strstr(last_msg, "journal needs recovery"),
+	   "journal needing recovery: read-write refused");
+	run("truncate -s 0 %s && truncate -s 8M %s", img_path, img_path);
+	reopen();
+	sb = mount_fs(0, "ext4", true, NULL, &e);
+	ok(!sb && e == -EINVAL && strstr(last_msg, "Can't find ext4 filesystem"),
+	   "zeroed image: Can't find ext4 filesystem");
+}
+
+/* A read-only ubd device (ubd3, "ubd3r=") holding a copy of disk.img. */
+static void test_ro_device(void)
+{
+	char err[128], path[160], buf[16];
+	struct inode node = { .i_rdev = ubd_dev(3) };
+	struct super_block *sb;
+	struct file f;
+	loff_t pos = 0;
+	int e;
+
+	snprintf(path, sizeof(path), "%s/ro.img", tmpdir);
+	run("mke2fs -q -F -t ext4 %s 8M >/dev/null 2>&1", path);
+	ok(ubd_setup(3, path, true, err, sizeof(err)) == 0 &&
+	   ubd_open_all() == 0 && ubd_readonly(ubd_get(3)),
+	   "read-only ubd3 opens");
+	ok(ubd_write(ubd_get(3), "x", 0, 1) == -EROFS, "ubd_write on it: -EROFS");
+	memset(&f, 0, sizeof(f));
+	f.f_inode = &node;
+	f.f_mode = FMODE_READ | FMODE_WRITE;
+	ok(blk_fops->open(&node, &f) == -EROFS, "open for writing: -EROFS");
+	f.f_mode = FMODE_READ;
+	ok(blk_fops->open(&node, &f) == 0 &&
+	   blk_fops->read(&f, buf, sizeof(buf), &pos) == sizeof(buf) &&
+	   blk_fops->write(&f, buf, 1, &pos) == -EPERM,
+	   "read-only open reads; a write is -EPERM");
+	sb = mount_fs(3, "ext4", false, NULL, &e);
+	ok(!sb && e == -EROFS, "read-write mount of a ro device: -EROFS");
+	sb = mount_fs(3, "ext4", true, NULL, &e);
+	ok(sb != NULL, "read-only mount of a ro device");
+	ok(!mount_fs(3, "ext4", true, NULL, &e) && e == -EBUSY,
+	   "a second mount of the device: -EBUSY");
+	if (sb)
+		umount_fs(sb);
+}
+
+/* Open errors, last: a configured device stays configured. */
+static void test_open_errors(void)
+{
+	char err[128], path[160];
+
+	snprintf(path, sizeof(path), "%s/adir", tmpdir);
+	run("mkdir -p %s", path);
+	ok(ubd_setup(4, path, false, err, sizeof(err)) == 0 &&
+	   ubd_open_all() == -EISDIR, "a directory as image: -EISDIR");
+	run("rmdir %s && truncate -s 1M %s", path, path);
+	snprintf(path, sizeof(path), "%s/readonly.img", tmpdir);
+	run("truncate -s 1M %s && chmod 444 %s", path, path);
+	ubd_setup(5, path, false, err, sizeof(err));
+	if (geteuid() == 0) {
+		printf("ok %d # SKIP read-only image opened rw: root may\n",
+		       ++test_no);
+	} else {
+		int r = ubd_open_all();
+
+		ok(r == -EACCES || r == -EROFS,
+		   "read-only image without the r flag: -EACCES (%d)", r);
+	}
+	run("chmod 644 %s", path);
+	ok(ubd_open_all() == 0, "every device opens again");
+}
+
+int main(void)
+{
+	char err[128];
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/umk-ext2-test.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		printf("Bail out! mkdtemp\n");
+		return 1;
+	}
+	if (run("mke2fs -V >/dev/null 2>&1") < 0 ||
+	    run("which e2fsck debugfs >/dev/null")) {
+		printf("1..0 # SKIP e2fsprogs not installed\n");
+		return 0;
+	}
+	test_ubd();
+	test_ubd_blk();
+	init_ext2_fs();
+	snprintf(img_path, sizeof(img_path), "%s/disk.img", tmpdir);
+	run("truncate -s 8M %s", img_path);
+	ok(ubd_setup(0, img_path, false, err, sizeof(err)) == 0, "ubd_setup ubd0");
+
+	exercise("ext4", "-t ext4", "8M");
+	exercise("ext4", "-t ext4 -b 4096", "64M");
+	exercise("ext4", "-t ext4 -b 1024 -g 1024 -N 4096", "24M");
+	exercise("ext4", "-t ext4 -b 1024 -O ^metadata_csum,^64bit", "8M");
+	exercise("ext4", "-t ext4 -O inline_data", "8M");
+	exercise("ext4", "-t ext4 -I 128", "8M");
+	exercise("ext3", "-t ext3", "8M");
+	exercise("ext2", "-t ext2", "8M");
+	exercise("ext2", "-t ext2 -b 4096 -O ^dir_index,^filetype", "16M");
+	test_populated("");
+	test_populated("-O inline_data");
+	test_htree();
+	test_refusals();
+	test_ro_device();
+	test_open_errors();
+	ubd_close_all();
+	ok(live_inodes == 0, "every inode freed (%d left)", live_inodes);
+	run("rm -rf %s", tmpdir);
+	printf("1..%d\n", test_no);
+	return failures ? 1 : 0;
+}
