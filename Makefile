@@ -49,7 +49,7 @@ $(B)/obj/stub_blob.o: $(B)/stub arch/um/stub/stub_blob.S
 
 # Set-up: Debian packages the build, the image and the tests need.
 DEBS := gcc make libext2fs-dev e2fsprogs libseccomp-dev libcap-dev \
-        busybox-static tmux
+        busybox-static tmux uml-utilities
 setup:
 	@scripts/setup.sh $(DEBS)
 

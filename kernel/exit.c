@@ -12,6 +12,7 @@
 #include <mode.h>
 #include <stub.h>
 #include <os.h>
+#include <umk/stats.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -121,9 +122,11 @@ void __attribute__((noreturn)) do_exit(long code)
 	bool last = --t->signal->count == 0;
 
 	t->exit_code = code;
-	if (last && t->mm && t->mm->host_pid > 0)
+	if (last && t->mm && t->mm->host_pid > 0) {
 		os_task_times(t->mm->host_pid, false, &t->signal->utime_ns,
 			      &t->signal->stime_ns);
+		stats_process_exit(t->mm->host_pid);
+	}
 	mm_release(t);
 	release_host_thread(t, last);
 	if (t->files) {
@@ -402,3 +405,4 @@ long sys_waitid(int which, pid_t upid, struct uptr infop, int options,
 	}
 	return 0;
 }
+

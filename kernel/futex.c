@@ -8,6 +8,7 @@
 #include <umk/sched.h>
 #include <umk/syscalls.h>
 #include <mode.h>
+#include <umk/stats.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 
@@ -16,6 +17,7 @@ long sys_futex(unsigned long uaddr, int op, unsigned int val,
 {
 	int cmd = op & FUTEX_CMD_MASK;
 
+	umk_stats.syscalls_passthrough++;
 	if (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET ||
 	    cmd == FUTEX_LOCK_PI || cmd == FUTEX_WAIT_REQUEUE_PI ||
 	    cmd == FUTEX_LOCK_PI2)

@@ -15,6 +15,7 @@
 #include <umk/syscalls.h>
 #include <umk/timer.h>
 #include <mode.h>
+#include <umk/stats.h>
 #include <stub.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -110,8 +111,8 @@ void signal_wake_up(struct task *t)
 		    sigmask(SIGKILL))) {
 		t->state = TASK_INTERRUPTIBLE;
 		wake_up_process(t);
-	} else if (t->state == TASK_WAIT_HOST && !t->interrupted &&
-		   t->host_tid > 0) {
+	} else if (t->state == TASK_WAIT_HOST && t->guest_running &&
+		   !t->interrupted && t->host_tid > 0) {
 		t->interrupted = true;
 		os_ptrace_interrupt(t->host_tid);
 	}
@@ -180,6 +181,17 @@ static bool prepare_signal(int sig, struct task *t)
 		 sig != SIGKILL);
 }
 
+/* Sending a fault that the host raised: init is not protected from it. */
+static bool forcing;
+
+/* init ignores every signal whose action is the default (Linux's
+ * SIGNAL_UNKILLABLE), SIGKILL and SIGSTOP included, unless forced. */
+static bool init_unkillable(struct task *t, int sig)
+{
+	return t->group_leader == init_task && !forcing &&
+	       sig_action(t, sig)->handler == (unsigned long)SIG_DFL;
+}
+
 int send_sig_info(int sig, siginfo_t *info, struct task *t, bool group)
 {
 	struct sigpending *pending;
@@ -187,7 +199,7 @@ int send_sig_info(int sig, siginfo_t *info, struct task *t, bool group)
 
 	if (!valid_signal(sig))
 		return -EINVAL;
-	if (!task_alive(t))
+	if (!task_alive(t) || init_unkillable(t, sig))
 		return 0;
 	if (!prepare_signal(sig, t))
 		return 0;
@@ -506,6 +518,7 @@ void inject_signal(struct task *t, struct ksignal *ks)
 	unsigned long frame;
 	uint64_t eflags;
 
+	umk_stats.signals_injected++;
 	if (sync_host_action(t, sig, &ks->ka) < 0)
 		exit_host_gone(t);
 	t->regs.orig_rax = -1;
@@ -537,8 +550,10 @@ void inject_signal(struct task *t, struct ksignal *ks)
 		exit_host_gone(t);
 	if (task_getregs(t) < 0)
 		exit_host_gone(t);
-	if (st->kind != STOP_SIGNAL || st->sig != SIGTRAP ||
-	    t->regs.rip != ks->ka.handler)
+	/* The single-step trap, or a late interrupt stop at the same place:
+	 * either way the frame is built and rip is the handler. */
+	if (!((st->kind == STOP_SIGNAL && st->sig == SIGTRAP) ||
+	      st->kind == STOP_GROUP) || t->regs.rip != ks->ka.handler)
 		signal_setup_failed(t);
 	t->at_signal_stop = true;
 	frame = t->regs.rsp + FRAME_UC;
@@ -564,7 +579,9 @@ void force_sig_fault(struct task *t, int sig, const siginfo_t *info)
 		ka->handler = (unsigned long)SIG_DFL;
 		t->blocked &= ~sigmask(sig);
 	}
+	forcing = true;
 	send_sig_info(sig, &si, t, false);
+	forcing = false;
 }
 
 void flush_signal_handlers(struct task *t)
@@ -828,6 +845,7 @@ long sys_rt_sigreturn(void)
 		do_group_exit(SIGSEGV);
 	set_current_blocked(mask);
 	/* The host restores the registers (and the FPU state) from the frame. */
+	umk_stats.syscalls_passthrough++;
 	t->regs.orig_rax = SYS_rt_sigreturn;
 	if (um_mode->syscall_passthrough(t) < 0)
 		exit_host_gone(t);

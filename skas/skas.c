@@ -31,7 +31,8 @@ static int skas_syscall_passthrough(struct task *t)
 	if (!t->at_signal_stop) {
 		if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 			return -ESRCH;
-		st = wait_host_stop(t);		/* exit of the skipped call */
+		/* the exit stop of the skipped call */
+		st = wait_host_stop_resume(t, RESUME_SYSCALL);
 		if (st->kind != STOP_SYSCALL)
 			return -ESRCH;
 	}
@@ -40,11 +41,13 @@ static int skas_syscall_passthrough(struct task *t)
 	if (os_ptrace_setregs(t->host_tid, &regs) < 0 ||
 	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 		return -ESRCH;
-	st = wait_host_stop(t);			/* entry of the real call */
+	/* the entry stop of the real call */
+	st = wait_host_stop_resume(t, RESUME_SYSCALL);
 	if (st->kind != STOP_SYSCALL ||
 	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 		return -ESRCH;
-	st = wait_host_stop(t);			/* its exit */
+	/* and its exit stop */
+	st = wait_host_stop_resume(t, RESUME_SYSCALL);
 	if (st->kind != STOP_SYSCALL || task_getregs(t) < 0)
 		return -ESRCH;
 	t->at_signal_stop = false;

@@ -17,7 +17,7 @@
 # build).
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 B=${B:-build}
 UMK=${UMK:-$ROOT/umk}
@@ -87,13 +87,22 @@ flush() {
 	done
 }
 
-# spawn NAME FUNCTION ARGS...: run a job in the background, JOBS at a time.
+# selected NAME...: whether PATTERN keeps any of these test names.
+selected() {
+	local name
+	[ -n "$FILTER" ] || return 0
+	for name; do
+		[[ $name =~ $FILTER ]] && return 0
+	done
+	return 1
+}
+
+# spawn NAME FUNCTION ARGS...: run a job in the background, JOBS at a time,
+# if PATTERN selects NAME (or $FORCE is set).
 spawn() {
 	local name=$1
 	shift
-	if [ -n "$FILTER" ] && ! [[ $name =~ $FILTER ]]; then
-		return
-	fi
+	[ -n "${FORCE:-}" ] || selected "$name" || return 0
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
 		wait -n 2>/dev/null
 		flush
@@ -240,8 +249,8 @@ compare() {
 		notok "$what"
 		{
 			boot_diag "$tag"
-			diff -u --label expected --label umk "$expected" "$S/run/$tag.out" | head -n 20
-		} | diag 30
+			diff -U1 --label expected --label umk "$expected" "$S/run/$tag.out" | head -n 30
+		} | diag 40
 	fi
 }
 
@@ -397,7 +406,7 @@ umk_errors() {
 	img=$(copy_image "$tag-ro") || return
 	sum=$(sha "$img")
 	boot "$tag-ro" "$img" mode="$mode" quiet ro init=/bin/sh -- -c 'echo x > /root/f && echo wrote; echo done'
-	[ $rc -eq 0 ] && [ "$(tail -n 1 "$S/run/$tag-ro.out")" = done ] &&
+	[ $rc -eq 0 ] && [ "$(tail -n 1 "$S/run/$tag-ro.out")" = "done" ] &&
 		! grep -qx wrote "$S/run/$tag-ro.out" && [ "$(sha "$img")" = "$sum" ]
 	check $? "boot/ro: writes fail (EROFS), the image stays unchanged" \
 		eval 'boot_diag "$tag-ro"; head -n 5 "$S/run/$tag-ro.out"'
@@ -496,11 +505,19 @@ if [ -d "$UNIT" ]; then
 		[ -f "$f" ] && [ -x "$f" ] && spawn "unit/${f##*/}" unit_test "$f"
 	done
 fi
+# A native run is also the reference of its umk runs: kept if they are.
+wanted_native() {
+	local prefix=$1 n=$2 mode names=("native/$1$2")
+	for mode in $MODES; do
+		names+=("$mode/$prefix$n")
+	done
+	selected "${names[@]}"
+}
 for n in "${guests[@]}"; do
-	spawn "native/$n" native_guest "$n"
+	wanted_native "" "$n" && FORCE=1 spawn "native/$n" native_guest "$n"
 done
 for n in "${scripts[@]}"; do
-	spawn "native/script/$n" native_script "$n"
+	wanted_native script/ "$n" && FORCE=1 spawn "native/script/$n" native_script "$n"
 done
 finish_phase
 

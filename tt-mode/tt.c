@@ -30,7 +30,7 @@ static int tt_syscall_finish(struct task *t)
 	if (task_setregs(t) < 0 ||
 	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 		return -ESRCH;
-	st = wait_host_stop(t);
+	st = wait_host_stop_resume(t, RESUME_SYSCALL);
 	if (st->kind != STOP_SYSCALL || task_getregs(t) < 0)
 		return -ESRCH;
 	t->regs.rax = result;
@@ -49,7 +49,7 @@ static int tt_syscall_passthrough(struct task *t)
 		if (task_setregs(t) < 0 ||
 		    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 			return -ESRCH;
-		st = wait_host_stop(t);
+		st = wait_host_stop_resume(t, RESUME_SYSCALL);
 		if (st->kind != STOP_SYSCALL)
 			return -ESRCH;
 	} else if (task_setregs(t) < 0) {
@@ -57,7 +57,7 @@ static int tt_syscall_passthrough(struct task *t)
 	}
 	if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 		return -ESRCH;
-	st = wait_host_stop(t);
+	st = wait_host_stop_resume(t, RESUME_SYSCALL);
 	if (st->kind != STOP_SYSCALL || task_getregs(t) < 0)
 		return -ESRCH;
 	t->at_signal_stop = false;

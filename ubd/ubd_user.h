@@ -1,8 +1,10 @@
 /*
- * The wall between the ubd driver's kernel side (ubd_kern.c) and its host
- * side (ubd_user.c): opening, checking and doing I/O on the host image
- * files. Every function returns a value or -errno. Model: UML
- * arch/um/drivers/ubd_user.c.
+ * The wall between the ubd driver's kernel side (ubd_kern.c, ubd_cache.c)
+ * and its host side (ubd_user.c, cow_user.c): opening and checking the host
+ * files (raw images and UML COW v3 overlays), and the per-device I/O thread
+ * that moves their bytes. Every function returns a value or -errno.
+ * Model: UML arch/um/drivers/ubd_user.c, ubd_kern.c (open_ubd_file) and
+ * cow_user.c.
  */
 #ifndef UBD_USER_H
 #define UBD_USER_H
@@ -11,24 +13,80 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Command line flags of one device (ubd<N><flags>=...). */
+#define UBD_FLAG_RO	0x01	/* r: read-only */
+#define UBD_FLAG_SYNC	0x02	/* s: O_SYNC, every write synchronous */
+#define UBD_FLAG_NOCOW	0x04	/* d: no COW detection, the file is raw */
+#define UBD_FLAG_SHARED	0x08	/* c: no host file lock */
+#define UBD_FLAG_NOTRIM	0x10	/* t: no discard */
+
+#define UBD_SECTOR_SIZE 512
+
+/* One open device on the host: its fds, COW state and I/O thread. */
+struct ubd_host;
+
+/* What ubd_user_open found, for the kernel side and its messages. */
+struct ubd_host_info {
+	uint64_t size;		/* device bytes, a multiple of 512 */
+	bool readonly;		/* opened O_RDONLY */
+	bool cow;		/* a COW overlay over a backing file */
+	bool created;		/* the COW file was created by this open */
+	char backing[4096];	/* the backing file's path, if cow */
+};
+
 /*
- * Open the host image path of device n (read-only when readonly), check it
- * is a non-empty regular file or block device, take UML's lock on it
- * (shared for read-only, exclusive otherwise) and return the fd, with its
- * size in bytes (rounded down to 512) in *size. Nothing is written.
- * On failure one line "umk: ubdN: cannot open PATH: REASON" goes to stderr
- * and the result is -errno: -ENOENT, -EACCES/-EROFS (a read-only file
- * opened read-write: never downgraded), -EISDIR, -EINVAL (not a file or
- * block device, or empty), -EBUSY (locked by another umk), ...
+ * Open device n from its command line parts: file, an optional backing file
+ * (file is then a COW overlay, created as UML does when it does not exist)
+ * and UBD_FLAG_*. Without NOCOW a file that starts with a COW header is an
+ * overlay whose backing file the header names. Checks everything UML checks
+ * (header, backing size and mtime, locks) before writing anything; the
+ * backing file is opened read-only. On failure prints one clear line
+ * ("umk: ubd0: ...") on stderr and returns -errno; no file is modified (a
+ * COW file this call created is removed again).
  */
-int ubd_user_open(int n, const char *path, bool readonly, uint64_t *size);
-/* Close an fd from ubd_user_open (drops the lock). */
-void ubd_user_close(int fd);
-/* Move exactly len bytes at byte offset off. 0, or -errno; a host file
- * that ends early is -EIO. */
-int ubd_user_read(int fd, void *buf, size_t len, uint64_t off);
-int ubd_user_write(int fd, const void *buf, size_t len, uint64_t off);
-/* fdatasync the host file: 0 or -errno. */
-int ubd_user_flush(int fd);
+int ubd_user_open(int n, const char *file, const char *backing,
+		  unsigned int flags, struct ubd_host **res,
+		  struct ubd_host_info *info);
+/* Stop the device's I/O thread (after its queue drains) and close it. */
+void ubd_user_close(struct ubd_host *h);
+
+/* --- requests --- */
+
+enum ubd_op {
+	UBD_OP_READ,		/* [off, off + len) into buf */
+	UBD_OP_WRITE,		/* buf to [off, off + len) */
+	UBD_OP_FLUSH,		/* fdatasync: earlier writes reach the disk */
+	UBD_OP_DISCARD,		/* [off, off + len) need not be kept */
+};
+
+/*
+ * One request. The kernel side fills op, off, len, buf and done; the I/O
+ * thread sets error. off and len are bytes, multiples of 512. Requests of
+ * one device run one at a time in the order submitted, so a flush is a
+ * barrier and a read sees every write submitted before it.
+ */
+struct ubd_req {
+	enum ubd_op op;
+	uint64_t off;
+	size_t len;
+	void *buf;
+	int error;		/* 0 or -errno, set by the I/O thread */
+	void (*done)(struct ubd_req *r);	/* called on the kernel thread */
+	struct ubd_req *next;	/* link of the queue it is on */
+};
+
+/* Queue r on h's I/O thread (started on first use). Never waits for I/O. */
+void ubd_user_submit(struct ubd_host *h, struct ubd_req *r);
+/*
+ * The eventfd the I/O threads signal when requests complete (created on
+ * first use). Readable while completed requests wait to be reaped.
+ * -errno if it cannot be created.
+ */
+int ubd_user_event_fd(void);
+/* Take every completed request, oldest first, linked by ->next. */
+struct ubd_req *ubd_user_reap(void);
+/* Block the calling host thread until some request completes (for callers
+ * that may not sleep: boot, shutdown). */
+void ubd_user_wait(void);
 
 #endif

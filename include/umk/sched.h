@@ -214,8 +214,14 @@ struct task {
 	struct host_stop stop;		/* last decoded stop */
 	bool stop_ready;		/* a stop arrived, not yet consumed */
 	bool in_syscall;		/* serving a syscall: regs.orig_rax valid */
+	unsigned int stops_cur;		/* ptrace stops since the syscall entry */
+	char *strace_line;		/* strace: the call's text until it ends */
+	size_t strace_len;
 	long syscall_nr;
 	bool interrupted;		/* PTRACE_INTERRUPT sent, not yet seen */
+	bool guest_running;		/* resumed into guest code (or an
+					 * interruptible host call): a signal
+					 * must interrupt it */
 	bool sigreturned;		/* rt_sigreturn restored every register */
 	bool at_signal_stop;		/* stopped in a signal-delivery stop */
 	bool exec_seen;			/* PTRACE_EVENT_EXEC during a stub run */

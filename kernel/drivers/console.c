@@ -233,6 +233,7 @@ int console_init(int host_in_fd, int host_out_fd)
 	init_waitqueue_head(&console_tty.read_wait);
 	in_is_tty = os_isatty(host_in);
 	in_always_ready = os_is_regular(host_in);
+	event_set_handler(EV_CONSOLE, console_input_ready);
 	err = register_chrdev(TTYAUX_MAJOR, "tty", &console_fops);
 	if (err)
 		return err;

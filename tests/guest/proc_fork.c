@@ -79,13 +79,21 @@ static void test_ids(void)
 	ERR("wait4_not_child", wait4(1, &st, 0, NULL));
 	ERR("wait4_badopts", wait4(-1, &st, 0x1000, NULL));
 
-	pid = fork();
-	if (pid == 0) {
-		msleep(100);
-		_exit(3);
+	{
+		int p[2];
+		char c;
+
+		pipe(p);
+		pid = fork();
+		if (pid == 0) {
+			close(p[1]);
+			_exit(read(p[0], &c, 1) == 0 ? 3 : 2);
+		}
+		close(p[0]);
+		resv("wnohang_running", waitpid(pid, &st, WNOHANG));
+		close(p[1]);
+		say("wait_after_wnohang: %s", reap(pid));
 	}
-	resv("wnohang_running", waitpid(pid, &st, WNOHANG));
-	say("wait_after_wnohang: %s", reap(pid));
 
 	pid = fork();
 	if (pid == 0)
@@ -119,20 +127,28 @@ static void test_many(void)
 	say("many_children: n=%d sum=%d", n, sum);
 }
 
+/* The child waits on a pipe after SIGCONT, so its exit cannot overtake the
+ * "continued" report. */
 static void test_stop_continue(void)
 {
-	pid_t pid = fork();
-	int st;
+	int p[2], st;
+	char c;
+	pid_t pid;
 
+	pipe(p);
+	pid = fork();
 	if (pid == 0) {
+		close(p[1]);
 		raise(SIGSTOP);
-		_exit(8);
+		_exit(read(p[0], &c, 1) == 0 ? 8 : 9);
 	}
+	close(p[0]);
 	waitpid(pid, &st, WUNTRACED);
 	say("wuntraced: %s", wstr(st));
 	kill(pid, SIGCONT);
 	waitpid(pid, &st, WCONTINUED);
 	say("wcontinued: %s", wstr(st));
+	close(p[1]);
 	say("after_continue: %s", reap(pid));
 }
 

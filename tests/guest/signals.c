@@ -6,6 +6,7 @@
  * across fork and execve; with hostile arguments.
  */
 #include "guest.h"
+#include <sys/time.h>
 
 static const char *self;
 static sigjmp_buf jb;
@@ -289,25 +290,28 @@ static void test_wait_for_signals(void)
 	set_handler(SIGALRM, SIG_DFL, 0);
 }
 
-/* A blocking pipe read interrupted by a signal, with and without SA_RESTART. */
+/*
+ * A blocking pipe read interrupted by SIGALRM from a 100 ms timer, with and
+ * without SA_RESTART; a child writes the data at 300 ms.
+ */
 static void restart_case(const char *name, int flags)
 {
+	struct itimerval it = { { 0, 0 }, { 0, 100000 } };
 	int p[2];
 	char buf[4] = "";
-	pid_t pid, parent = getpid();
+	pid_t pid;
 	ssize_t n;
 
 	pipe(p);
-	set_handler(SIGUSR1, on_count, flags);
+	set_handler(SIGALRM, on_count, flags);
 	hits = 0;
 	pid = fork();
 	if (pid == 0) {
-		msleep(50);
-		kill(parent, SIGUSR1);
-		msleep(100);
+		msleep(300);
 		write(p[1], "x", 1);
 		_exit(0);
 	}
+	setitimer(ITIMER_REAL, &it, NULL);
 	n = read(p[0], buf, 1);
 	if (n < 0)
 		say("%s: %s hits=%d", name, ename(errno), hits);
@@ -316,7 +320,7 @@ static void restart_case(const char *name, int flags)
 	reap(pid);
 	close(p[0]);
 	close(p[1]);
-	set_handler(SIGUSR1, SIG_DFL, 0);
+	set_handler(SIGALRM, SIG_DFL, 0);
 }
 
 static char *alt_base;

@@ -1,6 +1,6 @@
 # File operations: cp, mv, ln, rm, mkdir -p, chmod, touch, test, truncate.
 export TZ=UTC0
-cd "$(mktemp -d)"
+cd "$(mktemp -d)" || exit 1
 mkdir -p a/b/c
 echo data > a/b/c/f
 cp a/b/c/f g; cat g

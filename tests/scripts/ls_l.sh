@@ -1,5 +1,5 @@
 # ls -l of files with known modes and sizes: mode, size and name columns.
-cd "$(mktemp -d)"
+cd "$(mktemp -d)" || exit 1
 printf '%s' 0123456789 > ten
 chmod 640 ten
 : > empty

@@ -1,5 +1,5 @@
 # Redirections: > >> < 2>&1, here-documents, fd duplication, noclobber.
-cd "$(mktemp -d)"
+cd "$(mktemp -d)" || exit 1
 echo one > f
 echo two >> f
 cat < f

@@ -1,5 +1,5 @@
 # Scripts run by their #! line, with arguments; a missing interpreter.
-cd "$(mktemp -d)"
+cd "$(mktemp -d)" || exit 1
 printf '#!/bin/sh\necho "script: $# args, first=$1"\nexit 4\n' > s.sh
 chmod +x s.sh
 ./s.sh "a b" c; echo "status $?"

@@ -29,6 +29,14 @@ int os_event_del_fd(int fd);
  * Returns 0 or -errno (-EINTR is retried inside).
  */
 int os_event_wait(int64_t timeout_ns, unsigned int *ready);
+/*
+ * Kernel side (arch/um/kernel/um_arch.c): the function the kernel thread's
+ * loop calls, on its own stack and outside any task, when source src is
+ * ready. A driver registers it at boot together with os_event_add_fd().
+ * EV_CHILD and EV_TERM are the loop's own.
+ */
+void event_set_handler(enum event_source src, void (*fn)(void));
+
 /* Which termination signal arrived (EV_TERM), 0 if none. */
 int os_event_term_signal(void);
 

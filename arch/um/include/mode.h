@@ -44,6 +44,9 @@ extern const struct um_mode tt_mode;
 /* Process-level helpers both engines and the kernel use (process.c). */
 /* Wait for t's (current's) next host stop; returns it (also in t->stop). */
 struct host_stop *wait_host_stop(struct task *t);
+/* The same, but a PTRACE_INTERRUPT stop (a signal's wake-up that came
+ * while the kernel drives the thread) is stepped over by resuming with req. */
+struct host_stop *wait_host_stop_resume(struct task *t, enum resume_req req);
 /* Run one host syscall inside the stopped current task via the stub;
  * t->regs are preserved. Returns the host result (-errno on failure). */
 long host_syscall(struct task *t, long nr, long a0, long a1, long a2,

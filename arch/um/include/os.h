@@ -43,6 +43,11 @@ int os_clock_getres(int clk, struct timespec *ts);
  * the host's /proc accounting; zeros when it is gone. */
 void os_task_times(int id, bool thread, uint64_t *utime_ns, uint64_t *stime_ns);
 
+/* Host context switches (voluntary + involuntary) of every thread of
+ * host process pid, and of the calling host thread. */
+uint64_t os_process_ctxsw(int pid);
+uint64_t os_thread_ctxsw(void);
+
 /* Drop every host capability, set no_new_privs, become child subreaper.
  * 0 or -errno. (arch/um/os-Linux/security.c) */
 int os_drop_privileges(void);

@@ -11,6 +11,8 @@
 #include <umk/syscalls.h>
 #include <umk/kernel.h>
 #include <mode.h>
+#include <umk/stats.h>
+#include <umk/strace.h>
 #include <umk/signal_internal.h>
 #include <stub.h>
 #include <event.h>
@@ -84,9 +86,25 @@ struct host_stop *wait_host_stop(struct task *t)
 	while (!t->stop_ready)
 		schedule_host_wait();
 	t->stop_ready = false;
+	t->guest_running = false;
+	umk_stats.ptrace_stops++;
+	t->stops_cur++;
 	if (t->stop.kind == STOP_GROUP)
 		t->interrupted = false;
 	return &t->stop;
+}
+
+struct host_stop *wait_host_stop_resume(struct task *t, enum resume_req req)
+{
+	for (;;) {
+		struct host_stop *st = wait_host_stop(t);
+
+		if (st->kind != STOP_GROUP)
+			return st;
+		/* A PTRACE_INTERRUPT that arrived late: step over it. */
+		if (os_ptrace_resume(t->host_tid, req, 0) < 0)
+			return st;
+	}
 }
 
 int task_getregs(struct task *t)
@@ -113,10 +131,12 @@ static int run_stub_flags(struct task *t, struct user_regs_struct *regs,
 
 	if (os_ptrace_setregs(t->host_tid, regs) < 0)
 		return -ESRCH;
+	umk_stats.stub_calls++;
 	for (;;) {
 		if (os_ptrace_resume(t->host_tid, RESUME_CONT, sig) < 0)
 			return -ESRCH;
 		sig = 0;
+		t->guest_running = interruptible;
 		st = wait_host_stop(t);
 		switch (st->kind) {
 		case STOP_EXITED:
@@ -252,6 +272,8 @@ static bool handle_syscall(struct task *t)
 		arch = 0;
 	t->in_syscall = true;
 	t->syscall_nr = t->regs.orig_rax;
+	t->stops_cur = 1;
+	umk_stats.syscalls++;
 	if (arch != AUDIT_ARCH_X86_64 || (nr & 0x40000000)) {
 		/* i386 int $0x80 or x32: never served as an x86-64 call. */
 		ret = -ENOSYS;
@@ -262,7 +284,11 @@ static bool handle_syscall(struct task *t)
 		args[3] = t->regs.r10;
 		args[4] = t->regs.r8;
 		args[5] = t->regs.r9;
+		if (strace_enabled)
+			strace_enter(t, t->syscall_nr, args);
 		ret = do_syscall(t->syscall_nr, args);
+		if (strace_enabled)
+			strace_exit(t, ret);
 		t->restarting = false;
 	}
 	t->regs.rax = ret;
@@ -298,6 +324,7 @@ void return_to_user(struct task *t)
 {
 	struct ksignal ks;
 	bool deliver = get_signal(t, &ks);
+	long nr = t->in_syscall ? t->syscall_nr : -1;
 
 	if (t->in_syscall)
 		syscall_restart_fixup(t, deliver ? &ks.ka : NULL);
@@ -310,9 +337,14 @@ void return_to_user(struct task *t)
 	}
 	if (deliver)
 		inject_signal(t, &ks);
+	if (nr >= 0 && nr < STATS_NR_MAX) {
+		umk_stats.nr_calls[nr]++;
+		umk_stats.nr_stops[nr] += t->stops_cur;
+	}
 	t->at_signal_stop = false;
 	if (os_ptrace_resume(t->host_tid, um_mode->resume, 0) < 0)
 		exit_host_gone(t);
+	t->guest_running = true;
 }
 
 /* The kernel stack of every task starts here, its host thread stopped. */

@@ -14,6 +14,7 @@
 #include <umk/mm.h>
 #include <umk/timer.h>
 #include <umk/utsname.h>
+#include <umk/stats.h>
 #include <mode.h>
 #include <event.h>
 #include <os.h>
@@ -66,6 +67,8 @@ static void usage(FILE *f)
 "  mode=skas|tt       interception mode (default skas)\n"
 "  umid=NAME          name of this instance\n"
 "  quiet              print only warnings and errors while booting\n"
+"  strace, --strace   print every guest system call on stderr (strace format)\n"
+"  stats              print the interception counters at shutdown\n"
 "  --help, --version\n");
 }
 
@@ -183,6 +186,10 @@ static void parse_command_line(int argc, char **argv)
 			boot.umid = a + 5;
 		} else if (!strcmp(a, "quiet")) {
 			boot.quiet = true;
+		} else if (!strcmp(a, "strace") || !strcmp(a, "--strace")) {
+			strace_enabled = true;
+		} else if (!strcmp(a, "stats")) {
+			stats_at_shutdown = true;
 		} else {
 			bad_option("unknown option '%s'", a);
 		}
@@ -213,8 +220,23 @@ static void put_super_at_halt(struct super_block *sb, void *arg)
  * write everything back and unmount every filesystem, so the images are
  * marked clean as after Linux's halt.
  */
+static void print_stats(void)
+{
+	char *buf = kmalloc(1 << 16);
+	size_t n;
+
+	if (!buf)
+		return;
+	n = umk_stats_text(buf, 1 << 16);
+	os_write_all(2, "umk stats:\n", 11);
+	os_write_all(2, buf, n);
+	kfree(buf);
+}
+
 static void __attribute__((noreturn)) machine_exit(int status, bool sync)
 {
+	if (stats_at_shutdown)
+		print_stats();
 	kill_all_guests();
 	if (sync) {
 		current = init_task;
@@ -387,6 +409,13 @@ static void check(int err, const char *what)
 		panic("%s: error %d", what, err);
 }
 
+static void (*event_handlers[EV_MAX])(void);
+
+void event_set_handler(enum event_source src, void (*fn)(void))
+{
+	event_handlers[src] = fn;
+}
+
 static void __attribute__((noreturn)) cpu_idle_loop(void)
 {
 	for (;;) {
@@ -399,8 +428,9 @@ static void __attribute__((noreturn)) cpu_idle_loop(void)
 		os_event_wait(next_timer_delay(), &ready);
 		if (ready & (1u << EV_CHILD))
 			reap_host_stops();
-		if (ready & (1u << EV_CONSOLE))
-			console_input_ready();
+		for (int src = 0; src < EV_MAX; src++)
+			if ((ready & (1u << src)) && event_handlers[src])
+				event_handlers[src]();
 		if ((ready & (1u << EV_TERM)) &&
 		    os_event_term_signal() == SIGINT && console_is_tty()) {
 			console_host_interrupt(SIGINT);

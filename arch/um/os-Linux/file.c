@@ -9,6 +9,8 @@
 #include <time.h>
 #include <stdio.h>
 #include <dirent.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <stdbool.h>
 #include <unistd.h>
 #include <sys/random.h>
@@ -231,4 +233,50 @@ void os_task_times(int id, bool thread, uint64_t *utime_ns, uint64_t *stime_ns)
 	}
 	*stime_ns = total * st / (ut + st);
 	*utime_ns = total - *stime_ns;
+}
+
+/* Voluntary plus involuntary context switches of one host task's status. */
+static uint64_t status_ctxsw(const char *path)
+{
+	char buf[4096], *p;
+	uint64_t sum = 0;
+	long n = os_read_file(path, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (p = buf; (p = strstr(p, "ctxt_switches:")); p++)
+		sum += strtoull(p + strlen("ctxt_switches:"), NULL, 10);
+	return sum;
+}
+
+uint64_t os_process_ctxsw(int pid)
+{
+	char path[300];
+	struct dirent *e;
+	uint64_t sum = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/status", pid,
+			 e->d_name);
+		sum += status_ctxsw(path);
+	}
+	closedir(d);
+	return sum;
+}
+
+uint64_t os_thread_ctxsw(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru) < 0)
+		return 0;
+	return ru.ru_nvcsw + ru.ru_nivcsw;
 }
