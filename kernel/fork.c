@@ -19,6 +19,7 @@ int kstack_init(struct task *t, void (*fn)(struct task *));
 void task_main(struct task *t);
 void claim_orphan_stop(struct task *t);
 void wake_up_host_waiter(struct task *t);
+void set_task_host_waiting(struct task *t);
 
 #define CLONE_UNSUPPORTED (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
 	CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
@@ -129,7 +130,7 @@ static void clone_hook(struct task *parent, unsigned long child_host_tid)
 	child->host_tid = child_host_tid;
 	if (!(child->clone_flags & CLONE_VM))
 		child->mm->host_pid = child_host_tid;
-	child->state = TASK_WAIT_HOST;
+	set_task_host_waiting(child);
 	claim_orphan_stop(child);
 	if (child->stop_ready)
 		wake_up_host_waiter(child);

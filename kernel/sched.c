@@ -73,10 +73,24 @@ void wake_up_process(struct task *t)
 	}
 }
 
+/* Tasks in TASK_WAIT_HOST: their host thread runs and will stop. */
+int nr_host_waiting;
+
+/* A task not yet running whose host thread will report a stop first (a
+ * new child, init): it sleeps until that stop arrives. */
+void set_task_host_waiting(struct task *t)
+{
+	if (t->state != TASK_WAIT_HOST) {
+		t->state = TASK_WAIT_HOST;
+		nr_host_waiting++;
+	}
+}
+
 /* Make a task whose host stop arrived (TASK_WAIT_HOST) run again. */
 void wake_up_host_waiter(struct task *t)
 {
 	if (t->state == TASK_WAIT_HOST) {
+		nr_host_waiting--;
 		t->state = TASK_RUNNING;
 		enqueue(t);
 	}
@@ -101,6 +115,7 @@ void schedule_sleep(bool interruptible)
 void schedule_host_wait(void)
 {
 	current->state = TASK_WAIT_HOST;
+	nr_host_waiting++;
 	switch_to_scheduler();
 }
 

@@ -31,8 +31,10 @@ static int tt_syscall_finish(struct task *t)
 	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 		return -ESRCH;
 	st = wait_host_stop_resume(t, RESUME_SYSCALL);
-	if (st->kind != STOP_SYSCALL || task_getregs(t) < 0)
+	if (st->kind != STOP_SYSCALL)
 		return -ESRCH;
+	/* At the exit stop the registers are the entry's but rax: no need to
+	 * read them back. */
 	t->regs.rax = result;
 	t->regs.rip = rip;
 	return task_setregs(t) < 0 ? -ESRCH : 0;

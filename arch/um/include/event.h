@@ -7,6 +7,7 @@
 #define UMK_EVENT_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 enum event_source {
 	EV_CHILD,		/* a tracee changed state: call os_wait_any */
@@ -26,7 +27,8 @@ int os_event_del_fd(int fd);
 /*
  * Wait until at least one source is ready or timeout_ns passes (-1: no
  * timeout, 0: poll). Sets bit (1 << src) in *ready for each ready source.
- * Returns 0 or -errno (-EINTR is retried inside).
+ * Returns 0 or -errno; an interruption (the tick, a kick) returns 0 with
+ * nothing ready.
  */
 int os_event_wait(int64_t timeout_ns, unsigned int *ready);
 /*
@@ -36,6 +38,20 @@ int os_event_wait(int64_t timeout_ns, unsigned int *ready);
  * EV_CHILD and EV_TERM are the loop's own.
  */
 void event_set_handler(enum event_source src, void (*fn)(void));
+
+/* Is any fd besides the loop's own signalfd being watched? */
+bool os_event_fds_watched(void);
+/*
+ * The fast path of the loop when only ptrace stops can matter: block in
+ * waitpid(-1, __WALL) and decode the status. Returns the host tid, or
+ * -EINTR when the periodic tick (20 ms) or a kick interrupted the wait;
+ * then the caller polls every source once with os_event_wait(0, ...).
+ */
+struct host_stop;
+int os_wait_child_blocking(struct host_stop *stop);
+/* Any thread: make the kernel thread look at its sources now (a helper
+ * thread that queued a completion for it). Async-signal-safe. */
+void os_event_kick(void);
 
 /* Which termination signal arrived (EV_TERM), 0 if none. */
 int os_event_term_signal(void);

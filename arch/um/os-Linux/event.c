@@ -5,6 +5,7 @@
  * seen only here, never as asynchronous signal handlers (HOST-NOTES).
  */
 #include <event.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -12,10 +13,54 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <stdatomic.h>
+#include <host_stop.h>
+#include <ptrace_user.h>
+
+#ifndef __WALL
+#define __WALL 0x40000000
+#endif
+/* The kernel thread's tick and kick signal: interrupts a blocking waitpid. */
+#define SIG_KICK SIGALRM
+#define TICK_NS (20 * 1000000L)
 
 static int epfd = -1, sigfd = -1;
 static int fd_source[1024];
+static int nr_fds;			/* watched fds besides the signalfd */
 static int term_signal;
+static pid_t kernel_tid;
+static atomic_int kicked;
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+	atomic_store(&kicked, 1);
+}
+
+/* A periodic tick for the kernel thread only, so a blocking waitpid never
+ * sleeps longer than TICK_NS without looking at the other sources. */
+static int start_tick(void)
+{
+	struct sigevent sev = { 0 };
+	struct itimerspec its = {
+		.it_value = { 0, TICK_NS }, .it_interval = { 0, TICK_NS },
+	};
+	struct sigaction sa = { .sa_handler = kick_handler };
+	timer_t timer;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIG_KICK, &sa, NULL) < 0)	/* no SA_RESTART: EINTR */
+		return -errno;
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIG_KICK;
+	sev._sigev_un._tid = kernel_tid;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 ||
+	    timer_settime(timer, 0, &its, NULL) < 0)
+		return -errno;
+	return 0;
+}
 
 int os_event_init(void)
 {
@@ -38,7 +83,8 @@ int os_event_init(void)
 	ev.data.fd = sigfd;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev) < 0)
 		return -errno;
-	return 0;
+	kernel_tid = gettid();
+	return start_tick();
 }
 
 int os_event_add_fd(int fd, enum event_source src)
@@ -50,23 +96,53 @@ int os_event_add_fd(int fd, enum event_source src)
 	fd_source[fd] = src;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
+	nr_fds++;
 	return 0;
 }
 
 int os_event_del_fd(int fd)
 {
-	return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0;
+	if (epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) < 0)
+		return -errno;
+	nr_fds--;
+	return 0;
+}
+
+bool os_event_fds_watched(void)
+{
+	return nr_fds > 0;
+}
+
+void os_event_kick(void)
+{
+	atomic_store(&kicked, 1);
+	syscall(SYS_tgkill, getpid(), kernel_tid, SIG_KICK);
+}
+
+int os_wait_child_blocking(struct host_stop *stop)
+{
+	int status;
+	pid_t pid;
+
+	if (atomic_exchange(&kicked, 0))
+		return -EINTR;
+	pid = waitpid(-1, &status, __WALL);
+	if (pid < 0)
+		return -errno;
+	os_decode_status(status, stop);
+	return pid;
 }
 
 static void drain_signalfd(unsigned int *ready)
 {
-	struct signalfd_siginfo si;
+	struct signalfd_siginfo si[8];
+	ssize_t n = read(sigfd, si, sizeof(si));
 
-	while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD) {
+	for (int i = 0; i < n / (ssize_t)sizeof(si[0]); i++) {
+		if (si[i].ssi_signo == SIGCHLD) {
 			*ready |= 1u << EV_CHILD;
 		} else {
-			term_signal = si.ssi_signo;
+			term_signal = si[i].ssi_signo;
 			*ready |= 1u << EV_TERM;
 		}
 	}
@@ -83,11 +159,12 @@ int os_event_wait(int64_t timeout_ns, unsigned int *ready)
 		ts.tv_nsec = timeout_ns % 1000000000;
 		tsp = &ts;
 	}
-	do {
-		n = epoll_pwait2(epfd, evs, 16, tsp, NULL);
-	} while (n < 0 && errno == EINTR);
+	/* EINTR (the tick, a kick) returns with nothing ready: the caller
+	 * recomputes its timeout, which a retry here would restart. */
+	n = epoll_pwait2(epfd, evs, 16, tsp, NULL);
 	if (n < 0)
-		return -errno;
+		return errno == EINTR ? 0 : -errno;
+	atomic_store(&kicked, 0);
 	for (int i = 0; i < n; i++) {
 		if (evs[i].data.fd == sigfd)
 			drain_signalfd(ready);

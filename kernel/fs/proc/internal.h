@@ -92,7 +92,8 @@ extern struct proc_entry proc_root_entry;	/* root.c */
 extern struct proc_entry proc_pid_dir_entry;	/* base.c: /proc/PID */
 extern struct proc_entry proc_tid_dir_entry;	/* base.c: task/TID */
 extern struct proc_entry proc_fd_link_entry;	/* base.c: fd/N */
-extern const struct proc_dir proc_sys_dir;	/* proc_sys.c: /proc/sys */
+extern const struct proc_dir proc_sys_dir;
+extern const struct proc_dir proc_umk_dir;	/* proc_sys.c: /proc/sys */
 
 /* inode.c */
 /* The inode of entry e for (pid, thread, fd), from the inode cache or new,
