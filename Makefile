@@ -61,7 +61,7 @@ run: setup
 	$(MAKE) umk $(IMAGE)
 	./umk ubd0=$(IMAGE)
 
-bench: bench-run
+bench: bench-run bench-ubd
 
 clean:
 	rm -rf $(B) umk

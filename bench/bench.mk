@@ -1,5 +1,6 @@
 # bench/: microbenchmarks natively, in mode=skas and mode=tt, against the
-# bare ptrace references and (where installed) gVisor and proot.
+# bare ptrace references, gVisor (runsc, ptrace platform) and proot; the
+# peers and gnuplot are Debian packages that bench-setup installs.
 # Included from the top Makefile; `make bench` runs bench-run.
 #
 #   make bench-run                 everything, results in build/bench/
@@ -35,7 +36,19 @@ $(BENCH_IMAGE): $(BENCH_GUEST) $(BENCH_DATA)
 
 bench-progs: $(BENCH_GUEST) $(BENCH_HOST) $(BENCH_IMAGE)
 
-bench-run: umk bench-progs
+# The peers and the chart tool, installed by the same set-up as the build.
+BENCH_DEBS := gnuplot-nox runsc proot
+
+bench-setup:
+	@scripts/setup.sh $(BENCH_DEBS)
+
+bench-run: bench-setup umk bench-progs
 	B=$(B) bench/run.sh
 
-.PHONY: bench-progs bench-run
+# Block devices: sequential read/write of a 256 MiB file on ubd (raw and
+# COW) against the host on the same image file (about 1 GiB under
+# $(B)/bench/ubd/).
+bench-ubd: umk
+	B=$(B) bench/ubd.sh
+
+.PHONY: bench-setup bench-progs bench-run bench-ubd

@@ -2,17 +2,25 @@
  * ptrace_ref: the physical limits of umk's two modes. A child runs a tight
  * getppid() loop; this tracer answers every call and does nothing else.
  *
- *   ptrace_ref syscall ITERS   PTRACE_SYSCALL: at the entry stop, GETREGS,
- *                              null the call to getpid, SETREGS; at the exit
- *                              stop, resume (TT mode's floor, two stops)
- *   ptrace_ref sysemu ITERS    PTRACE_SYSEMU: GETREGS, set rax, SETREGS,
- *                              resume (SKAS mode's floor, one stop)
+ *   ptrace_ref syscall ITERS   PTRACE_SYSCALL: at the entry stop, read the
+ *                              number (PEEKUSER orig_rax), null the call to
+ *                              getpid (POKEUSER orig_rax); at the exit stop,
+ *                              write the answer over getpid's (POKEUSER
+ *                              rax) (TT mode's floor, two stops)
+ *   ptrace_ref sysemu ITERS    PTRACE_SYSEMU: read the number, write the
+ *                              answer (POKEUSER rax), resume (SKAS mode's
+ *                              floor, one stop)
+ *
+ * Reading the number and writing one register is the least any tracer must
+ * do to answer a call; umk does the same (PTRACE_GET_SYSCALL_INFO, which
+ * also checks the ABI, and POKEUSER) plus its own handler.
  *
  * Prints "ptrace-MODE iters=N ns_per_op=X ctxsw_per_call=Y", where the
  * context switches are the host's own count (tracer and child, voluntary and
  * involuntary) over the timed calls.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -80,9 +88,8 @@ static void child(long iters)
 int main(int argc, char **argv)
 {
 	enum __ptrace_request resume;
-	struct user_regs_struct regs;
 	double start = 0, end;
-	long iters, calls = 0, cs_start = 0, cs_end;
+	long iters, calls = 0, cs_start = 0, cs_end, nr;
 	bool sysemu, in_syscall = false;
 	pid_t self = getpid();
 	int status;
@@ -121,23 +128,29 @@ int main(int argc, char **argv)
 		}
 		if (!sysemu && in_syscall) {
 			in_syscall = false;
+			if (ptrace(PTRACE_POKEUSER, pid,
+				   offsetof(struct user_regs_struct, rax),
+				   (long)self) < 0)
+				die("PTRACE_POKEUSER");
 			continue;
 		}
 		in_syscall = true;
-		if (ptrace(PTRACE_GETREGS, pid, NULL, &regs) < 0)
-			die("PTRACE_GETREGS");
-		if (regs.orig_rax == SYS_exit_group)
+		errno = 0;
+		nr = ptrace(PTRACE_PEEKUSER, pid,
+			    offsetof(struct user_regs_struct, orig_rax), NULL);
+		if (nr == -1 && errno)
+			die("PTRACE_PEEKUSER");
+		if (nr == SYS_exit_group)
 			break;
-		if (regs.orig_rax == SYS_getppid && calls++ == 0) {
+		if (nr == SYS_getppid && calls++ == 0) {
 			cs_start = self_ctxsw() + task_ctxsw(pid);
 			start = now_ns();
 		}
-		if (sysemu)
-			regs.rax = self;
-		else
-			regs.orig_rax = SYS_getpid;
-		if (ptrace(PTRACE_SETREGS, pid, NULL, &regs) < 0)
-			die("PTRACE_SETREGS");
+		if (ptrace(PTRACE_POKEUSER, pid, sysemu ?
+			   offsetof(struct user_regs_struct, rax) :
+			   offsetof(struct user_regs_struct, orig_rax),
+			   sysemu ? (long)self : (long)SYS_getpid) < 0)
+			die("PTRACE_POKEUSER");
 	}
 	end = now_ns();
 	cs_end = self_ctxsw() + task_ctxsw(pid);

@@ -7,6 +7,7 @@
  */
 #include <umk/sched.h>
 #include <umk/fs.h>
+#include <umk/tty.h>
 #include <umk/signal_internal.h>
 #include <umk/syscalls.h>
 #include <mode.h>
@@ -20,9 +21,12 @@
 
 void schedule_exit(void) __attribute__((noreturn));
 void mmput(struct mm_struct *mm);
-void machine_halt_init_died(int status) __attribute__((noreturn));
+/* Init died: halt umk, unless a halt already under way killed it. */
+void machine_halt_init_died(int status);
 
 struct task *init_task;
+/* Woken whenever a task dies (halting waits for the others to go). */
+struct wait_queue_head task_exit_wait = WAIT_QUEUE_HEAD_INIT(task_exit_wait);
 
 /* Wake a CLONE_CHILD_CLEARTID waiter (pthread_join): the word is cleared and
  * a host futex wake runs in the task, whose futexes live in the host. */
@@ -49,6 +53,7 @@ static void release_host_thread(struct task *t, bool last)
 	if (last) {
 		os_kill_process(t->host_tid);
 	} else {
+		task_regs_full(t);
 		regs = t->regs;
 		regs.rip = STUB_SYSCALL;
 		regs.rax = SYS_exit;
@@ -63,6 +68,62 @@ out:
 
 static void release_task(struct task *leader);
 
+/* Would pgrp be orphaned without ignored: does no other live member have
+ * a parent (not init) in another pgrp of the same session? */
+static bool will_become_orphaned_pgrp(pid_t pgrp, struct task *ignored)
+{
+	struct task *t, *p;
+
+	list_for_each_entry(t, &task_list, tasks) {
+		if (!thread_group_leader(t) || t == ignored || t->zombie ||
+		    t->signal->pgrp != pgrp)
+			continue;
+		p = t->real_parent;
+		if (!p || p == init_task)
+			continue;
+		if (p->signal->pgrp != pgrp &&
+		    p->signal->session == t->signal->session)
+			return false;
+	}
+	return true;
+}
+
+static bool has_stopped_jobs(pid_t pgrp)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks)
+		if (thread_group_leader(t) && !t->zombie &&
+		    t->signal->pgrp == pgrp &&
+		    (t->signal->flags & SIGNAL_STOP_STOPPED))
+			return true;
+	return false;
+}
+
+/*
+ * POSIX: a process group that becomes orphaned while one of its members
+ * is stopped gets SIGHUP and SIGCONT (Linux kill_orphaned_pgrp). tsk exits
+ * (parent NULL: its own parent was the link), or tsk's parent `parent`
+ * exits and tsk was just reparented.
+ */
+static void kill_orphaned_pgrp(struct task *tsk, struct task *parent)
+{
+	pid_t pgrp = tsk->signal->pgrp;
+	struct task *ignored = tsk;
+
+	if (!parent)
+		parent = tsk->real_parent;
+	else
+		ignored = NULL;
+	if (!parent || parent->signal->pgrp == pgrp ||
+	    parent->signal->session != tsk->signal->session)
+		return;
+	if (will_become_orphaned_pgrp(pgrp, ignored) && has_stopped_jobs(pgrp)) {
+		kill_pgrp(pgrp, SIGHUP, 1);
+		kill_pgrp(pgrp, SIGCONT, 1);
+	}
+}
+
 /* Give the children of a dead process to init (forget_original_parent). */
 static void reparent_children(struct task *leader)
 {
@@ -75,6 +136,8 @@ static void reparent_children(struct task *leader)
 			list_add_tail(&c->sibling, &init_task->children);
 			if (c->zombie)
 				do_notify_parent(c, CLD_EXITED, 0);
+			else
+				kill_orphaned_pgrp(c, leader);
 		} else {
 			c->real_parent = NULL;
 		}
@@ -103,6 +166,7 @@ static void exit_notify(struct task *leader)
 
 	leader->exit_code = status;
 	reparent_children(leader);
+	kill_orphaned_pgrp(leader, NULL);
 	leader->zombie = true;
 	if (leader == init_task)
 		machine_halt_init_died(status);
@@ -139,6 +203,8 @@ void __attribute__((noreturn)) do_exit(long code)
 	}
 	mmput(t->mm);
 	t->mm = NULL;
+	if (last)
+		disassociate_ctty(true);	/* a session leader hangs up */
 	flush_sigqueue(&t->pending);
 	t->state = TASK_DEAD;
 	if (t != leader) {
@@ -150,6 +216,7 @@ void __attribute__((noreturn)) do_exit(long code)
 		exit_notify(leader);
 	else
 		wake_up(&t->signal->wait_chldexit);	/* de_thread waits */
+	wake_up(&task_exit_wait);
 	schedule_exit();
 }
 

@@ -152,6 +152,8 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 
 	if (flags & CLONE_UNSUPPORTED)
 		return -EINVAL;
+	if (task_regs_full(p) < 0)
+		return -ESRCH;
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))

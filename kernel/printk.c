@@ -7,6 +7,7 @@
 #include <umk/kernel.h>
 #include <umk/syscalls.h>
 #include <umk/sched.h>
+#include <umk/tty.h>
 #include <os.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,7 +67,7 @@ static void vprintk(const char *fmt, va_list ap)
 	log_store(line, n);
 	line_start = n > 0 && line[n - 1] == '\n';
 	if (level <= console_loglevel)
-		os_write_all(2, line, n);
+		console_print_kmsg(line, n);
 }
 
 void printk(const char *fmt, ...)

@@ -207,6 +207,13 @@ int64_t next_timer_delay(void)
 	return first->expires > now ? (int64_t)(first->expires - now) : 0;
 }
 
+uint64_t next_timer_expires(void)
+{
+	if (list_empty(&timers))
+		return 0;
+	return list_first_entry(&timers, struct timer_list, entry)->expires;
+}
+
 void run_timers(void)
 {
 	uint64_t now = ktime_get_ns();

@@ -365,9 +365,11 @@ static void do_signal_stop(struct task *t, int sig)
 	}
 }
 
-/* Is pgrp orphaned (no member has a parent in another pgrp of the same
- * session)? Stop signals from the tty are ignored then (POSIX). */
-static bool is_current_pgrp_orphaned(void)
+/* Is the current pgrp orphaned (no live member has a parent other than
+ * init in another pgrp of the same session: Linux will_become_orphaned_pgrp)?
+ * Stop signals from the tty are ignored then, and tty job control gives
+ * -EIO (POSIX). */
+bool is_current_pgrp_orphaned(void)
 {
 	struct task *t;
 	pid_t pgrp = current->signal->pgrp;
@@ -376,10 +378,10 @@ static bool is_current_pgrp_orphaned(void)
 		struct task *p;
 
 		if (!thread_group_leader(t) || t->signal->pgrp != pgrp ||
-		    t->signal->count == 0)
+		    t->signal->count == 0 || t->zombie)
 			continue;
 		p = t->real_parent;
-		if (p && p->signal->pgrp != pgrp &&
+		if (p && p != init_task && p->signal->pgrp != pgrp &&
 		    p->signal->session == t->signal->session)
 			return false;
 	}
@@ -519,7 +521,7 @@ void inject_signal(struct task *t, struct ksignal *ks)
 	uint64_t eflags;
 
 	umk_stats.signals_injected++;
-	if (sync_host_action(t, sig, &ks->ka) < 0)
+	if (task_regs_full(t) < 0 || sync_host_action(t, sig, &ks->ka) < 0)
 		exit_host_gone(t);
 	t->regs.orig_rax = -1;
 	if (task_setregs(t) < 0)
@@ -568,6 +570,24 @@ void inject_signal(struct task *t, struct ksignal *ks)
 	if (!(ks->ka.flags & SA_NODEFER))
 		t->blocked |= sigmask(sig);
 	t->blocked &= ~SIG_KERNEL_ONLY;
+}
+
+/* Kill t's whole process whatever it blocks or ignores, init too (halt). */
+void force_sigkill(struct task *t)
+{
+	struct signal_struct *sig = t->signal;
+	struct task *th;
+
+	if (!sig->group_exit) {
+		sig->group_exit = true;
+		sig->group_exit_code = SIGKILL;
+	}
+	list_for_each_entry(th, &t->group_leader->thread_group, thread_node) {
+		if (!task_alive(th))
+			continue;
+		th->pending.signal |= sigmask(SIGKILL);
+		signal_wake_up(th);
+	}
 }
 
 void force_sig_fault(struct task *t, int sig, const siginfo_t *info)

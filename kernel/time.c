@@ -24,6 +24,12 @@ uint64_t ktime_get_ns(void)
 	return os_monotonic_ns() - boot_ns;
 }
 
+uint64_t ktime_to_host_ns(uint64_t kt)
+{
+	ktime_get_ns();		/* boot_ns is set */
+	return kt + boot_ns;
+}
+
 static bool timespec_valid(const struct timespec *ts)
 {
 	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < (long)NSEC_PER_SEC;

@@ -116,6 +116,14 @@ fi
 if [ $# -gt 0 ]; then
 	exec /bin/sh -c "$*"
 fi
+# On a terminal, as a getty would: the shell in a session of its own with
+# the console as its controlling tty, reached as /dev/tty0 (Linux exempts
+# /dev/console from job control); not as pid 1, whose children's process
+# groups count as orphaned, so ^Z would not stop them.
+if [ -t 0 ] && [ -c /dev/tty0 ]; then
+	setsid -c /bin/sh -l < /dev/tty0 > /dev/tty0 2>&1
+	exit
+fi
 exec /bin/sh -l
 EOF
 chmod 0755 sbin/init

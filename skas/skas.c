@@ -25,9 +25,12 @@ static int skas_syscall_finish(struct task *t)
  */
 static int skas_syscall_passthrough(struct task *t)
 {
-	struct user_regs_struct regs = t->regs;
+	struct user_regs_struct regs;
 	struct host_stop *st;
 
+	if (task_regs_full(t) < 0)
+		return -ESRCH;
+	regs = t->regs;
 	if (!t->at_signal_stop) {
 		if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 			return -ESRCH;

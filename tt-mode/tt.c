@@ -25,18 +25,28 @@ static int tt_syscall_finish(struct task *t)
 	if (t->at_signal_stop)
 		return task_setregs(t) < 0 ? -ESRCH : 0;
 
-	/* Null the host call: the entry stop runs getpid() instead. */
+	/* Null the host call: the entry stop runs getpid() instead. The
+	 * result is written at the exit stop, where the host's getpid()
+	 * result is replaced. */
 	t->regs.orig_rax = SYS_getpid;
+	t->regs.rax = t->snap_rax;	/* rax is written at the exit stop */
 	if (task_setregs(t) < 0 ||
 	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 		return -ESRCH;
 	st = wait_host_stop_resume(t, RESUME_SYSCALL);
 	if (st->kind != STOP_SYSCALL)
 		return -ESRCH;
-	/* At the exit stop the registers are the entry's but rax: no need to
-	 * read them back. */
+	/* At the exit stop the registers are the entry's (rip included,
+	 * even a restart's) but rax, which holds getpid()'s result: write
+	 * the guest's result over it. */
 	t->regs.rax = result;
 	t->regs.rip = rip;
+	if (t->regs_partial) {
+		t->snap_rax = result;
+		return os_ptrace_pokeuser(t->host_tid,
+				offsetof(struct user_regs_struct, rax),
+				result) < 0 ? -ESRCH : 0;
+	}
 	return task_setregs(t) < 0 ? -ESRCH : 0;
 }
 
@@ -45,6 +55,8 @@ static int tt_syscall_passthrough(struct task *t)
 {
 	struct host_stop *st;
 
+	if (task_regs_full(t) < 0)
+		return -ESRCH;
 	if (t->at_signal_stop) {
 		t->regs.rip -= 2;
 		t->regs.rax = t->regs.orig_rax;

@@ -1,11 +1,11 @@
 /*
- * ubd, kernel side: the devices ubd0..ubd7 (/dev/ubda..ubdh, major 98),
- * their command line set-up, byte-addressed I/O for filesystems (ubd_read,
- * ubd_write, ubd_flush), the block device file operations the guest sees
- * and /proc/partitions. Host file work is in ubd_user.c. I/O is synchronous
- * in this version (no I/O thread yet); raw images only (no COW).
- * Semantics: UML arch/um/drivers/ubd_kern.c, Linux block/ioctl.c and
- * block/fops.c.
+ * ubd, kernel side: the devices ubd0..ubd15 (/dev/ubda..ubdp, major 98),
+ * their command line set-up (UML's ubd<N><flags>=file[,backing][,serial]),
+ * opening and closing them, the block device file operations the guest
+ * sees and /proc/partitions. The block cache and the request path are in
+ * ubd_cache.c; host file work is in ubd_user.c and cow_user.c.
+ * Semantics: UML arch/um/drivers/ubd_kern.c (ubd_setup_common), Linux
+ * block/ioctl.c and block/fops.c.
  */
 #include <umk/kernel.h>
 #include <umk/fs.h>
@@ -20,26 +20,25 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
+#include "ubd_kern.h"
 #include "ubd_user.h"
 
-#define UBD_SECTOR_SIZE 512
 #ifndef BLKPBSZGET
 #define BLKPBSZGET _IO(0x12, 123)	/* linux/fs.h, not in sys/mount.h */
 #endif
+#ifndef BLKDISCARD
+#define BLKDISCARD _IO(0x12, 119)
+#endif
+#ifndef BLKIOMIN
+#define BLKIOMIN _IO(0x12, 120)
+#define BLKIOOPT _IO(0x12, 121)
+#define BLKALIGNOFF _IO(0x12, 122)
+#endif
+#ifndef BLKDISCARDZEROES
+#define BLKDISCARDZEROES _IO(0x12, 124)
+#endif
 
-/* One device. Only the kernel thread touches it. */
-struct ubd {
-	int index;		/* n of ubdN */
-	bool configured;	/* given on the command line (ubd_setup) */
-	bool readonly;		/* opened O_RDONLY: writes are -EROFS */
-	char *file;		/* host path, kstrdup'ed by ubd_setup */
-	int fd;			/* host fd, -1 until ubd_open_all */
-	uint64_t size;		/* bytes, a multiple of 512 */
-};
-
-static struct ubd ubd_devs[UBD_MAX_DEV] = {
-	[0 ... UBD_MAX_DEV - 1] = { .fd = -1 },
-};
+static struct ubd ubd_devs[UBD_MAX_DEV];
 
 /* snprintf into a caller's message buffer that may be NULL. */
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -53,12 +52,32 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * ubdN=file[,backing] (UML ubd_setup_common): record only. A ",backing"
- * part names a COW overlay, which this version cannot open: -EINVAL.
- */
-int ubd_setup(int n, const char *value, bool readonly, char *err, size_t errlen)
+/* The next part of "file,backing,serial" (UML: strsep on ",:"); an empty
+ * part is NULL. *rest moves past it. */
+static char *next_part(char **rest)
 {
+	char *part = *rest, *sep;
+
+	if (!part)
+		return NULL;
+	sep = strpbrk(part, ",:");
+	if (sep) {
+		*sep = '\0';
+		*rest = sep + 1;
+	} else {
+		*rest = NULL;
+	}
+	return *part ? part : NULL;
+}
+
+/*
+ * ubdN=file[,backing][,serial] with flags already decoded (UML
+ * ubd_setup_common): record only.
+ */
+int ubd_setup(int n, const char *value, unsigned int flags, char *err,
+	      size_t errlen)
+{
+	char *copy, *rest, *file, *backing, *serial;
 	struct ubd *u;
 
 	if (n < 0 || n >= UBD_MAX_DEV) {
@@ -71,41 +90,135 @@ int ubd_setup(int n, const char *value, bool readonly, char *err, size_t errlen)
 		set_err(err, errlen, "ubd%d: device given twice", n);
 		return -EBUSY;
 	}
-	if (!value || !value[0] || value[0] == ',') {
+	copy = rest = kstrdup(value ? value : "");
+	if (!copy) {
+		set_err(err, errlen, "ubd%d: out of memory", n);
+		return -ENOMEM;
+	}
+	file = next_part(&rest);
+	backing = next_part(&rest);
+	serial = next_part(&rest);
+	if (!file) {
 		set_err(err, errlen, "ubd%d: missing file name", n);
-		return -EINVAL;
+		goto out_inval;
 	}
-	if (strchr(value, ',')) {
-		set_err(err, errlen, "ubd%d: COW files are not supported yet", n);
-		return -EINVAL;
+	if (rest) {
+		set_err(err, errlen, "ubd%d: too many parts in '%s' (file, "
+			"backing file, serial)", n, value);
+		goto out_inval;
 	}
-	u->file = kstrdup(value);
-	if (!u->file) {
+	if (backing && (flags & UBD_FLAG_NOCOW)) {
+		set_err(err, errlen, "ubd%d: can't give both the d flag and a "
+			"COW file", n);
+		goto out_inval;
+	}
+	u->file = kstrdup(file);
+	u->backing = backing ? kstrdup(backing) : NULL;
+	u->serial = serial ? kstrdup(serial) : NULL;
+	kfree(copy);
+	if (!u->file || (backing && !u->backing) || (serial && !u->serial)) {
 		set_err(err, errlen, "ubd%d: out of memory", n);
 		return -ENOMEM;
 	}
 	u->index = n;
-	u->readonly = readonly;
-	u->fd = -1;
+	u->flags = flags;
+	u->readonly = flags & UBD_FLAG_RO;
+	INIT_LIST_HEAD(&u->dirty);
 	u->configured = true;
 	return 0;
+
+out_inval:
+	kfree(copy);
+	return -EINVAL;
+}
+
+/* The device number of "ubd<N>": digits (UML's simple_strtoul) or a
+ * letter; -1 if there is neither, UBD_MAX_DEV and up if out of range. */
+static int parse_unit(const char **p)
+{
+	const char *s = *p;
+	long n = 0;
+
+	if (*s >= '0' && *s <= '9') {
+		while (*s >= '0' && *s <= '9' && n < 1000)
+			n = n * 10 + (*s++ - '0');
+	} else if (*s >= 'a' && *s <= 'z') {
+		n = *s++ - 'a';
+	} else {
+		return -1;
+	}
+	*p = s;
+	return n;
+}
+
+int ubd_parse_option(const char *arg, char *err, size_t errlen)
+{
+	const char *p = arg + 3, *eq = strchr(arg, '=');
+	unsigned int flags = 0;
+	int n;
+
+	if (strncmp(arg, "ubd", 3) || !eq) {
+		set_err(err, errlen, "'%s' is not ubd<N>=FILE", arg);
+		return -EINVAL;
+	}
+	n = parse_unit(&p);
+	if (n < 0 || p > eq) {
+		set_err(err, errlen, "bad device number in '%s' (ubd0..ubd%d or "
+			"ubda..ubd%c)", arg, UBD_MAX_DEV - 1,
+			'a' + UBD_MAX_DEV - 1);
+		return -EINVAL;
+	}
+	if (n >= UBD_MAX_DEV) {
+		set_err(err, errlen, "device number out of range in '%s' "
+			"(ubd0..ubd%d or ubda..ubd%c)", arg, UBD_MAX_DEV - 1,
+			'a' + UBD_MAX_DEV - 1);
+		return -EINVAL;
+	}
+	for (; p < eq; p++) {
+		const char *letters = "rsdct", *f = strchr(letters, *p);
+
+		if (!*p || !f) {
+			set_err(err, errlen, "unknown ubd flag '%c' in '%s' "
+				"(flags: r s d c t)", *p, arg);
+			return -EINVAL;
+		}
+		flags |= 1u << (f - letters);
+	}
+	if (!eq[1]) {
+		set_err(err, errlen, "no file given in '%s'", arg);
+		return -EINVAL;
+	}
+	return ubd_setup(n, eq + 1, flags, err, errlen);
 }
 
 int ubd_open_all(void)
 {
-	int n, fd;
+	struct ubd_host_info info;
+	int n, err;
 
+	err = ubd_cache_setup();
+	if (err)
+		return err;
 	for (n = 0; n < UBD_MAX_DEV; n++) {
 		struct ubd *u = &ubd_devs[n];
 
-		if (!u->configured || u->fd >= 0)
+		if (!u->configured || u->host)
 			continue;
-		fd = ubd_user_open(n, u->file, u->readonly, &u->size);
-		if (fd < 0) {
+		err = ubd_user_open(n, u->file, u->backing, u->flags, &u->host,
+				    &info);
+		if (err < 0) {
 			ubd_close_all();
-			return fd;
+			return err;
 		}
-		u->fd = fd;
+		u->size = info.size;
+		u->readonly = info.readonly;
+		u->cow = info.cow;
+		if (info.created)
+			printk(KERN_INFO "Creating \"%s\" as COW file for "
+			       "\"%s\"\n", u->file, info.backing);
+		if (info.cow)
+			printk(KERN_INFO "ubd%c: %s, COW over %s\n", 'a' + n,
+			       u->file, info.backing);
 	}
 	return 0;
 }
@@ -132,66 +245,6 @@ uint64_t ubd_size(const struct ubd *u) { return u->size; }
 bool ubd_readonly(const struct ubd *u) { return u->readonly; }
 const char *ubd_file(const struct ubd *u) { return u->file; }
 
-/* 0 when [off, off + len) lies inside an open device, else -EIO. */
-static int check_range(const struct ubd *u, uint64_t off, size_t len)
-{
-	if (!u || u->fd < 0)
-		return -EIO;
-	if (off > u->size || len > u->size - off)
-		return -EIO;
-	return 0;
-}
-
-/* A failed host transfer: logged as Linux logs a failed request; -EIO. */
-static int io_error(const struct ubd *u, const char *op, uint64_t off,
-		    size_t len, int err)
-{
-	printk(KERN_ERR "I/O error, dev ubd%c, %s of %zu bytes at byte %llu: "
-	       "host error %d\n", 'a' + u->index, op, len,
-	       (unsigned long long)off, -err);
-	return -EIO;
-}
-
-int ubd_read(struct ubd *u, void *buf, uint64_t off, size_t len)
-{
-	int err = check_range(u, off, len);
-
-	if (err)
-		return err;
-	err = ubd_user_read(u->fd, buf, len, off);
-	return err ? io_error(u, "read", off, len, err) : 0;
-}
-
-int ubd_write(struct ubd *u, const void *buf, uint64_t off, size_t len)
-{
-	int err = check_range(u, off, len);
-
-	if (err)
-		return err;
-	if (u->readonly)
-		return -EROFS;
-	err = ubd_user_write(u->fd, buf, len, off);
-	return err ? io_error(u, "write", off, len, err) : 0;
-}
-
-int ubd_flush(struct ubd *u)
-{
-	if (!u || u->fd < 0)
-		return -EIO;
-	if (u->readonly)
-		return 0;
-	return ubd_user_flush(u->fd) ? -EIO : 0;
-}
-
-void ubd_sync_all(void)
-{
-	int n;
-
-	for (n = 0; n < UBD_MAX_DEV; n++)
-		if (ubd_devs[n].configured && ubd_devs[n].fd >= 0)
-			ubd_flush(&ubd_devs[n]);
-}
-
 void ubd_close_all(void)
 {
 	int n;
@@ -199,12 +252,11 @@ void ubd_close_all(void)
 	for (n = 0; n < UBD_MAX_DEV; n++) {
 		struct ubd *u = &ubd_devs[n];
 
-		if (u->fd < 0)
+		if (!u->host)
 			continue;
-		if (!u->readonly)
-			ubd_user_flush(u->fd);
-		ubd_user_close(u->fd);
-		u->fd = -1;
+		ubd_cache_release(u);
+		ubd_user_close(u->host);
+		u->host = NULL;
 	}
 }
 
@@ -226,7 +278,7 @@ size_t ubd_partitions(char *buf, size_t len)
 	for (n = 0; n < UBD_MAX_DEV; n++) {
 		struct ubd *u = &ubd_devs[n];
 
-		if (!u->configured || u->fd < 0)
+		if (!u->configured || !u->host)
 			continue;
 		w = snprintf(buf + pos, len - pos, "%4d  %7d %10llu ubd%c\n",
 			     UBD_MAJOR, n << UBD_SHIFT,
@@ -245,7 +297,7 @@ static struct ubd *file_ubd(struct file *file)
 
 	if (!u && file->f_inode)
 		u = ubd_get_by_dev(file->f_inode->i_rdev);
-	return u && u->fd >= 0 ? u : NULL;
+	return u && u->host ? u : NULL;
 }
 
 /* Open: -ENXIO for a device not configured, -EROFS to write a ro one. */
@@ -253,7 +305,7 @@ static int ubd_blk_open(struct inode *inode, struct file *file)
 {
 	struct ubd *u = ubd_get_by_dev(inode->i_rdev);
 
-	if (!u || u->fd < 0)
+	if (!u || !u->host)
 		return -ENXIO;
 	if ((file->f_mode & FMODE_WRITE) && u->readonly)
 		return -EROFS;
@@ -355,12 +407,29 @@ static loff_t ubd_blk_llseek(struct file *file, loff_t off, int whence)
 	return npos;
 }
 
+/* BLKDISCARD: a u64 pair (start, length) in bytes (Linux blk_ioctl_discard). */
+static long blk_discard(struct file *file, struct ubd *u, unsigned long arg)
+{
+	uint64_t range[2];
+	int err;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (u->readonly)
+		return -EPERM;
+	err = copy_from_user(range, UPTR(arg), sizeof(range));
+	if (err)
+		return err;
+	return ubd_discard(u, range[0], range[1]);
+}
+
 /*
  * Disk ioctls (Linux block/ioctl.c): BLKGETSIZE64 (u64 bytes), BLKGETSIZE
- * (unsigned long 512-byte sectors), BLKSSZGET
- * and BLKPBSZGET (sector size), BLKROGET (int), BLKFLSBUF (flush; root
- * only: -EACCES). arg is a guest address; -EFAULT if it is bad. Anything
- * else is -ENOTTY.
+ * (unsigned long 512-byte sectors), BLKSSZGET and BLKPBSZGET (sector
+ * size), BLKIOMIN/BLKIOOPT (page size), BLKALIGNOFF (0), BLKROGET (int),
+ * BLKFLSBUF (write back and drop the cached blocks; root only: -EACCES),
+ * BLKDISCARD, BLKDISCARDZEROES (0). arg is a guest address; -EFAULT if it
+ * is bad. Anything else is -ENOTTY.
  */
 static long ubd_blk_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
@@ -386,13 +455,23 @@ static long ubd_blk_ioctl(struct file *file, unsigned int cmd,
 	case BLKPBSZGET:
 		uval = UBD_SECTOR_SIZE;
 		return copy_to_user(UPTR(arg), &uval, sizeof(uval));
+	case BLKIOMIN:
+	case BLKIOOPT:
+		uval = PAGE_SIZE;
+		return copy_to_user(UPTR(arg), &uval, sizeof(uval));
+	case BLKALIGNOFF:
+	case BLKDISCARDZEROES:
+		ival = 0;
+		return copy_to_user(UPTR(arg), &ival, sizeof(ival));
 	case BLKROGET:
 		ival = u->readonly;
 		return copy_to_user(UPTR(arg), &ival, sizeof(ival));
 	case BLKFLSBUF:
 		if (current && current->cred && !capable(current->cred))
 			return -EACCES;
-		return ubd_flush(u);
+		return ubd_cache_invalidate(u);
+	case BLKDISCARD:
+		return blk_discard(file, u, arg);
 	default:
 		return -ENOTTY;
 	}
@@ -414,7 +493,12 @@ static const struct file_operations ubd_blk_fops = {
 	.fsync = ubd_blk_fsync,
 };
 
+/* Register major 98 and let tasks sleep on their block I/O from now on. */
 int ubd_init(void)
 {
+	int err = ubd_cache_init();
+
+	if (err)
+		return err;
 	return register_blkdev(UBD_MAJOR, "ubd", &ubd_blk_fops);
 }

@@ -12,13 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Command line flags of one device (ubd<N><flags>=...). */
-#define UBD_FLAG_RO	0x01	/* r: read-only */
-#define UBD_FLAG_SYNC	0x02	/* s: O_SYNC, every write synchronous */
-#define UBD_FLAG_NOCOW	0x04	/* d: no COW detection, the file is raw */
-#define UBD_FLAG_SHARED	0x08	/* c: no host file lock */
-#define UBD_FLAG_NOTRIM	0x10	/* t: no discard */
+#include <sys/uio.h>
+#include <umk/ubd.h>		/* UBD_FLAG_* */
 
 #define UBD_SECTOR_SIZE 512
 
@@ -53,15 +48,18 @@ void ubd_user_close(struct ubd_host *h);
 /* --- requests --- */
 
 enum ubd_op {
-	UBD_OP_READ,		/* [off, off + len) into buf */
-	UBD_OP_WRITE,		/* buf to [off, off + len) */
+	UBD_OP_READ,		/* [off, off + len) into iov */
+	UBD_OP_WRITE,		/* iov to [off, off + len) */
 	UBD_OP_FLUSH,		/* fdatasync: earlier writes reach the disk */
 	UBD_OP_DISCARD,		/* [off, off + len) need not be kept */
 };
 
+#define UBD_MAX_IOV 1024	/* IOV_MAX */
+
 /*
- * One request. The kernel side fills op, off, len, buf and done; the I/O
- * thread sets error. off and len are bytes, multiples of 512. Requests of
+ * One request. The kernel side fills op, off, len, iov (iovcnt buffers
+ * of len bytes in all, at most UBD_MAX_IOV) and done; the I/O thread sets
+ * error. off and len are bytes, multiples of 512. Requests of
  * one device run one at a time in the order submitted, so a flush is a
  * barrier and a read sees every write submitted before it.
  */
@@ -69,7 +67,8 @@ struct ubd_req {
 	enum ubd_op op;
 	uint64_t off;
 	size_t len;
-	void *buf;
+	const struct iovec *iov;
+	int iovcnt;
 	int error;		/* 0 or -errno, set by the I/O thread */
 	void (*done)(struct ubd_req *r);	/* called on the kernel thread */
 	struct ubd_req *next;	/* link of the queue it is on */
@@ -88,5 +87,8 @@ struct ubd_req *ubd_user_reap(void);
 /* Block the calling host thread until some request completes (for callers
  * that may not sleep: boot, shutdown). */
 void ubd_user_wait(void);
+/* bytes of page-aligned memory for cache pages, already faulted in;
+ * NULL if the host has no memory. Never freed. */
+void *ubd_user_alloc_frames(size_t bytes);
 
 #endif

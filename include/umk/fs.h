@@ -138,6 +138,10 @@ struct file_operations {
 	 * UPTR(arg) with copy_*_user). -ENOTTY for unknown commands. */
 	long (*ioctl)(struct file *file, unsigned int cmd, unsigned long arg);
 	int (*fsync)(struct file *file, int datasync);
+	/* O_ASYNC turned on (on = 1) or off on file, set through fd: add it
+	 * to or remove it from the driver's fasync list (fasync_helper,
+	 * umk/fasync.h). Optional: without it O_ASYNC sends nothing. */
+	int (*fasync)(int fd, struct file *file, int on);
 };
 
 struct super_operations {

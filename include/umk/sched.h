@@ -211,6 +211,12 @@ struct task {
 
 	/* Host thread state seen by the mode engine. */
 	struct user_regs_struct regs;	/* at the current stop */
+	/* At a syscall stop only the fields of PTRACE_GET_SYSCALL_INFO are
+	 * read (orig_rax, the arguments, rip, rsp; rax is -ENOSYS):
+	 * task_regs_full() fetches the rest first. regs_snap holds the
+	 * values the host has for rax, rip, orig_rax meanwhile. */
+	bool regs_partial;
+	unsigned long snap_rax, snap_rip, snap_orig_rax;
 	struct host_stop stop;		/* last decoded stop */
 	bool stop_ready;		/* a stop arrived, not yet consumed */
 	bool in_syscall;		/* serving a syscall: regs.orig_rax valid */

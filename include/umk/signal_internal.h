@@ -34,5 +34,7 @@ void flush_signal_handlers(struct task *t);
 void do_notify_parent(struct task *leader, int why, int status);
 /* Wake t so it notices a new signal (signal_wake_up). */
 void signal_wake_up(struct task *t);
+/* POSIX orphaned process group test for current's pgrp (job control). */
+bool is_current_pgrp_orphaned(void);
 
 #endif

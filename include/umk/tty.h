@@ -1,29 +1,152 @@
 /*
- * The console (/dev/console, /dev/tty, /dev/tty0) on the host's stdin and
- * stdout. In this version it is a plain stream: reads sleep until the host's
- * stdin is readable (the event loop watches it), EOF on the host's stdin is
- * EOF for the guest, writes go to the host's stdout. TCGETS answers with the
- * termios of a Linux console in cooked mode, so programs that check for a
- * terminal (isatty) work. Semantics: Linux drivers/tty/tty_io.c, n_tty.c.
+ * Terminals: the tty core (kernel/drivers/tty_io.c: open files, ioctls,
+ * controlling terminals and job control), the line discipline
+ * (kernel/drivers/n_tty.c: canonical editing, echo, signals, output
+ * processing) and one driver, the console (kernel/drivers/console.c) on the
+ * host's stdin and stdout. When the host's stdin is not a terminal the
+ * console is a plain stream instead (tty->ldisc_off): bytes pass through
+ * and the termios requests fail with -ENOTTY, as on a pipe.
+ * Semantics: Linux drivers/tty/tty_io.c, tty_jobctrl.c, n_tty.c; termios(3).
  */
 #ifndef UMK_TTY_H
 #define UMK_TTY_H
 
 #include <umk/fs.h>
+#include <umk/fasync.h>
 
-#define TTY_MAJOR 4
+#define TTY_MAJOR 4		/* /dev/tty0 (4,0): the console tty itself */
 #define TTYAUX_MAJOR 5		/* /dev/tty (5,0), /dev/console (5,1) */
 
+#define N_TTY_BUF_SIZE 4096	/* input buffer: a power of two */
+#define KNCCS 19		/* c_cc entries of the kernel's termios */
+
+/* The kernel's termios (asm/termbits.h struct termios2). */
+struct ktermios {
+	unsigned int c_iflag, c_oflag, c_cflag, c_lflag;
+	unsigned char c_line;
+	unsigned char c_cc[KNCCS];
+	unsigned int c_ispeed, c_ospeed;
+};
+
+struct tty_winsize {
+	unsigned short ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
+struct tty_struct;
+
+/* What a driver provides. */
+struct tty_operations {
+	/* Send len bytes (already output-processed) to the device. Returns
+	 * len or -errno; never sleeps. */
+	ssize_t (*write)(struct tty_struct *tty, const char *buf, size_t len);
+	/* The line discipline has room for input again after being full. */
+	void (*unthrottle)(struct tty_struct *tty);
+};
+
+/* Line discipline state (n_tty.c). Positions grow without bound; the
+ * buffer index is pos & (N_TTY_BUF_SIZE - 1). */
+struct n_tty_data {
+	size_t read_head;		/* next byte the device puts */
+	size_t read_tail;		/* next byte a reader takes */
+	size_t canon_head;		/* end of the last complete line */
+	unsigned char read_buf[N_TTY_BUF_SIZE];
+	unsigned char read_flags[N_TTY_BUF_SIZE];	/* N_TTY_EOL, N_TTY_EOF */
+	unsigned int column;		/* output column, for tabs and erase */
+	unsigned int canon_column;	/* column where the input line began */
+	bool lnext;			/* VLNEXT: next byte is literal */
+	bool erasing;			/* ECHOPRT: inside \...\ */
+	bool throttled;			/* full: the driver stopped reading */
+};
+#define N_TTY_EOL 1			/* a line ends at this byte */
+#define N_TTY_EOF 2			/* ...and it is a VEOF: not read */
+
+/*
+ * A terminal. Only the kernel thread touches it. pgrp and session are the
+ * foreground process group and the session it controls (0 if none), as in
+ * Linux's tty->ctrl.
+ */
 struct tty_struct {
-	pid_t pgrp;			/* foreground process group */
-	pid_t session;			/* controlling session, 0 if none */
-	struct wait_queue_head read_wait;
+	const char *name;
+	const struct tty_operations *ops;
+	struct ktermios termios;
+	struct tty_winsize winsize;
+	pid_t pgrp;
+	pid_t session;
+	bool stopped;			/* output held (^S, TCOOFF) */
+	bool hw_hangup;			/* the device is gone: reads see EOF */
+	bool ldisc_off;			/* plain stream: no line discipline */
+	bool exclusive;			/* TIOCEXCL */
+	struct list_head files;		/* struct tty_file of each open file */
+	struct wait_queue_head read_wait, write_wait;
+	struct fasync_struct *fasync;	/* O_ASYNC readers */
+	struct n_tty_data ldata;
+};
+
+/* An open file on a tty (file->private_data). */
+struct tty_file {
+	struct tty_struct *tty;
+	struct file *file;
+	bool console;			/* opened as /dev/console: exempt from
+					 * job control, never hung up (Linux's
+					 * redirected_tty_write) */
+	bool hung_up;			/* vhangup: reads 0, writes -EIO */
+	struct list_head list;		/* in tty->files */
 };
 
 extern struct tty_struct console_tty;
-extern const struct file_operations console_fops;
-/* Called by the event loop when the host's stdin is readable or hung up. */
-void console_input_ready(void);
+extern const struct file_operations console_fops;	/* every tty file */
+
+/* tty_io.c */
+void tty_init(struct tty_struct *tty, const char *name,
+	      const struct tty_operations *ops);
+/* Register the tty device numbers for tty (the console). 0 or -errno. */
+int tty_register_console(struct tty_struct *tty);
+/* Job control for a read (SIGTTIN) or a terminal change (SIGTTOU) by the
+ * current task: 0 to go on, -EIO, or -ERESTARTSYS with the signal sent. */
+int tty_check_change(struct tty_struct *tty, int sig);
+/* New window size: SIGWINCH to the foreground group if it changed. */
+void tty_do_resize(struct tty_struct *tty, const struct tty_winsize *ws);
+/* The session leader of the current task's session exits (on_exit) or
+ * gives up its terminal (TIOCNOTTY): Linux disassociate_ctty. */
+void disassociate_ctty(bool on_exit);
+/* Hang the tty up (the device went away): SIGHUP to its session. */
+void tty_hangup(struct tty_struct *tty);
+
+/* n_tty.c: the line discipline. */
+void n_tty_open(struct tty_struct *tty);
+/* Input bytes from the device (kernel thread, outside any task). Returns
+ * how many were taken: fewer when the buffer is full (then throttled). */
+size_t n_tty_receive_buf(struct tty_struct *tty, const unsigned char *buf,
+			 size_t len);
+/* Room for more input now. */
+size_t n_tty_receive_room(struct tty_struct *tty);
+ssize_t n_tty_read(struct tty_struct *tty, struct file *f, char *buf,
+		   size_t len);
+ssize_t n_tty_write(struct tty_struct *tty, struct file *f, const char *buf,
+		    size_t len);
+unsigned int n_tty_poll(struct tty_struct *tty, struct file *f,
+			struct poll_table *pt);
+/* Termios changed from old: reset the editing state as Linux does. */
+void n_tty_set_termios(struct tty_struct *tty, const struct ktermios *old);
+/* TCIFLUSH: drop pending input. */
+void n_tty_flush_input(struct tty_struct *tty);
+/* Bytes a read could take now (FIONREAD). */
+int n_tty_inq(struct tty_struct *tty);
+/* ^S / ^Q, TCOOFF / TCOON. */
+void stop_tty(struct tty_struct *tty);
+void start_tty(struct tty_struct *tty);
+
+/* console.c: the driver. */
 int console_init(int host_in_fd, int host_out_fd);
+/* Plain-stream console (host stdin not a terminal): file operations. */
+ssize_t console_plain_read(struct file *f, char *buf, size_t len);
+unsigned int console_plain_poll(struct file *f, struct poll_table *pt);
+int console_plain_inq(void);
+/* A reader or an O_ASYNC file waits for plain-stream input. */
+void console_plain_want_input(void);
+/* Leave the host terminal as umk found it (every exit path). */
+void console_exit(void);
+/* Kernel messages to the host's stderr (\n -> \r\n on a raw terminal). */
+void console_print_kmsg(const char *s, size_t len);
 
 #endif

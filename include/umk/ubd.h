@@ -1,8 +1,11 @@
 /*
- * ubd: UML's block devices, ubd0..ubd7 (the guest's /dev/ubda..), each backed
- * by a host file. The kernel side (ubd/ubd_kern.c) owns the devices and the
- * guest-visible block device f_op; the host side (ubd/ubd_user.c) opens and
- * reads the host files. Semantics: UML arch/um/drivers/ubd_kern.c.
+ * ubd: UML's block devices, ubd0..ubd15 (the guest's /dev/ubda..ubdp),
+ * each backed by a host file: a raw image, or a UML COW v3 overlay over a
+ * read-only backing file. The kernel side (ubd/ubd_kern.c) owns the
+ * devices and the guest-visible block device f_op; ubd/ubd_cache.c is the
+ * block cache and the request path; the host side (ubd/ubd_user.c,
+ * ubd/cow_user.c) opens the host files and runs the I/O threads.
+ * Semantics: UML arch/um/drivers/ubd_kern.c.
  * Offsets and lengths here are bytes; the device sector size is 512.
  */
 #ifndef UMK_UBD_H
@@ -10,23 +13,39 @@
 
 #include <umk/kernel.h>
 
-#define UBD_MAX_DEV 8
+#define UBD_MAX_DEV 16
 #define UBD_MAJOR 98
 #define UBD_SHIFT 4		/* minor = N << 4, as Linux */
+
+/* Flags of ubd<N><flags>=... (UML's letters). */
+#define UBD_FLAG_RO	0x01	/* r: read-only */
+#define UBD_FLAG_SYNC	0x02	/* s: O_SYNC, every write synchronous */
+#define UBD_FLAG_NOCOW	0x04	/* d: no COW detection, the file is raw */
+#define UBD_FLAG_SHARED	0x08	/* c: no host file lock */
+#define UBD_FLAG_NOTRIM	0x10	/* t: no discard */
 
 struct ubd;
 
 /*
- * Record device n (0..UBD_MAX_DEV-1) from a command line value
- * "file[,backing]" with UML flags already split off (ro). Touches nothing on
- * the host. Returns 0, -EINVAL (bad n, empty file name) or -EBUSY (n given
- * twice). A message for the user is written into err (size errlen).
+ * Parse one command line option "ubd<N><flags>=<file>[,<backing>][,<serial>]"
+ * (',' or ':' separate the parts; N is 0..15 or a..p; flags r s d c t) and
+ * record it with ubd_setup. Touches nothing on the host. 0, or -EINVAL /
+ * -EBUSY with a message for the user in err.
  */
-int ubd_setup(int n, const char *value, bool readonly, char *err, size_t errlen);
+int ubd_parse_option(const char *arg, char *err, size_t errlen);
 /*
- * Open every configured device's host file (read-only for ro devices). On
- * failure prints one clear line ("ubd0: cannot open rootfs.img: No such file
- * or directory") and returns -errno; nothing is written to any file.
+ * Record device n (0..UBD_MAX_DEV-1) from "file[,backing][,serial]" and
+ * UBD_FLAG_* flags. Touches nothing on the host. Returns 0, -EINVAL (bad
+ * n, empty file name, d with a backing file) or -EBUSY (n given twice). A
+ * message for the user is written into err (size errlen).
+ */
+int ubd_setup(int n, const char *value, unsigned int flags, char *err,
+	      size_t errlen);
+/*
+ * Open every configured device's host files (creating a COW file given
+ * with its backing file, as UML does). On failure prints one clear line
+ * ("umk: ubd0: cannot open rootfs.img: No such file or directory") and
+ * returns -errno; no file is modified.
  */
 int ubd_open_all(void);
 /* Device n, or NULL if not configured. */
@@ -37,17 +56,32 @@ int ubd_index(const struct ubd *u);
 uint64_t ubd_size(const struct ubd *u);	/* bytes */
 bool ubd_readonly(const struct ubd *u);
 const char *ubd_file(const struct ubd *u);	/* host path, for messages */
-/* Read/write len bytes at byte offset off. 0 or -EIO (host error, or beyond
- * the device end), -EROFS (write to a read-only device). */
+/*
+ * Read/write len bytes at byte offset off, through the block cache. The
+ * calling task sleeps while the I/O thread works (other tasks run); at
+ * boot and shutdown, outside any task, the kernel thread waits instead.
+ * A write is cached and written back later (at once with the s flag).
+ * 0 or -EIO (host error, or beyond the device end), -EROFS (write to a
+ * read-only device), -ENOMEM.
+ */
 int ubd_read(struct ubd *u, void *buf, uint64_t off, size_t len);
 int ubd_write(struct ubd *u, const void *buf, uint64_t off, size_t len);
-/* Make every completed write durable on the host (fdatasync). 0 or -EIO. */
+/*
+ * Write back every cached write of u and make it durable on the host
+ * (fdatasync of the image or COW file), COW bitmap included. Returns when
+ * done: 0, or -EIO if this or an earlier background write failed.
+ */
 int ubd_flush(struct ubd *u);
+/* Discard [off, off + len), 512-aligned: 0, -EINVAL, -EROFS, -EOPNOTSUPP
+ * (t flag, or the host cannot punch holes), -EIO. */
+int ubd_discard(struct ubd *u, uint64_t off, uint64_t len);
 /* Flush every device (shutdown, sync(2)). */
 void ubd_sync_all(void);
-/* Close the host files (shutdown). */
+/* Flush, then close the host files (shutdown). */
 void ubd_close_all(void);
 /* /proc/partitions text into buf; returns its length. */
 size_t ubd_partitions(char *buf, size_t len);
+/* Bytes the block cache holds (for /proc/meminfo "Buffers:"). */
+uint64_t ubd_cache_bytes(void);
 
 #endif

@@ -1,18 +1,27 @@
 /*
- * The console: /dev/console (5,1), /dev/tty (5,0) and /dev/tty0 (4,0) on
- * the host's stdin and stdout. A plain stream: a read sleeps until the
- * host's stdin has data (the event loop watches it only while a reader
- * waits, so an unread fd never spins the loop); EOF on a host pipe or file
- * is EOF for the guest from then on. When the host's stdin is a terminal,
- * the termios and window-size requests are the host terminal's, which does
- * the line discipline; otherwise they fail with -ENOTTY as on a non-tty.
- * Semantics: Linux drivers/tty/tty_io.c (ioctls), tty_ioctl(4).
+ * The console driver: the console tty on the host's stdin and stdout.
+ *
+ * When the host's stdin is a terminal, that terminal is put in raw mode
+ * (and always restored: console_exit on every exit path, a crash handler,
+ * host job control through the sigio thread) and the console is a real
+ * terminal: the sigio thread reports input, which goes through the line
+ * discipline (n_tty.c) at once, so ^C reaches the foreground group while
+ * nobody reads; output is written to the host's stdout after the line
+ * discipline's processing; host SIGWINCH resizes it.
+ *
+ * Otherwise (a pipe, a file, /dev/null: CI) it is a plain stream, as
+ * before: a read takes what the host's stdin has (the sigio thread watches
+ * it only while a reader or an O_ASYNC file waits, so an unread fd never
+ * spins), EOF on the host is EOF for the guest from then on, and the
+ * termios requests fail with -ENOTTY as on a pipe.
+ * Semantics: Linux drivers/tty/vt (the console's termios), tty_io.c.
  */
 #include <umk/tty.h>
+#include <umk/sigio.h>
 #include <umk/syscalls.h>
-#include <event.h>
 #include <os.h>
 #include <console_user.h>
+#include <sigio_user.h>
 #include <string.h>
 #include <termios.h>
 #include <sys/ioctl.h>
@@ -20,30 +29,144 @@
 struct tty_struct console_tty;
 
 static int host_in = 0, host_out = 1;
-static bool in_is_tty, in_always_ready, in_eof, watching;
+static bool in_always_ready;	/* a regular file: poll cannot wait on it */
+static bool in_eof;		/* plain stream: the host's stdin ended */
+static bool armed;		/* the sigio thread watches host_in */
+static unsigned char pending[1024];	/* read from the host, not yet taken */
+static size_t pending_len, pending_off;
 
-void console_input_ready(void)
+static ssize_t con_write(struct tty_struct *tty, const char *buf, size_t len)
 {
-	if (watching) {
-		os_event_del_fd(host_in);
-		watching = false;
+	return os_write_all(host_out, buf, len) < 0 ? -EIO : (ssize_t)len;
+}
+
+static void arm_input(void)
+{
+	if (!armed && !in_always_ready && !in_eof && !console_tty.hw_hangup &&
+	    sigio_arm(host_in) == 0)
+		armed = true;
+}
+
+/* ---- terminal mode ---- */
+
+/* Hand what was read from the host to the line discipline. */
+static void feed_pending(void)
+{
+	size_t n;
+
+	while (pending_off < pending_len) {
+		n = n_tty_receive_buf(&console_tty, pending + pending_off,
+				      pending_len - pending_off);
+		pending_off += n;
+		if (console_tty.ldata.throttled)
+			return;
 	}
-	wake_up(&console_tty.read_wait);
+	pending_off = pending_len = 0;
 }
 
-static void watch_input(void)
+/* sigio: the host terminal has input (or hung up). */
+static void con_input(int fd, short revents, void *data)
 {
-	if (!watching && !in_always_ready && !in_eof &&
-	    os_event_add_fd(host_in, EV_CONSOLE) == 0)
-		watching = true;
+	long n;
+
+	armed = false;
+	if (pending_len)
+		return;
+	n = os_fd_readable(host_in) ? os_read(host_in, pending,
+					      sizeof(pending)) : -EAGAIN;
+	if (n == -EAGAIN || n == -EINTR) {
+		arm_input();
+		return;
+	}
+	if (n <= 0) {
+		console_tty.hw_hangup = true;
+		tty_hangup(&console_tty);
+		return;
+	}
+	pending_len = n;
+	pending_off = 0;
+	feed_pending();
+	if (!pending_len)
+		arm_input();
 }
 
-static bool input_available(void)
+static void con_unthrottle(struct tty_struct *tty)
+{
+	feed_pending();
+	if (!pending_len)
+		arm_input();
+}
+
+static const struct tty_operations con_ops = {
+	.write = con_write,
+	.unthrottle = con_unthrottle,
+};
+
+static void read_host_winsize(struct tty_winsize *w)
+{
+	struct winsize ws;
+
+	if (os_get_winsize(host_in, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
+	*w = (struct tty_winsize){ ws.ws_row, ws.ws_col, ws.ws_xpixel,
+				   ws.ws_ypixel };
+}
+
+/* Host SIGWINCH (or umk continued): the guest sees the new size. */
+static void con_host_event(unsigned int events)
+{
+	struct tty_winsize ws;
+
+	if (console_tty.ldisc_off || !(events & SIGIO_HOST_WINCH))
+		return;
+	read_host_winsize(&ws);
+	tty_do_resize(&console_tty, &ws);
+}
+
+/* A Linux console's termios (tty_std_termios), with the host terminal's
+ * erase character and UTF-8 mode. */
+static void init_termios(const struct termios *host)
+{
+	static const unsigned char init_cc[KNCCS] = {
+		[VINTR] = 003, [VQUIT] = 034, [VERASE] = 0177, [VKILL] = 025,
+		[VEOF] = 004, [VTIME] = 0, [VMIN] = 1, [VSTART] = 021,
+		[VSTOP] = 023, [VSUSP] = 032, [VREPRINT] = 022,
+		[VDISCARD] = 017, [VWERASE] = 027, [VLNEXT] = 026,
+	};
+	struct ktermios *t = &console_tty.termios;
+
+	t->c_iflag = ICRNL | IXON | (host->c_iflag & IUTF8);
+	t->c_oflag = OPOST | ONLCR;
+	t->c_cflag = B38400 | CS8 | CREAD | HUPCL;
+	t->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE |
+		     IEXTEN;
+	memcpy(t->c_cc, init_cc, KNCCS);
+	if (host->c_cc[VERASE] && host->c_cc[VERASE] != _POSIX_VDISABLE)
+		t->c_cc[VERASE] = host->c_cc[VERASE];
+	t->c_ispeed = t->c_ospeed = 38400;
+}
+
+/* ---- plain stream mode ---- */
+
+static bool plain_available(void)
 {
 	return in_eof || in_always_ready || os_fd_readable(host_in);
 }
 
-static ssize_t console_read(struct file *f, char *buf, size_t len, loff_t *pos)
+/* sigio: the host's stdin (not a terminal) is readable. */
+static void con_plain_input(int fd, short revents, void *data)
+{
+	armed = false;
+	wake_up(&console_tty.read_wait);
+	kill_fasync(&console_tty.fasync, SIGIO, POLL_IN);
+}
+
+void console_plain_want_input(void)
+{
+	arm_input();
+}
+
+ssize_t console_plain_read(struct file *f, char *buf, size_t len)
 {
 	long n;
 	int err;
@@ -51,203 +174,93 @@ static ssize_t console_read(struct file *f, char *buf, size_t len, loff_t *pos)
 	for (;;) {
 		if (in_eof)
 			return 0;
-		if (input_available()) {
+		if (plain_available()) {
 			n = os_read(host_in, buf, len);
-			if (n == 0 && !in_is_tty)
+			if (n == 0)
 				in_eof = true;
-			if (n >= 0 || n != -EAGAIN)
+			if (n != -EAGAIN) {
+				if (n > 0 && console_tty.fasync)
+					arm_input();
 				return n < 0 ? -EIO : n;
+			}
 		}
 		if (f->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		watch_input();
+		arm_input();
 		err = wait_event_interruptible(console_tty.read_wait,
-					       input_available());
+					       plain_available());
 		if (err)
 			return err;
 	}
 }
 
-static ssize_t console_write(struct file *f, const char *buf, size_t len,
-			     loff_t *pos)
-{
-	int err = os_write_all(host_out, buf, len);
-
-	return err < 0 ? -EIO : (ssize_t)len;
-}
-
-static unsigned int console_poll(struct file *f, struct poll_table *pt)
+unsigned int console_plain_poll(struct file *f, struct poll_table *pt)
 {
 	unsigned int mask = POLLOUT | POLLWRNORM;
 
 	poll_wait(f, &console_tty.read_wait, pt);
-	if (input_available())
+	if (plain_available())
 		mask |= POLLIN | POLLRDNORM;
 	else
-		watch_input();
+		arm_input();
 	return mask;
 }
 
-/* The kernel's termios (asm/termbits.h), what TCGETS/TCSETS carry. */
-struct kernel_termios {
-	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
-	uint8_t c_line;
-	uint8_t c_cc[19];
-};
-
-static void termios_to_kernel(const struct termios *t, struct kernel_termios *k)
+int console_plain_inq(void)
 {
-	memset(k, 0, sizeof(*k));
-	k->c_iflag = t->c_iflag;
-	k->c_oflag = t->c_oflag;
-	k->c_cflag = t->c_cflag;
-	k->c_lflag = t->c_lflag;
-	k->c_line = t->c_line;
-	memcpy(k->c_cc, t->c_cc, sizeof(k->c_cc));
+	int n = in_always_ready || in_eof ? 0 : os_fionread(host_in);
+
+	return n < 0 ? 0 : n;
 }
 
-static void kernel_to_termios(const struct kernel_termios *k, struct termios *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->c_iflag = k->c_iflag;
-	t->c_oflag = k->c_oflag;
-	t->c_cflag = k->c_cflag;
-	t->c_lflag = k->c_lflag;
-	t->c_line = k->c_line;
-	memcpy(t->c_cc, k->c_cc, sizeof(k->c_cc));
-	t->c_ispeed = t->c_ospeed = k->c_cflag & CBAUD;
-}
-
-static bool is_ctty(void)
-{
-	return current->signal->tty == &console_tty;
-}
-
-static long console_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
-{
-	struct uptr p = UPTR(arg);
-	struct termios t;
-	struct kernel_termios kt;
-	struct winsize ws;
-	pid_t pgrp;
-	int n, err;
-
-	switch (cmd) {
-	case TCGETS:
-		if (!in_is_tty)
-			return -ENOTTY;
-		err = os_tcgetattr(host_in, &t);
-		if (err)
-			return err;
-		termios_to_kernel(&t, &kt);
-		return copy_to_user(p, &kt, sizeof(kt)) ? -EFAULT : 0;
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF:
-		if (!in_is_tty)
-			return -ENOTTY;
-		if (copy_from_user(&kt, p, sizeof(kt)))
-			return -EFAULT;
-		kernel_to_termios(&kt, &t);
-		return os_tcsetattr(host_in, cmd == TCSETS ? TCSANOW :
-				    cmd == TCSETSW ? TCSADRAIN : TCSAFLUSH, &t);
-	case TIOCGWINSZ:
-		if (!in_is_tty)
-			return -ENOTTY;
-		err = os_get_winsize(host_in, &ws);
-		if (err)
-			return err;
-		return copy_to_user(p, &ws, sizeof(ws)) ? -EFAULT : 0;
-	case TIOCSWINSZ:
-		if (!in_is_tty)
-			return -ENOTTY;
-		if (copy_from_user(&ws, p, sizeof(ws)))
-			return -EFAULT;
-		return os_set_winsize(host_in, &ws);
-	case FIONREAD:
-		n = in_always_ready || in_eof ? 0 : os_fionread(host_in);
-		if (n < 0)
-			n = 0;
-		return copy_to_user(p, &n, sizeof(n)) ? -EFAULT : 0;
-	case TIOCSCTTY:
-		if (current->signal->session != current->tgid)
-			return -EPERM;
-		if (is_ctty())
-			return 0;
-		if (current->signal->tty)
-			return -EPERM;
-		if (console_tty.session && console_tty.session !=
-		    current->signal->session && !(arg == 1 &&
-		    capable(current->cred)))
-			return -EPERM;
-		current->signal->tty = &console_tty;
-		console_tty.session = current->signal->session;
-		console_tty.pgrp = current->signal->pgrp;
-		return 0;
-	case TIOCNOTTY:
-		if (!is_ctty())
-			return -ENOTTY;
-		if (current->signal->session == current->tgid) {
-			console_tty.session = 0;
-			console_tty.pgrp = 0;
-		}
-		current->signal->tty = NULL;
-		return 0;
-	case TIOCGPGRP:
-		if (!is_ctty())
-			return -ENOTTY;
-		return copy_to_user(p, &console_tty.pgrp, sizeof(pid_t)) ?
-		       -EFAULT : 0;
-	case TIOCSPGRP:
-		if (!is_ctty() || console_tty.session != current->signal->session)
-			return -ENOTTY;
-		if (copy_from_user(&pgrp, p, sizeof(pgrp)))
-			return -EFAULT;
-		if (pgrp < 0)
-			return -EINVAL;
-		console_tty.pgrp = pgrp;
-		return 0;
-	case TIOCGSID:
-		if (!is_ctty())
-			return -ENOTTY;
-		return copy_to_user(p, &console_tty.session, sizeof(pid_t)) ?
-		       -EFAULT : 0;
-	default:
-		return -ENOTTY;
-	}
-}
-
-const struct file_operations console_fops = {
-	.read = console_read,
-	.write = console_write,
-	.poll = console_poll,
-	.ioctl = console_ioctl,
-};
+/* ---- set-up and exit ---- */
 
 int console_init(int host_in_fd, int host_out_fd)
 {
+	struct termios host;
+	bool tty_mode;
 	int err;
 
 	host_in = host_in_fd;
 	host_out = host_out_fd;
-	init_waitqueue_head(&console_tty.read_wait);
-	in_is_tty = os_isatty(host_in);
+	tty_init(&console_tty, "tty0", &con_ops);
 	in_always_ready = os_is_regular(host_in);
-	event_set_handler(EV_CONSOLE, console_input_ready);
-	err = register_chrdev(TTYAUX_MAJOR, "tty", &console_fops);
+	tty_mode = os_isatty(host_in) && os_tcgetattr(host_in, &host) == 0 &&
+		   os_console_raw_enter(host_in) == 0;
+	console_tty.ldisc_off = !tty_mode;
+	if (tty_mode) {
+		init_termios(&host);
+		read_host_winsize(&console_tty.winsize);
+	}
+	err = sigio_register(host_in, POLLIN, tty_mode ? con_input :
+			     con_plain_input, NULL);
 	if (err)
 		return err;
-	return register_chrdev(TTY_MAJOR, "vc", &console_fops);
+	sigio_set_host_handler(con_host_event);
+	if (tty_mode)
+		arm_input();
+	return tty_register_console(&console_tty);
 }
 
-/* umk got SIGINT from the host terminal: that is the guest's ^C. */
-void console_host_interrupt(int sig)
+void console_exit(void)
 {
-	if (console_tty.pgrp > 0)
-		kill_pgrp(console_tty.pgrp, sig, 1);
+	os_console_raw_restore();
 }
 
-bool console_is_tty(void)
+void console_print_kmsg(const char *s, size_t len)
 {
-	return in_is_tty;
+	size_t start = 0;
+
+	if (!os_console_is_raw() || !os_isatty(2)) {
+		os_write_all(2, s, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '\n')
+			continue;
+		os_write_all(2, s + start, i - start);
+		os_write_all(2, "\r\n", 2);
+		start = i + 1;
+	}
+	os_write_all(2, s + start, len - start);
 }

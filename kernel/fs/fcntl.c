@@ -1,12 +1,16 @@
 /*
  * fcntl(2): descriptor flags, file status flags, the O_ASYNC owner and
- * signal, duplication. Record locks and leases are not implemented: every
- * lock command is -ENOLCK (no lock can ever exist, so none is reported).
+ * signal and the SIGIO it gets (fasync lists, kill_fasync), duplication.
+ * Record locks and leases are not implemented: every lock command is
+ * -ENOLCK (no lock can ever exist, so none is reported).
  * Model: Linux fs/fcntl.c.
  */
 #include <umk/fs.h>
 #include <umk/syscalls.h>
 #include <umk/uaccess.h>
+#include <umk/fasync.h>
+#include <umk/signal_internal.h>
+#include <string.h>
 #include "internal.h"
 
 #ifndef F_OWNER_TID
@@ -30,18 +34,139 @@ struct fdtable_entry *fd_entry(int fd)
 	return &files->fd[fd];
 }
 
-static long setfl(struct file *f, unsigned long arg)
+int fasync_helper(int fd, struct file *file, int on, struct fasync_struct **fapp)
 {
+	struct fasync_struct **pp, *fa;
+
+	for (pp = fapp; *pp; pp = &(*pp)->fa_next) {
+		if ((*pp)->fa_file != file)
+			continue;
+		if (on) {
+			(*pp)->fa_fd = fd;
+			return 0;
+		}
+		fa = *pp;
+		*pp = fa->fa_next;
+		kfree(fa);
+		return 1;
+	}
+	if (!on)
+		return 0;
+	fa = kzalloc(sizeof(*fa));
+	if (!fa)
+		return -ENOMEM;
+	fa->fa_fd = fd;
+	fa->fa_file = file;
+	fa->fa_next = *fapp;
+	*fapp = fa;
+	return 1;
+}
+
+/* si_band for each POLL_* reason (Linux band_table). */
+static const long band_table[] = {
+	[POLL_IN] = POLLIN | POLLRDNORM,
+	[POLL_OUT] = POLLOUT | POLLWRNORM | POLLWRBAND,
+	[POLL_MSG] = POLLIN | POLLRDNORM | POLLMSG,
+	[POLL_ERR] = POLLERR,
+	[POLL_PRI] = POLLPRI | POLLRDBAND,
+	[POLL_HUP] = POLLHUP | POLLERR,
+};
+
+/* One process t: the owner's F_SETSIG signal with si_fd and si_band, or
+ * plain SIGIO (Linux send_sigio_to_task). */
+static void send_sigio_to_task(struct task *t, const struct file *f, int fd,
+			       int reason)
+{
+	siginfo_t info = { .si_signo = SIGIO, .si_code = SI_KERNEL };
+	int sig = f->f_owner_sig;
+
+	if (sig) {
+		memset(&info, 0, sizeof(info));
+		info.si_signo = sig;
+		info.si_code = reason;
+		info.si_band = reason >= POLL_IN && reason <= POLL_HUP ?
+			       band_table[reason] : ~0L;
+		info.si_fd = fd;
+		if (send_sig_info(sig, &info, t, true) == 0)
+			return;
+		info = (siginfo_t){ .si_signo = SIGIO, .si_code = SI_KERNEL };
+	}
+	send_sig_info(SIGIO, &info, t, true);
+}
+
+/* Signal the owner of f: a process (f_owner > 0) or a process group. */
+static void send_sigio(const struct file *f, int fd, int reason)
+{
+	struct task *t, *n;
+	pid_t who = f->f_owner;
+
+	if (!who)
+		return;
+	list_for_each_entry_safe(t, n, &task_list, tasks) {
+		if (!thread_group_leader(t) || !task_alive(t) || t->zombie)
+			continue;
+		if (who > 0 ? t->tgid == who : t->signal->pgrp == -who)
+			send_sigio_to_task(t, f, fd, reason);
+	}
+}
+
+void kill_fasync(struct fasync_struct **fapp, int sig, int band)
+{
+	for (struct fasync_struct *fa = *fapp; fa; fa = fa->fa_next)
+		if (!(sig == SIGURG && fa->fa_file->f_owner_sig == 0))
+			send_sigio(fa->fa_file, fa->fa_fd, band);
+}
+
+int file_set_async(struct file *f, int fd, bool on)
+{
+	int err;
+
+	if (on == !!(f->f_flags & O_ASYNC))
+		return 0;
+	if (f->f_op && f->f_op->fasync) {
+		err = f->f_op->fasync(fd, f, on);
+		if (err < 0)
+			return err;
+	}
+	if (on)
+		f->f_flags |= O_ASYNC;
+	else
+		f->f_flags &= ~O_ASYNC;
+	return 0;
+}
+
+static long setfl(struct file *f, int fd, unsigned long arg)
+{
+	int err;
+
 	if ((arg & O_NOATIME) && !(f->f_flags & O_NOATIME) &&
 	    !inode_owner_or_capable(f->f_inode))
 		return -EPERM;
+	err = file_set_async(f, fd, arg & O_ASYNC);
+	if (err)
+		return err;
 	f->f_flags = (arg & SETFL_MASK) | (f->f_flags & ~SETFL_MASK);
 	return 0;
 }
 
+/* Is nr in use as a pid, process group or session (Linux find_vpid)? */
+static bool pid_nr_exists(pid_t nr)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks)
+		if (t->pid == nr || t->signal->pgrp == nr ||
+		    t->signal->session == nr)
+			return true;
+	return false;
+}
+
+/* F_SETOWN: who > 0 a process, < 0 a process group, 0 nobody. */
 static long f_setown(struct file *f, pid_t who)
 {
-	if (who > 0 && !find_task_by_pid(who))
+	if (who == INT32_MIN)
+		return -EINVAL;
+	if (who && !pid_nr_exists(who < 0 ? -who : who))
 		return -ESRCH;
 	f->f_owner = who;
 	return 0;
@@ -127,7 +252,7 @@ static long do_fcntl(unsigned int fd, unsigned int cmd, unsigned long arg,
 	case F_GETFL:
 		return f->f_flags;
 	case F_SETFL:
-		return setfl(f, arg);
+		return setfl(f, fd, arg);
 	case F_GETOWN:
 		return f->f_owner;
 	case F_SETOWN:

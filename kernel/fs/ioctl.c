@@ -6,6 +6,7 @@
 #include <umk/fs.h>
 #include <umk/syscalls.h>
 #include <umk/uaccess.h>
+#include <umk/fasync.h>
 #include <limits.h>
 #include <sys/ioctl.h>
 #include "internal.h"
@@ -50,8 +51,13 @@ static long do_vfs_ioctl(struct file *f, unsigned int fd, unsigned int cmd,
 		return 0;
 	case FIONBIO:
 		return ioctl_setflag(f, UPTR(arg), O_NONBLOCK);
-	case FIOASYNC:
-		return ioctl_setflag(f, UPTR(arg), O_ASYNC);
+	case FIOASYNC: {
+		int on;
+
+		if (copy_from_user(&on, UPTR(arg), sizeof(on)))
+			return -EFAULT;
+		return file_set_async(f, fd, on != 0);
+	}
 	case FIOQSIZE:
 		if (!S_ISDIR(inode->i_mode) && !S_ISREG(inode->i_mode) &&
 		    !S_ISLNK(inode->i_mode))

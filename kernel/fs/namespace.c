@@ -327,8 +327,9 @@ static void deactivate_super(struct super_block *sb)
 /* "/dev/ubda", "ubda", "/dev/ubd0", "98:0": the ubd device number. */
 static int parse_ubd_name(const char *name, dev_t *dev)
 {
-	unsigned int maj, min;
-	char c, extra;
+	unsigned int maj, min, n;
+	char extra;
+	int used = 0;
 
 	if (sscanf(name, "%u:%u%c", &maj, &min, &extra) == 2) {
 		*dev = makedev(maj, min);
@@ -336,15 +337,19 @@ static int parse_ubd_name(const char *name, dev_t *dev)
 	}
 	if (strncmp(name, "/dev/", 5) == 0)
 		name += 5;
-	if (strncmp(name, "ubd", 3) != 0 || !name[3] || name[4])
+	if (strncmp(name, "ubd", 3) != 0 || !name[3])
 		return -ENOENT;
-	c = name[3];
-	if (c >= 'a' && c < 'a' + UBD_MAX_DEV)
-		*dev = makedev(UBD_MAJOR, (c - 'a') << UBD_SHIFT);
-	else if (c >= '0' && c < '0' + UBD_MAX_DEV)
-		*dev = makedev(UBD_MAJOR, (c - '0') << UBD_SHIFT);
-	else
+	name += 3;
+	if (name[0] >= 'a' && name[0] < 'a' + UBD_MAX_DEV && !name[1]) {
+		n = name[0] - 'a';			/* ubda..ubdp */
+	} else if (name[0] >= '0' && name[0] <= '9' &&
+		   sscanf(name, "%u%n", &n, &used) == 1 && !name[used] &&
+		   n < UBD_MAX_DEV && (name[0] != '0' || !name[1])) {
+		;					/* ubd0..ubd15 */
+	} else {
 		return -ENOENT;
+	}
+	*dev = makedev(UBD_MAJOR, n << UBD_SHIFT);
 	return 0;
 }
 

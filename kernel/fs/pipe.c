@@ -4,10 +4,12 @@
  * atomic; a write with no reader raises SIGPIPE and fails with -EPIPE; a
  * read of an empty pipe with no writer is EOF. pipe(2) inodes live in an
  * unmounted pipefs; a FIFO is any filesystem's S_IFIFO inode opened through
- * fifo_fops.
+ * fifo_fops. Ends set O_ASYNC get SIGIO where Linux sends it: readers after
+ * every write, writers after every read, both when the other side closes.
  */
 #include <umk/fs.h>
 #include <umk/syscalls.h>
+#include <umk/fasync.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -22,6 +24,7 @@ struct pipe_inode_info {
 	int readers, writers;
 	unsigned int r_counter, w_counter;	/* opens ever, for FIFO open */
 	struct wait_queue_head rd_wait, wr_wait;
+	struct fasync_struct *fasync_readers, *fasync_writers;	/* O_ASYNC */
 };
 
 static struct super_block pipefs_sb = {
@@ -64,9 +67,12 @@ static ssize_t pipe_read(struct file *f, char *buf, size_t len, loff_t *pos)
 		return 0;
 	while (!p->len) {
 		if (!p->writers)
-			return 0;
-		if (f->f_flags & O_NONBLOCK)
+			goto out;
+		if (f->f_flags & O_NONBLOCK) {
+			kill_fasync(&p->fasync_writers, SIGIO, POLL_OUT);
 			return -EAGAIN;
+		}
+		kill_fasync(&p->fasync_writers, SIGIO, POLL_OUT);
 		err = wait_event_interruptible(p->rd_wait, p->len || !p->writers);
 		if (err)
 			return err;
@@ -78,7 +84,11 @@ static ssize_t pipe_read(struct file *f, char *buf, size_t len, loff_t *pos)
 	p->head = (p->head + n) % PIPE_SIZE;
 	p->len -= n;
 	wake_up(&p->wr_wait);
+	kill_fasync(&p->fasync_writers, SIGIO, POLL_OUT);
 	return n;
+out:
+	kill_fasync(&p->fasync_writers, SIGIO, POLL_OUT);
+	return 0;
 }
 
 static void pipe_put(struct pipe_inode_info *p, const char *buf, size_t n)
@@ -103,11 +113,13 @@ static ssize_t pipe_write(struct file *f, const char *buf, size_t len,
 
 		if (!p->readers) {
 			send_sig_info(SIGPIPE, NULL, current, false);
+			kill_fasync(&p->fasync_readers, SIGIO, POLL_IN);
 			return done ? (ssize_t)done : -EPIPE;
 		}
 		space = PIPE_SIZE - p->len;
 		/* Atomic writes wait for room for all of it. */
 		if ((len <= PIPE_BUF && space < len) || space == 0) {
+			kill_fasync(&p->fasync_readers, SIGIO, POLL_IN);
 			if (f->f_flags & O_NONBLOCK)
 				return done ? (ssize_t)done : -EAGAIN;
 			err = wait_event_interruptible(p->wr_wait,
@@ -122,6 +134,7 @@ static ssize_t pipe_write(struct file *f, const char *buf, size_t len,
 		done += n;
 		wake_up(&p->rd_wait);
 	}
+	kill_fasync(&p->fasync_readers, SIGIO, POLL_IN);
 	return done;
 }
 
@@ -162,6 +175,22 @@ static long pipe_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	return copy_to_user(UPTR(arg), &n, sizeof(n)) ? -EFAULT : 0;
 }
 
+/* F_SETFL O_ASYNC: a read end hears of data, a write end of room. */
+static int pipe_fasync(int fd, struct file *f, int on)
+{
+	struct pipe_inode_info *p = f->f_inode->i_pipe;
+	int ret = 0;
+
+	if (f->f_mode & FMODE_READ)
+		ret = fasync_helper(fd, f, on, &p->fasync_readers);
+	if (ret >= 0 && (f->f_mode & FMODE_WRITE)) {
+		ret = fasync_helper(fd, f, on, &p->fasync_writers);
+		if (ret < 0 && (f->f_mode & FMODE_READ))
+			fasync_helper(-1, f, 0, &p->fasync_readers);
+	}
+	return ret;
+}
+
 static int pipe_release(struct inode *inode, struct file *f)
 {
 	struct pipe_inode_info *p = inode->i_pipe;
@@ -170,8 +199,14 @@ static int pipe_release(struct inode *inode, struct file *f)
 		p->readers--;
 	if (f->f_mode & FMODE_WRITE)
 		p->writers--;
+	fasync_helper(-1, f, 0, &p->fasync_readers);
+	fasync_helper(-1, f, 0, &p->fasync_writers);
 	wake_up(&p->rd_wait);
 	wake_up(&p->wr_wait);
+	if (!p->readers != !p->writers) {
+		kill_fasync(&p->fasync_readers, SIGIO, POLL_IN);
+		kill_fasync(&p->fasync_writers, SIGIO, POLL_OUT);
+	}
 	if (!p->readers && !p->writers && inode->i_sb != &pipefs_sb)
 		free_pipe_info(inode);
 	return 0;
@@ -183,6 +218,7 @@ static const struct file_operations pipe_fops = {
 	.poll = pipe_poll,
 	.ioctl = pipe_ioctl,
 	.release = pipe_release,
+	.fasync = pipe_fasync,
 };
 
 /*

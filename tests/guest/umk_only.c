@@ -6,6 +6,7 @@
  * and init cannot be killed from inside.
  */
 #include "guest.h"
+#include <sys/mount.h>
 #include <sys/utsname.h>
 
 static sigjmp_buf jb;
@@ -110,6 +111,57 @@ static void test_init_unkillable(void)
 	chk("init_alive", kill(1, 0));
 }
 
+/* One counter of /proc/umk/stats, or -1. */
+static long long stat_value(const char *name)
+{
+	char line[256], key[200];
+	long long v, found = -1;
+	FILE *f = fopen("/proc/umk/stats", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%199s %lld", key, &v) == 2 && !strcmp(key, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/* The interception counters move exactly as this process's own calls do:
+ * every getppid is one served call, with one ptrace stop in SKAS mode and
+ * two in TT mode (issue: TT takes two stops per call, SKAS one). */
+static void test_stats(void)
+{
+	long long s0, c0, t0, s1, c1, t1;
+	char cmdline[4096] = "";
+	int fd, n, expect;
+
+	if (access("/proc/umk/stats", R_OK) != 0)
+		mount("proc", "/proc", "proc", 0, NULL);
+	fd = open("/proc/cmdline", O_RDONLY);
+	n = fd >= 0 ? read(fd, cmdline, sizeof(cmdline) - 1) : -1;
+	if (n > 0)
+		cmdline[n] = 0;
+	if (fd >= 0)
+		close(fd);
+	expect = strstr(cmdline, "mode=tt") ? 2 : 1;
+	s0 = stat_value("syscalls");
+	c0 = stat_value("syscall.getppid.calls");
+	t0 = stat_value("syscall.getppid.stops");
+	for (int i = 0; i < 1000; i++)
+		syscall(SYS_getppid);
+	s1 = stat_value("syscalls");
+	c1 = stat_value("syscall.getppid.calls");
+	t1 = stat_value("syscall.getppid.stops");
+	yesno("stats_readable", s0 > 0 && stat_value("ptrace_stops") > 0 &&
+	      stat_value("ctxsw_kernel_thread") >= 0 &&
+	      stat_value("ctxsw_guest") >= 0);
+	yesno("stats_syscalls_moved_by_1000", s1 - s0 >= 1000);
+	say("stats_getppid_calls: %lld", c1 - (c0 < 0 ? 0 : c0));
+	yesno("stats_stops_per_getppid_as_mode",
+	      t1 - (t0 < 0 ? 0 : t0) == expect * (c1 - (c0 < 0 ? 0 : c0)));
+}
+
 int main(void)
 {
 	test_start();
@@ -123,6 +175,7 @@ int main(void)
 	test_pids();
 	test_identity();
 	test_init_unkillable();
+	test_stats();
 	say("DONE umk_only");
 	return 0;
 }

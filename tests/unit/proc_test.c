@@ -62,6 +62,11 @@ long os_read_file(const char *path, char *buf, size_t len)
 uint64_t os_realtime_ns(void) { return 1700000000ULL * 1000000000ULL; }
 uint64_t ktime_get_ns(void) { return 123456789012ULL; }
 uint64_t guest_ram_used(void) { return 8ULL << 20; }
+/* The counters' text, as kernel/stats.c would give it. */
+size_t umk_stats_text(char *buf, size_t len)
+{
+	return snprintf(buf, len, "syscalls 42\nptrace_stops 43\n");
+}
 
 size_t list_filesystems(char *buf, size_t len)
 {
@@ -571,6 +576,10 @@ static void test_global(struct inode *root)
 	text = slurp(root, "cmdline");
 	ok(text && !strcmp(text, "ubd0=root.img mem=64M\n"), "cmdline");
 	free(text);
+	text = slurp(root, "umk/stats");
+	ok(text && !strcmp(text, "syscalls 42\nptrace_stops 43\n"),
+	   "umk/stats shows the counters' text");
+	free(text);
 	text = slurp(root, "filesystems");
 	ok(text && !strcmp(text, "nodev\tproc\n\text4\n"), "filesystems");
 	free(text);
@@ -604,7 +613,7 @@ static void test_reaped(struct inode *root)
 	iput(i);
 }
 
-#define PLANNED 52
+#define PLANNED 53
 
 int main(void)
 {

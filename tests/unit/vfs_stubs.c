@@ -77,6 +77,13 @@ void put_cred(struct cred *c)
 }
 
 struct task *find_task_by_pid(pid_t pid) { return NULL; }
+/* SIGIO delivery (kernel/fs/fcntl.c): no processes here. */
+LIST_HEAD(task_list);
+bool thread_group_leader(const struct task *t) { return true; }
+int send_sig_info(int sig, siginfo_t *info, struct task *t, bool group)
+{
+	return 0;
+}
 
 void mutex_init(struct mutex *m) { m->owner = NULL; }
 void mutex_lock(struct mutex *m)

@@ -14,4 +14,8 @@ int os_tcsetattr(int fd, int action, const struct termios *t);
 int os_get_winsize(int fd, struct winsize *ws);
 int os_set_winsize(int fd, const struct winsize *ws);
 int os_fionread(int fd);
+/* Raw mode of the host terminal (the kernel does the line discipline). */
+int os_console_raw_enter(int fd);
+void os_console_raw_restore(void);
+bool os_console_is_raw(void);
 #endif

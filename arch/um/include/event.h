@@ -24,6 +24,10 @@ int os_event_init(void);
 /* Watch fd for input as source src. 0 or -errno. */
 int os_event_add_fd(int fd, enum event_source src);
 int os_event_del_fd(int fd);
+/* Watch fd as source src, where the thread that makes fd readable (a
+ * helper thread's eventfd) calls os_event_kick() right after: such an fd
+ * does not keep the loop out of its waitpid fast path. 0 or -errno. */
+int os_event_add_fd_kicked(int fd, enum event_source src);
 /*
  * Wait until at least one source is ready or timeout_ns passes (-1: no
  * timeout, 0: poll). Sets bit (1 << src) in *ready for each ready source.
@@ -49,6 +53,9 @@ bool os_event_fds_watched(void);
  */
 struct host_stop;
 int os_wait_child_blocking(struct host_stop *stop);
+/* Kick the kernel thread at host CLOCK_MONOTONIC time mono_ns (the next
+ * kernel timer) so the waitpid fast path can run while timers are armed. */
+void os_event_arm_deadline(uint64_t mono_ns);
 /* Any thread: make the kernel thread look at its sources now (a helper
  * thread that queued a completion for it). Async-signal-safe. */
 void os_event_kick(void);

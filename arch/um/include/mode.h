@@ -60,6 +60,9 @@ long host_syscall_interruptible(struct task *t, long nr, long a0, long a1,
 long host_batch(struct task *t, struct stub_batch *batch);
 int task_setregs(struct task *t);
 int task_getregs(struct task *t);
+/* At a syscall stop only part of t->regs was read: fetch the rest (keeping
+ * rax, rip, orig_rax as the handler left them). 0 or -ESRCH. */
+int task_regs_full(struct task *t);
 /* Resume the current task's guest code after a stop (signals delivered). */
 void return_to_user(struct task *t);
 

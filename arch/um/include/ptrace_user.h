@@ -39,6 +39,17 @@ int os_ptrace_geteventmsg(int tid, unsigned long *msg);
 /* The syscall ABI of a syscall stop: AUDIT_ARCH_X86_64 (0xc000003e) and the
  * number, from PTRACE_GET_SYSCALL_INFO. -errno when not available. */
 int os_ptrace_syscall_arch(int tid, uint32_t *arch, uint64_t *nr);
+/* Everything a syscall-entry stop tells (PTRACE_GET_SYSCALL_INFO): the
+ * ABI, the number, the six arguments, rip and rsp. 0 or -errno. */
+struct syscall_entry_info {
+	uint32_t arch;
+	uint64_t nr;
+	uint64_t args[6];
+	uint64_t ip, sp;
+};
+int os_ptrace_syscall_entry(int tid, struct syscall_entry_info *info);
+/* Write one register (offset into struct user_regs_struct, bytes). */
+int os_ptrace_pokeuser(int tid, size_t offset, unsigned long value);
 /* Read or write the FPU/xstate area (NT_X86_XSTATE), sized from CPUID. */
 size_t os_xstate_size(void);
 int os_ptrace_getfpregs(int tid, void *buf, size_t len);

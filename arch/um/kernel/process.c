@@ -115,12 +115,53 @@ struct host_stop *wait_host_stop_resume(struct task *t, enum resume_req req)
 
 int task_getregs(struct task *t)
 {
+	t->regs_partial = false;
 	return os_ptrace_getregs(t->host_tid, &t->regs);
 }
 
+int task_regs_full(struct task *t)
+{
+	struct user_regs_struct r;
+
+	if (!t->regs_partial)
+		return 0;
+	if (os_ptrace_getregs(t->host_tid, &r) < 0)
+		return -ESRCH;
+	/* rax, rip and orig_rax may have been changed by the handler. */
+	r.rax = t->regs.rax;
+	r.rip = t->regs.rip;
+	r.orig_rax = t->regs.orig_rax;
+	t->regs = r;
+	t->regs_partial = false;
+	return 0;
+}
+
+#define REG_OFF(f) offsetof(struct user_regs_struct, f)
+
 int task_setregs(struct task *t)
 {
-	return os_ptrace_setregs(t->host_tid, &t->regs);
+	int tid = t->host_tid;
+
+	if (!t->regs_partial)
+		return os_ptrace_setregs(tid, &t->regs);
+	/* Only rax, rip and orig_rax can differ from the host's copy. */
+	if (t->regs.rax != t->snap_rax) {
+		if (os_ptrace_pokeuser(tid, REG_OFF(rax), t->regs.rax) < 0)
+			return -ESRCH;
+		t->snap_rax = t->regs.rax;
+	}
+	if (t->regs.rip != t->snap_rip) {
+		if (os_ptrace_pokeuser(tid, REG_OFF(rip), t->regs.rip) < 0)
+			return -ESRCH;
+		t->snap_rip = t->regs.rip;
+	}
+	if (t->regs.orig_rax != t->snap_orig_rax) {
+		if (os_ptrace_pokeuser(tid, REG_OFF(orig_rax),
+				       t->regs.orig_rax) < 0)
+			return -ESRCH;
+		t->snap_orig_rax = t->regs.orig_rax;
+	}
+	return 0;
 }
 
 /*
@@ -197,9 +238,12 @@ static int run_stub(struct task *t, struct user_regs_struct *regs)
 static long __host_syscall(struct task *t, bool interruptible, long nr,
 			   long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	struct user_regs_struct regs = t->regs;
+	struct user_regs_struct regs;
 	int err;
 
+	if (task_regs_full(t) < 0)
+		return -ESRCH;
+	regs = t->regs;
 	regs.rip = STUB_SYSCALL;
 	regs.rax = nr;
 	regs.orig_rax = -1;
@@ -238,11 +282,14 @@ long host_syscall_interruptible(struct task *t, long nr, long a0, long a1,
 
 long host_batch(struct task *t, struct stub_batch *batch)
 {
-	struct user_regs_struct regs = t->regs;
+	struct user_regs_struct regs;
 	size_t len = offsetof(struct stub_batch, calls) +
 		     batch->count * sizeof(batch->calls[0]);
 	long err;
 
+	if (task_regs_full(t) < 0)
+		return -ESRCH;
+	regs = t->regs;
 	if (os_vm_write(t->host_tid, STUB_DATA, batch, len) != (long)len ||
 	    os_vm_write(t->host_tid, STUB_DATA + offsetof(struct stub_batch,
 			scratch), batch->scratch, sizeof(batch->scratch)) !=
@@ -264,32 +311,36 @@ long host_batch(struct task *t, struct stub_batch *batch)
  * stop itself and guest code just resumes. */
 static bool handle_syscall(struct task *t)
 {
+	struct syscall_entry_info info;
 	unsigned long args[6];
-	uint32_t arch = AUDIT_ARCH_X86_64;
-	uint64_t nr;
 	long ret;
 
-	if (task_getregs(t) < 0)
+	if (os_ptrace_syscall_entry(t->host_tid, &info) < 0)
 		exit_host_gone(t);
+	t->regs.orig_rax = info.nr;
+	t->regs.rdi = args[0] = info.args[0];
+	t->regs.rsi = args[1] = info.args[1];
+	t->regs.rdx = args[2] = info.args[2];
+	t->regs.r10 = args[3] = info.args[3];
+	t->regs.r8 = args[4] = info.args[4];
+	t->regs.r9 = args[5] = info.args[5];
+	t->regs.rip = info.ip;
+	t->regs.rsp = info.sp;
+	t->regs.rax = -ENOSYS;
+	t->regs_partial = true;
+	t->snap_rax = -ENOSYS;
+	t->snap_rip = info.ip;
+	t->snap_orig_rax = info.nr;
 	if (!um_mode->syscall_entry(t))
 		return false;
-	nr = t->regs.orig_rax;
-	if (os_ptrace_syscall_arch(t->host_tid, &arch, &nr) < 0)
-		arch = 0;
 	t->in_syscall = true;
-	t->syscall_nr = t->regs.orig_rax;
+	t->syscall_nr = info.nr;
 	t->stops_cur = 1;
 	umk_stats.syscalls++;
-	if (arch != AUDIT_ARCH_X86_64 || (nr & 0x40000000)) {
+	if (info.arch != AUDIT_ARCH_X86_64 || (info.nr & 0x40000000)) {
 		/* i386 int $0x80 or x32: never served as an x86-64 call. */
 		ret = -ENOSYS;
 	} else {
-		args[0] = t->regs.rdi;
-		args[1] = t->regs.rsi;
-		args[2] = t->regs.rdx;
-		args[3] = t->regs.r10;
-		args[4] = t->regs.r8;
-		args[5] = t->regs.r9;
 		if (strace_enabled)
 			strace_enter(t, t->syscall_nr, args);
 		ret = do_syscall(t->syscall_nr, args);
@@ -405,9 +456,12 @@ int host_exec_stub(struct task *t)
 	struct stub_batch b = { .count = 1 };
 	unsigned long scratch = STUB_DATA + offsetof(struct stub_batch, scratch);
 	unsigned long argv[2] = { scratch + 8, 0 };
-	struct user_regs_struct regs = t->regs;
+	struct user_regs_struct regs;
 	size_t len = offsetof(struct stub_batch, calls) + sizeof(b.calls[0]);
 
+	if (task_regs_full(t) < 0)
+		return -ESRCH;
+	regs = t->regs;
 	strcpy(b.scratch + 8, "umk-stub");
 	memcpy(b.scratch + 32, argv, sizeof(argv));
 	b.calls[0].nr = SYS_execveat;
@@ -436,6 +490,8 @@ long sys_arch_prctl(int code, unsigned long addr)
 {
 	struct task *t = current;
 
+	if (task_regs_full(t) < 0)
+		return -ESRCH;
 	switch (code) {
 	case ARCH_SET_FS:
 		if (addr >= 0x800000000000UL)

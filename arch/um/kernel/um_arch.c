@@ -10,6 +10,7 @@
 #include <umk/fs.h>
 #include <umk/init.h>
 #include <umk/tty.h>
+#include <umk/sigio.h>
 #include <umk/ubd.h>
 #include <umk/mm.h>
 #include <umk/timer.h>
@@ -28,18 +29,21 @@
 #include "../../../kernel/fs/internal.h"
 
 int kstack_init(struct task *t, void (*fn)(struct task *));
+void set_task_host_waiting(struct task *t);
 void task_main(struct task *t);
 void run_queue_drain(void);
 bool run_queue_empty(void);
 void reap_host_stops(void);
+void host_stop_arrived(int tid, const struct host_stop *st);
+extern int nr_host_waiting;
+extern struct wait_queue_head task_exit_wait;
+void force_sigkill(struct task *t);
 struct task *alloc_task(void);
 struct signal_struct *alloc_signal(void);
 struct mm_struct *mm_alloc(int host_pid);
 long kernel_execve(const char *path, char *const argv[], char *const envp[]);
 struct files_struct *alloc_files(void);
 extern const char stub_image[], stub_image_end[];
-void console_host_interrupt(int sig);
-bool console_is_tty(void);
 
 char saved_command_line[4096];
 int stub_memfd = -1;		/* the stub binary, for new host processes */
@@ -58,7 +62,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: umk ubd0=FILE [option...] [-- argument... for init]\n"
-"  ubd<N>[r]=FILE     block device N (0-7) backed by FILE; r: read-only\n"
+"  ubd<N>[rsdct]=FILE[,BACKING]\n"
+"                     block device N (0-15 or a-p) backed by FILE, or by\n"
+"                     the COW file FILE over BACKING (made if missing);\n"
+"                     r read-only, s synchronous, d no COW detection,\n"
+"                     c no host file lock, t no discard\n"
 "  root=/dev/ubdX     root device (default /dev/ubda)\n"
 "  rw | ro            mount the root read-write (default) or read-only\n"
 "  init=PATH          program to run as init (else /sbin/init, /etc/init,\n"
@@ -96,34 +104,14 @@ static uint64_t parse_size(const char *s, bool *ok)
 	return v;
 }
 
-/* ubd<N><flags>=<file>: N a digit 0-7 (or a-h), flags "r" for now. */
+/* ubd<N><flags>=<file>[,<backing>][,<serial>]: UML's syntax, parsed and
+ * recorded by the ubd driver (ubd_parse_option); a bad one exits 2. */
 static void parse_ubd(const char *arg)
 {
-	const char *p = arg + 3, *eq = strchr(arg, '=');
-	bool ro = false;
-	char err[256] = "";
-	int n;
+	char err[512] = "";
 
-	if (*p >= '0' && *p <= '9')
-		n = *p - '0';
-	else if (*p >= 'a' && *p <= 'p')
-		n = *p - 'a';
-	else
-		bad_option("bad device number in '%s'", arg);
-	for (p++; p < eq; p++) {
-		if (*p == 'r')
-			ro = true;
-		else if (strchr("sdct", *p))
-			bad_option("ubd flag in '%s' is not supported yet", arg);
-		else
-			bad_option("unknown ubd flag in '%s'", arg);
-	}
-	if (n >= UBD_MAX_DEV)
-		bad_option("device number out of range (0-7) in '%s'", arg);
-	if (!eq[1])
-		bad_option("no file given in '%s'", arg);
-	if (ubd_setup(n, eq + 1, ro, err, sizeof(err)) < 0) {
-		fprintf(stderr, "umk: %s\n", err[0] ? err : arg);
+	if (ubd_parse_option(arg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "umk: %s (see umk --help)\n", err[0] ? err : arg);
 		exit(2);
 	}
 }
@@ -233,16 +221,42 @@ static void print_stats(void)
 	kfree(buf);
 }
 
+static int halt_signal;		/* the host signal that started a halt */
+static bool halting;		/* machine_exit is killing the other tasks */
+
+static bool other_tasks_alive(void)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks)
+		if (t != current && task_alive(t))
+			return true;
+	return false;
+}
+
+/*
+ * A clean halt runs in a task (it may sleep): every other task is killed
+ * and has left the kernel before the filesystems are synced and unmounted,
+ * so nothing can be inside a filesystem that put_super frees. umk exits
+ * with status. Without sync (a panic) nothing is written.
+ */
 static void __attribute__((noreturn)) machine_exit(int status, bool sync)
 {
+	struct task *t;
+
+	halting = true;
+	console_exit();
 	if (stats_at_shutdown)
 		print_stats();
-	kill_all_guests();
-	if (sync) {
-		current = init_task;
+	if (sync && current) {
+		list_for_each_entry(t, &task_list, tasks)
+			if (t != current && task_alive(t))
+				force_sigkill(t);
+		wait_event(task_exit_wait, !other_tasks_alive());
 		ksys_sync();
 		iterate_supers(put_super_at_halt, NULL);
 	}
+	kill_all_guests();
 	ubd_close_all();
 	os_exit(status);
 }
@@ -254,6 +268,13 @@ void machine_panic(void)
 
 void machine_halt_init_died(int status)
 {
+	if (halting)
+		return;		/* a halt in another task killed init */
+	if (halt_signal) {
+		printk(KERN_NOTICE "reboot: System halted (host signal %d)\n",
+		       halt_signal);
+		machine_exit(128 + halt_signal, true);
+	}
 	if (status & 0x7f) {
 		printk(KERN_EMERG "Kernel panic - not syncing: Attempted to kill "
 		       "init! exitcode=0x%08x\n", status & 0x7f);
@@ -262,6 +283,26 @@ void machine_halt_init_died(int status)
 	printk(KERN_INFO "umk: init exited with status %d\n",
 	       (status >> 8) & 0xff);
 	machine_exit((status >> 8) & 0xff, true);
+}
+
+/*
+ * umk got SIGTERM/SIGHUP/SIGINT from the host: halt cleanly. The loop has
+ * no task to sleep in, so every task (init too) is killed; init's death
+ * finishes the halt in init's context. A second signal exits at once.
+ */
+static void host_halt(int sig)
+{
+	struct task *t;
+
+	if (halt_signal || !init_task || !task_alive(init_task)) {
+		printk(KERN_EMERG "umk: killed by host signal %d\n", sig);
+		machine_exit(128 + sig, false);
+	}
+	printk(KERN_WARNING "umk: halting on host signal %d\n", sig);
+	halt_signal = sig;
+	list_for_each_entry(t, &task_list, tasks)
+		if (task_alive(t))
+			force_sigkill(t);
 }
 
 void machine_restart_or_halt(int cmd)
@@ -398,7 +439,7 @@ static struct task *create_init_task(int stub_fd)
 	t->mm = mm_alloc(host);
 	if (!t->mm || kstack_init(t, init_start) < 0)
 		panic("out of memory creating init");
-	t->state = TASK_WAIT_HOST;
+	set_task_host_waiting(t);
 	current = NULL;
 	return t;
 }
@@ -425,20 +466,32 @@ static void __attribute__((noreturn)) cpu_idle_loop(void)
 		run_timers();
 		if (!run_queue_empty())
 			continue;
-		os_event_wait(next_timer_delay(), &ready);
+		if (nr_host_waiting > 0 && !os_event_fds_watched()) {
+			/* Only a ptrace stop, a kick or the next kernel timer
+			 * can come: wait for the stop directly. */
+			struct host_stop st;
+			int tid;
+
+			if (next_timer_expires())
+				os_event_arm_deadline(ktime_to_host_ns(
+						      next_timer_expires()));
+			tid = os_wait_child_blocking(&st);
+
+			if (tid > 0) {
+				host_stop_arrived(tid, &st);
+				continue;
+			}
+			os_event_wait(0, &ready);
+		} else {
+			os_event_wait(next_timer_delay(), &ready);
+		}
 		if (ready & (1u << EV_CHILD))
 			reap_host_stops();
 		for (int src = 0; src < EV_MAX; src++)
 			if ((ready & (1u << src)) && event_handlers[src])
 				event_handlers[src]();
-		if ((ready & (1u << EV_TERM)) &&
-		    os_event_term_signal() == SIGINT && console_is_tty()) {
-			console_host_interrupt(SIGINT);
-		} else if (ready & (1u << EV_TERM)) {
-			printk(KERN_EMERG "umk: killed by host signal %d\n",
-			       os_event_term_signal());
-			machine_exit(128 + os_event_term_signal(), true);
-		}
+		if (ready & (1u << EV_TERM))
+			host_halt(os_event_term_signal());
 	}
 }
 
@@ -450,6 +503,7 @@ int main(int argc, char **argv)
 	if (boot.quiet)
 		console_loglevel = 4;
 	check(os_event_init(), "event loop");
+	check(sigio_init(), "sigio thread");
 	printk(KERN_NOTICE "Linux version %s (umk %s) #1 SMP PREEMPT_DYNAMIC\n",
 	       UMK_RELEASE, UMK_VERSION_STRING);
 	printk(KERN_NOTICE "Kernel command line: %s\n", saved_command_line);

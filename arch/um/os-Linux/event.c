@@ -28,6 +28,7 @@
 
 static int epfd = -1, sigfd = -1;
 static int fd_source[1024];
+static bool fd_kicked[1024];		/* its producer calls os_event_kick */
 static int nr_fds;			/* watched fds besides the signalfd */
 static int term_signal;
 static pid_t kernel_tid;
@@ -37,6 +38,23 @@ static void kick_handler(int sig)
 {
 	(void)sig;
 	atomic_store(&kicked, 1);
+}
+
+static timer_t deadline_timer;
+static uint64_t deadline_armed;		/* host CLOCK_MONOTONIC ns, 0 = none */
+
+/* A one-shot kick of the kernel thread at an absolute host monotonic time
+ * (the earliest kernel timer), re-armed only when it changes. */
+void os_event_arm_deadline(uint64_t mono_ns)
+{
+	struct itimerspec its = { 0 };
+
+	if (mono_ns == deadline_armed)
+		return;
+	its.it_value.tv_sec = mono_ns / 1000000000;
+	its.it_value.tv_nsec = mono_ns % 1000000000;
+	if (timer_settime(deadline_timer, TIMER_ABSTIME, &its, NULL) == 0)
+		deadline_armed = mono_ns;
 }
 
 /* A periodic tick for the kernel thread only, so a blocking waitpid never
@@ -57,7 +75,8 @@ static int start_tick(void)
 	sev.sigev_signo = SIG_KICK;
 	sev._sigev_un._tid = kernel_tid;
 	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 ||
-	    timer_settime(timer, 0, &its, NULL) < 0)
+	    timer_settime(timer, 0, &its, NULL) < 0 ||
+	    timer_create(CLOCK_MONOTONIC, &sev, &deadline_timer) < 0)
 		return -errno;
 	return 0;
 }
@@ -100,11 +119,24 @@ int os_event_add_fd(int fd, enum event_source src)
 	return 0;
 }
 
+int os_event_add_fd_kicked(int fd, enum event_source src)
+{
+	int err = os_event_add_fd(fd, src);
+
+	if (err)
+		return err;
+	nr_fds--;
+	fd_kicked[fd] = true;
+	return 0;
+}
+
 int os_event_del_fd(int fd)
 {
 	if (epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) < 0)
 		return -errno;
-	nr_fds--;
+	if (!fd_kicked[fd])
+		nr_fds--;
+	fd_kicked[fd] = false;
 	return 0;
 }
 
@@ -165,6 +197,7 @@ int os_event_wait(int64_t timeout_ns, unsigned int *ready)
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	atomic_store(&kicked, 0);
+	deadline_armed = 0;	/* it may have fired: arm it again if needed */
 	for (int i = 0; i < n; i++) {
 		if (evs[i].data.fd == sigfd)
 			drain_signalfd(ready);

@@ -95,6 +95,28 @@ int os_ptrace_syscall_arch(int tid, uint32_t *arch, uint64_t *nr)
 	return 0;
 }
 
+int os_ptrace_syscall_entry(int tid, struct syscall_entry_info *out)
+{
+	struct __ptrace_syscall_info info;
+	long r = xptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info),
+			 (unsigned long)&info);
+
+	if (r < 0)
+		return r;
+	out->arch = info.arch;
+	out->nr = info.entry.nr;
+	for (int i = 0; i < 6; i++)
+		out->args[i] = info.entry.args[i];
+	out->ip = info.instruction_pointer;
+	out->sp = info.stack_pointer;
+	return 0;
+}
+
+int os_ptrace_pokeuser(int tid, size_t offset, unsigned long value)
+{
+	return xptrace(PTRACE_POKEUSER, tid, offset, value);
+}
+
 size_t os_xstate_size(void)
 {
 	static size_t size;

@@ -43,6 +43,9 @@ void ext2_set_ops(struct inode *inode);
 /* Re-read inode's attributes from disk after a change (sb->s_lock held).
  * A NULL inode is allowed. */
 void ext2_refresh_inode(struct inode *inode);
+/* Make everything written to sb's device durable on the host (after
+ * ext2_host_sync; without s_lock). 0 or -EIO. */
+int ext2_sync_device(struct super_block *sb);
 
 extern const struct inode_operations ext2_dir_inode_operations;
 extern const struct inode_operations ext2_file_inode_operations;

@@ -518,14 +518,10 @@ void ext2_host_umount(struct ext2_host *h)
 
 int ext2_host_sync(struct ext2_host *h)
 {
-	int err;
-
 	if (!h->rw)
 		return 0;
-	err = ext2_errno(h, "ext2fs_flush", ext2fs_flush(h->fs));
-	if (err)
-		return err;
-	return ubd_flush(h->ubd);
+	return ext2_errno(h, "ext2fs_flush",
+			  ext2fs_flush2(h->fs, EXT2_FLAG_FLUSH_NO_SYNC));
 }
 
 /*

@@ -74,7 +74,9 @@ int ext2_host_mount(struct ubd *u, const char *id, const char *type,
 		    bool rdonly, struct ext2_host **res);
 /* Flush and close (a read-write mount is marked clean again). */
 void ext2_host_umount(struct ext2_host *h);
-/* Write the superblock, descriptors and bitmaps, then flush the device. */
+/* Write the superblock, descriptors and bitmaps to the device (its block
+ * cache); the caller then flushes the device, after dropping s_lock so
+ * that other tasks use the filesystem while the host file syncs. */
 int ext2_host_sync(struct ext2_host *h);
 int ext2_host_statfs(struct ext2_host *h, struct ext2_statfs *st);
 unsigned int ext2_host_blocksize(const struct ext2_host *h);

@@ -80,7 +80,9 @@ static ssize_t ext2_file_write(struct file *file, const char *buf, size_t len,
 	return n;
 }
 
-/* fsync/fdatasync: the whole filesystem reaches the host file. */
+/* fsync/fdatasync: the whole filesystem reaches the host file: libext2fs's
+ * metadata into the device under s_lock, then the device to the host
+ * disk without it. */
 static int ext2_fsync(struct file *file, int datasync)
 {
 	struct super_block *sb = file->f_inode->i_sb;
@@ -89,7 +91,7 @@ static int ext2_fsync(struct file *file, int datasync)
 	mutex_lock(&sb->s_lock);
 	err = ext2_host_sync(EXT2_HOST(sb));
 	mutex_unlock(&sb->s_lock);
-	return err;
+	return err ? err : ext2_sync_device(sb);
 }
 
 /* Hands one entry to the VFS's actor with ctx->pos at the next entry;

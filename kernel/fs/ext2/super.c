@@ -129,6 +129,13 @@ static int ext2_statfs(struct super_block *sb, struct kstatfs *buf)
 	return 0;
 }
 
+int ext2_sync_device(struct super_block *sb)
+{
+	struct ubd *u = ubd_get_by_dev(sb->s_dev);
+
+	return u && !(sb->s_flags & MS_RDONLY) ? ubd_flush(u) : 0;
+}
+
 static int ext2_sync_fs(struct super_block *sb, int wait)
 {
 	int err;
@@ -136,7 +143,7 @@ static int ext2_sync_fs(struct super_block *sb, int wait)
 	mutex_lock(&sb->s_lock);
 	err = EXT2_HOST(sb) ? ext2_host_sync(EXT2_HOST(sb)) : 0;
 	mutex_unlock(&sb->s_lock);
-	return err;
+	return err ? err : ext2_sync_device(sb);
 }
 
 /*
