@@ -10,6 +10,7 @@
 #include <umk/signal_internal.h>
 #include <umk/syscalls.h>
 #include <mode.h>
+#include <umk/filemap.h>
 #include <os.h>
 #include <string.h>
 #include <sched.h>
@@ -34,6 +35,7 @@ struct mm_struct *mm_alloc(int host_pid)
 	mm->users = 1;
 	mm->host_pid = host_pid;
 	mm->mem_fd = -1;
+	INIT_LIST_HEAD(&mm->file_vmas);
 	return mm;
 }
 
@@ -41,6 +43,7 @@ void mmput(struct mm_struct *mm)
 {
 	if (!mm || --mm->users > 0)
 		return;
+	filemap_exit(mm);
 	if (mm->mem_fd >= 0)
 		os_close_fd(mm->mem_fd);
 	if (mm->exe_file)
@@ -58,6 +61,11 @@ static struct mm_struct *dup_mm(struct mm_struct *old, int host_pid)
 	mm->users = 1;
 	mm->host_pid = host_pid;
 	mm->mem_fd = -1;
+	if (filemap_dup(mm, old) < 0) {
+		filemap_exit(mm);
+		kfree(mm);
+		return NULL;
+	}
 	if (mm->exe_file)
 		get_file(mm->exe_file);
 	return mm;

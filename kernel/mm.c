@@ -2,8 +2,8 @@
  * Guest memory management. A guest address space is a host address space,
  * so mmap/munmap/mprotect/mremap/madvise run in the host through the stub,
  * after the kernel checked that the range never touches the stub. brk is
- * emulated above the program's end. A private file mapping is an anonymous
- * mapping filled from the guest file (the host never sees guest files).
+ * emulated above the program's end. A file mapping maps the file's page
+ * cache (kernel/filemap.c); the host never sees guest files.
  * Semantics: mmap(2), brk(2), Linux mm/mmap.c, mm/mremap.c.
  */
 #include <umk/sched.h>
@@ -11,6 +11,7 @@
 #include <umk/fs.h>
 #include <umk/mm.h>
 #include <mode.h>
+#include <umk/filemap.h>
 #include <stub.h>
 #include <os.h>
 #include <string.h>
@@ -72,41 +73,11 @@ long sys_brk(unsigned long brk)
 	return brk;
 }
 
-/* Fill a fresh private mapping at addr from file f at off (MAP_PRIVATE of
- * a file): read through the VFS, write into the guest. */
-static long fill_from_file(struct file *f, unsigned long addr, size_t len,
-			   loff_t off)
-{
-	char *buf = kmalloc(65536);
-	size_t done = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	while (done < len) {
-		loff_t pos = off + done;
-		ssize_t n = kernel_read(f, buf, min(len - done, (size_t)65536), &pos);
-
-		if (n < 0) {
-			kfree(buf);
-			return n;
-		}
-		if (n == 0)
-			break;
-		if (os_vm_write(current->mm->host_pid, addr + done, buf, n) != n) {
-			kfree(buf);
-			return -EFAULT;
-		}
-		done += n;
-	}
-	kfree(buf);
-	return 0;
-}
-
 long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 	      unsigned long flags, int fd, unsigned long off)
 {
-	struct file *f = NULL;
 	unsigned long type = flags & MAP_TYPE;
+	struct file *f;
 	long ret;
 
 	if (!len)
@@ -129,45 +100,18 @@ long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 		f = fget(fd);
 		if (!f)
 			return -EBADF;
-		ret = -EACCES;
-		if (!(f->f_mode & FMODE_READ))
-			goto out;
-		ret = -ENODEV;
-		if (!S_ISREG(f->f_inode->i_mode) && !S_ISBLK(f->f_inode->i_mode))
-			goto out;
-		if (type != MAP_PRIVATE) {
-			/* Shared file mappings need page sharing with the page
-			 * cache; not yet. A read-only shared map reads the same
-			 * as a private one, so serve that. */
-			if (prot & PROT_WRITE)
-				goto out;
-			if (type == MAP_SHARED_VALIDATE)
-				goto out;
-		}
+		ret = filemap_mmap(f, addr, len, prot, flags, off);
+		fput(f);
+	} else {
+		if (flags & MAP_FIXED)
+			filemap_unmap(current->mm, addr, addr + len);
+		ret = host_mm_call(SYS_mmap, addr, len, prot, flags, -1, 0);
 	}
-	ret = host_mm_call(SYS_mmap, addr, len, f ? prot | PROT_WRITE : prot,
-			   f ? ((flags & ~MAP_TYPE) | MAP_PRIVATE | MAP_ANONYMOUS) :
-			   flags, -1, 0);
-	if (ret < 0)
-		goto out;
-	if (!range_allowed(ret, len)) {
+	if (ret >= 0 && !range_allowed(ret, len)) {
+		filemap_unmap(current->mm, ret, ret + len);
 		host_mm_call(SYS_munmap, ret, len, 0, 0, 0, 0);
 		ret = -ENOMEM;
-		goto out;
 	}
-	if (f) {
-		long err = fill_from_file(f, ret, len, off);
-
-		if (!err && !(prot & PROT_WRITE))
-			err = host_mm_call(SYS_mprotect, ret, len, prot, 0, 0, 0);
-		if (err) {
-			host_mm_call(SYS_munmap, ret, len, 0, 0, 0, 0);
-			ret = err;
-		}
-	}
-out:
-	if (f)
-		fput(f);
 	return ret;
 }
 
@@ -178,6 +122,7 @@ long sys_munmap(unsigned long addr, unsigned long len)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!range_allowed(addr, len))
 		return -EINVAL;
+	filemap_unmap(current->mm, addr, addr + len);
 	return host_mm_call(SYS_munmap, addr, len, 0, 0, 0, 0);
 }
 
@@ -209,6 +154,8 @@ long sys_mremap(unsigned long addr, unsigned long old_len,
 	    !range_allowed(addr, ALIGN_UP(new_len, PAGE_SIZE)))
 		return -ENOMEM;
 	ret = host_mm_call(SYS_mremap, addr, old_len, new_len, flags, new_addr, 0);
+	if (ret >= 0)
+		filemap_remap(current->mm, addr, ret, ALIGN_UP(new_len, PAGE_SIZE));
 	if (ret >= 0 && !range_allowed(ret, ALIGN_UP(new_len, PAGE_SIZE))) {
 		/* The host moved it next to the stub: impossible by layout,
 		 * but never let a guest mapping cover the stub. */
@@ -229,6 +176,8 @@ long sys_madvise(unsigned long addr, size_t len, int advice)
 
 long sys_msync(unsigned long addr, size_t len, int flags)
 {
+	long ret;
+
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
 	if (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE))
@@ -237,7 +186,10 @@ long sys_msync(unsigned long addr, size_t len, int flags)
 		return -EINVAL;
 	if (!range_allowed(addr, ALIGN_UP(len, PAGE_SIZE)))
 		return -ENOMEM;
-	return host_mm_call(SYS_msync, addr, len, flags, 0, 0, 0);
+	ret = host_mm_call(SYS_msync, addr, len, flags, 0, 0, 0);
+	if (ret < 0)
+		return ret;
+	return filemap_msync(current->mm, addr, addr + ALIGN_UP(len, PAGE_SIZE));
 }
 
 long sys_mlock(unsigned long addr, size_t len)

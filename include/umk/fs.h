@@ -175,6 +175,7 @@ struct inode {
 	void *i_private;		/* owned by the filesystem */
 	struct list_head i_sb_list;	/* in i_sb->s_inodes (inode cache) */
 	struct pipe_inode_info *i_pipe;	/* FIFOs and pipes */
+	struct page_cache *i_cache;	/* while guest-mapped (filemap.c) */
 };
 
 struct dentry {

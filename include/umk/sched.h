@@ -123,6 +123,7 @@ struct mm_struct {
 	unsigned long mmap_base;	/* hint for mmap(NULL) placement */
 	struct file *exe_file;	/* /proc/PID/exe */
 	unsigned long auxv[48];	/* for /proc/PID/auxv */
+	struct list_head file_vmas;	/* mappings of files (filemap.c) */
 	int auxv_len;
 };
 

@@ -6,6 +6,7 @@
  * (chmod/chown/truncate) and fs/utimes.c.
  */
 #include <umk/fs.h>
+#include <umk/filemap.h>
 #include <umk/syscalls.h>
 #include <umk/uaccess.h>
 #include <sys/time.h>
@@ -15,9 +16,14 @@ int notify_change(struct inode *inode, struct iattr *attr)
 {
 	if (!inode->i_op || !inode->i_op->setattr)
 		return -EPERM;
+	int err;
+
 	attr->ia_valid |= ATTR_CTIME;
 	attr->ia_ctime = current_time();
-	return inode->i_op->setattr(inode, attr);
+	err = inode->i_op->setattr(inode, attr);
+	if (!err && (attr->ia_valid & ATTR_SIZE))
+		filemap_resize(inode, attr->ia_size);	/* a mapped file */
+	return err;
 }
 
 /* mode without the set-id bits a change of owner or data drops: setuid,

@@ -7,6 +7,7 @@
  */
 #include <umk/fs.h>
 #include <umk/tty.h>
+#include <umk/filemap.h>
 #include <umk/syscalls.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -35,18 +36,38 @@ static bool file_seekable(const struct file *f)
 	return !S_ISFIFO(m) && !S_ISSOCK(m) && f->f_op != &console_fops;
 }
 
+/* A regular file a guest has mapped is read from its page cache, which
+ * may hold stores made through a shared mapping (filemap.h). */
+static ssize_t do_read(struct file *f, void *buf, size_t len, loff_t *pos)
+{
+	if (f->f_inode->i_cache && S_ISREG(f->f_inode->i_mode))
+		return filemap_read(f, buf, len, pos);
+	return f->f_op->read(f, buf, len, pos);
+}
+
+static ssize_t do_write(struct file *f, const void *buf, size_t len,
+			loff_t *pos)
+{
+	loff_t at = *pos;
+	ssize_t n = f->f_op->write(f, buf, len, pos);
+
+	if (n > 0 && f->f_inode->i_cache && S_ISREG(f->f_inode->i_mode))
+		filemap_write_through(f, buf, n, at);
+	return n;
+}
+
 ssize_t kernel_read(struct file *f, void *buf, size_t len, loff_t *pos)
 {
 	if (!f->f_op || !f->f_op->read)
 		return S_ISDIR(f->f_inode->i_mode) ? -EISDIR : -EINVAL;
-	return f->f_op->read(f, buf, len, pos);
+	return do_read(f, buf, len, pos);
 }
 
 ssize_t kernel_write(struct file *f, const void *buf, size_t len, loff_t *pos)
 {
 	if (!f->f_op || !f->f_op->write)
 		return -EINVAL;
-	return f->f_op->write(f, buf, len, pos);
+	return do_write(f, buf, len, pos);
 }
 
 loff_t generic_file_llseek(struct file *f, loff_t off, int whence)
@@ -96,7 +117,7 @@ static ssize_t vfs_read(struct file *f, struct uptr ubuf, size_t count,
 	while (done < count) {
 		size_t chunk = min(count - done, (size_t)CHUNK);
 
-		ret = f->f_op->read(f, buf, chunk, pos);
+		ret = do_read(f, buf, chunk, pos);
 		if (ret <= 0)
 			break;
 		if (copy_to_user(uptr_add(ubuf, done), buf, ret)) {
@@ -137,7 +158,7 @@ static ssize_t vfs_write(struct file *f, struct uptr ubuf, size_t count,
 		}
 		if ((f->f_flags & O_APPEND) && S_ISREG(f->f_inode->i_mode))
 			*pos = f->f_inode->i_size;
-		ret = f->f_op->write(f, buf, chunk, pos);
+		ret = do_write(f, buf, chunk, pos);
 		if (ret <= 0)
 			break;
 		done += ret;
@@ -369,7 +390,7 @@ long sys_sendfile(int out_fd, int in_fd, struct uptr uoffset, size_t count)
 	while ((size_t)done < count) {
 		size_t chunk = min(count - done, (size_t)CHUNK);
 		loff_t opos = out->f_pos;
-		ssize_t n = in->f_op->read(in, buf, chunk, pos), w;
+		ssize_t n = do_read(in, buf, chunk, pos), w;
 
 		if (n <= 0) {
 			ret = n;

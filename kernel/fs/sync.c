@@ -4,6 +4,7 @@
  * fs/sync.c and mm/fadvise.c.
  */
 #include <umk/fs.h>
+#include <umk/filemap.h>
 #include <umk/syscalls.h>
 #include <umk/ubd.h>
 #include <sys/sysmacros.h>
@@ -19,6 +20,7 @@ static void sync_one_sb(struct super_block *sb, void *arg)
  * host file (sync(2), shutdown). */
 void ksys_sync(void)
 {
+	filemap_writeback_all();
 	iterate_supers(sync_one_sb, NULL);
 	ubd_sync_all();
 }
@@ -59,6 +61,7 @@ static long do_fsync(unsigned int fd, int datasync)
 
 	if (!f)
 		return -EBADF;
+	filemap_writeback(f->f_inode);	/* stores through shared mappings */
 	if (f->f_op && f->f_op->fsync)
 		err = f->f_op->fsync(f, datasync);
 	else

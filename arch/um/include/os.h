@@ -48,6 +48,10 @@ void os_task_times(int id, bool thread, uint64_t *utime_ns, uint64_t *stime_ns);
 uint64_t os_process_ctxsw(int pid);
 uint64_t os_thread_ctxsw(void);
 
+/* A host memfd (a page cache of umk's own) and its size. */
+int os_memfd(const char *name);
+int os_ftruncate(int fd, uint64_t size);
+
 /* Drop every host capability, set no_new_privs, become child subreaper.
  * 0 or -errno. (arch/um/os-Linux/security.c) */
 int os_drop_privileges(void);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <stdio.h>
 #include <dirent.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <stdbool.h>
@@ -279,4 +280,16 @@ uint64_t os_thread_ctxsw(void)
 	if (getrusage(RUSAGE_THREAD, &ru) < 0)
 		return 0;
 	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
+int os_memfd(const char *name)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int os_ftruncate(int fd, uint64_t size)
+{
+	return ftruncate(fd, size) < 0 ? -errno : 0;
 }

@@ -1,0 +1,57 @@
+/*
+ * Shared file mappings (kernel/filemap.c). A file mapped by a guest gets a
+ * page cache: a host memfd holding its bytes, mapped by the guest's host
+ * process (MAP_SHARED or MAP_PRIVATE of it), so guest stores to a shared
+ * mapping are the kernel's too, and an access beyond the end of the file
+ * raises SIGBUS as on Linux. While an inode has one, read and write go
+ * through it as well (coherence), and msync, fsync, munmap, exit and sync
+ * write it back to the filesystem. Semantics: mmap(2), msync(2).
+ */
+#ifndef UMK_FILEMAP_H
+#define UMK_FILEMAP_H
+
+#include <umk/fs.h>
+
+/* A mapping of a file in one address space (the kernel's vm_area). */
+struct file_vma {
+	struct list_head list;		/* in mm->file_vmas */
+	unsigned long start, end;	/* guest addresses, page aligned */
+	struct inode *inode;		/* referenced */
+	bool shared_write;		/* MAP_SHARED with PROT_WRITE */
+};
+
+/*
+ * mmap of file f: map [addr, addr+len) (addr 0: anywhere; flags as given,
+ * MAP_FIXED honoured) at file offset off with prot into the current task.
+ * Returns the address or -errno: -EACCES (a shared writable mapping of a
+ * file not open for writing, or any mapping of a file not open for
+ * reading), -ENODEV (not a regular file), -ENOMEM.
+ */
+long filemap_mmap(struct file *f, unsigned long addr, unsigned long len,
+		  unsigned long prot, unsigned long flags, unsigned long off);
+/* The range [start, end) of mm is being unmapped (munmap, MAP_FIXED over
+ * it): write back and forget the file mappings inside it. */
+void filemap_unmap(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* mremap moved/resized the mapping at old_start. */
+void filemap_remap(struct mm_struct *mm, unsigned long old_start,
+		   unsigned long new_start, unsigned long new_len);
+/* msync: write back the shared writable mappings in [start, end). 0 or
+ * -ENOMEM if the range is not mapped at all (as Linux). */
+int filemap_msync(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* fork: the child's mm has the same mappings. */
+int filemap_dup(struct mm_struct *dst, struct mm_struct *src);
+/* The mm is gone (exit, exec): write back and drop every mapping. */
+void filemap_exit(struct mm_struct *mm);
+/* Write the page cache of inode back to its filesystem (fsync, sync). */
+int filemap_writeback(struct inode *inode);
+void filemap_writeback_all(void);
+/* read(2)/write(2) of a file that has a page cache: served from it (and
+ * written through to the filesystem). Return bytes or -errno, or -ENOENT
+ * when the inode has no page cache (the caller uses f_op). */
+ssize_t filemap_read(struct file *f, char *buf, size_t len, loff_t *pos);
+ssize_t filemap_write_through(struct file *f, const char *buf, size_t len,
+			      loff_t pos);
+/* The file's size changed (truncate, a write past the end). */
+void filemap_resize(struct inode *inode, loff_t size);
+
+#endif

@@ -1,0 +1,343 @@
+/*
+ * Page caches of guest-mapped files (include/umk/filemap.h). The host never
+ * sees a guest file; what a guest maps is a host memfd that umk fills from
+ * the file and keeps coherent with read, write and truncate while any
+ * mapping exists. The stub opens that memfd through /proc/<umk>/fd/N (umk's
+ * own fd, opened deliberately by the kernel; the guest cannot make host
+ * calls) and maps it, so MAP_SHARED stores are seen by the kernel and
+ * other processes, and access past the end of the file raises SIGBUS.
+ * Model: Linux mm/filemap.c, mm/msync.c (a whole-file writeback).
+ */
+#include <umk/filemap.h>
+#include <umk/sched.h>
+#include <mode.h>
+#include <os.h>
+#include <stub.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+struct page_cache {
+	int fd;			/* host memfd holding the file's bytes */
+	loff_t size;		/* its size: the file's i_size */
+	int users;		/* file_vmas using it */
+	struct file *wb_file;	/* open for writing: for writeback, or NULL */
+	struct inode *inode;	/* referenced while the cache lives */
+	struct list_head list;	/* in caches */
+};
+
+static LIST_HEAD(caches);
+
+#define CHUNK (128 * 1024)
+
+/* Fill a new cache from the file through its filesystem. */
+static int fill_cache(struct page_cache *c, struct file *f)
+{
+	char *buf = kmalloc(CHUNK);
+	loff_t pos = 0;
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (pos < c->size) {
+		loff_t at = pos;
+		ssize_t n = f->f_op->read(f, buf, min((loff_t)CHUNK,
+						     c->size - pos), &at);
+
+		if (n <= 0) {
+			err = n < 0 ? n : 0;
+			break;
+		}
+		if (os_pwrite(c->fd, buf, n, pos) != n) {
+			err = -EIO;
+			break;
+		}
+		pos += n;
+	}
+	kfree(buf);
+	return err;
+}
+
+static struct page_cache *get_cache(struct inode *inode, struct file *f)
+{
+	struct page_cache *c = inode->i_cache;
+	int err;
+
+	if (c)
+		return c;
+	c = kzalloc(sizeof(*c));
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	c->fd = os_memfd("umk-pagecache");
+	if (c->fd < 0) {
+		err = c->fd;
+		goto out_free;
+	}
+	c->size = inode->i_size;
+	err = os_ftruncate(c->fd, c->size);
+	if (!err)
+		err = fill_cache(c, f);
+	if (err)
+		goto out_close;
+	c->inode = inode;
+	ihold(inode);
+	inode->i_cache = c;
+	list_add_tail(&c->list, &caches);
+	return c;
+out_close:
+	os_close(c->fd);
+out_free:
+	kfree(c);
+	return ERR_PTR(err);
+}
+
+int filemap_writeback(struct inode *inode)
+{
+	struct page_cache *c = inode->i_cache;
+	char *buf;
+	loff_t pos = 0;
+	int err = 0;
+
+	if (!c || !c->wb_file)
+		return 0;
+	buf = kmalloc(CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	while (pos < c->size) {
+		long n = os_pread(c->fd, buf, min((loff_t)CHUNK, c->size - pos),
+				  pos);
+		loff_t at = pos;
+
+		if (n <= 0) {
+			err = n < 0 ? -EIO : 0;
+			break;
+		}
+		if (c->wb_file->f_op->write(c->wb_file, buf, n, &at) != n) {
+			err = -EIO;
+			break;
+		}
+		pos += n;
+	}
+	kfree(buf);
+	return err;
+}
+
+void filemap_writeback_all(void)
+{
+	struct page_cache *c;
+
+	list_for_each_entry(c, &caches, list)
+		filemap_writeback(c->inode);
+}
+
+static void put_cache(struct page_cache *c)
+{
+	struct inode *inode = c->inode;
+
+	if (--c->users > 0)
+		return;
+	filemap_writeback(inode);
+	list_del_init(&c->list);
+	inode->i_cache = NULL;
+	os_close(c->fd);
+	if (c->wb_file)
+		fput(c->wb_file);
+	kfree(c);
+	iput(inode);
+}
+
+static struct file_vma *add_vma(struct mm_struct *mm, unsigned long start,
+				unsigned long end, struct page_cache *c,
+				bool shared_write)
+{
+	struct file_vma *v = kzalloc(sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->start = start;
+	v->end = end;
+	v->inode = c->inode;
+	v->shared_write = shared_write;
+	c->users++;
+	list_add_tail(&v->list, &mm->file_vmas);
+	return v;
+}
+
+static void drop_vma(struct file_vma *v)
+{
+	list_del_init(&v->list);
+	put_cache(v->inode->i_cache);
+	kfree(v);
+}
+
+/* Map the cache's memfd into the current task through the stub. */
+static long map_in_task(struct page_cache *c, unsigned long addr,
+			unsigned long len, unsigned long prot,
+			unsigned long flags, unsigned long off)
+{
+	struct task *t = current;
+	struct stub_batch b = { .count = 1 };
+	unsigned long scratch = STUB_DATA + offsetof(struct stub_batch, scratch);
+	long hfd, ret;
+
+	snprintf(b.scratch, sizeof(b.scratch), "/proc/%d/fd/%d", getpid(), c->fd);
+	b.calls[0].nr = SYS_openat;
+	b.calls[0].args[0] = AT_FDCWD;
+	b.calls[0].args[1] = scratch;
+	b.calls[0].args[2] = O_RDWR | O_CLOEXEC;
+	ret = host_batch(t, &b);
+	if (ret < 0)
+		return ret;
+	hfd = b.calls[0].ret;
+	if (ret != 1 || hfd < 0)
+		return hfd < 0 ? hfd : -ENOMEM;
+	ret = host_syscall(t, SYS_mmap, addr, len, prot, flags, hfd, off);
+	host_syscall(t, SYS_close, hfd, 0, 0, 0, 0, 0);
+	return ret;
+}
+
+long filemap_mmap(struct file *f, unsigned long addr, unsigned long len,
+		  unsigned long prot, unsigned long flags, unsigned long off)
+{
+	struct inode *inode = f->f_inode;
+	unsigned long type = flags & MAP_TYPE;
+	bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
+	bool shared_write = shared && (prot & PROT_WRITE);
+	struct page_cache *c;
+	long ret;
+
+	if (!S_ISREG(inode->i_mode))
+		return -ENODEV;
+	if (!(f->f_mode & FMODE_READ))
+		return -EACCES;
+	if (shared_write && (!(f->f_mode & FMODE_WRITE) ||
+			     (f->f_flags & O_APPEND)))
+		return -EACCES;
+	c = get_cache(inode, f);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	c->users++;		/* hold it while mapping */
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+		filemap_unmap(current->mm, addr, addr + len);
+	flags = (flags & ~(MAP_TYPE | MAP_ANONYMOUS)) |
+		(shared ? MAP_SHARED : MAP_PRIVATE);
+	ret = map_in_task(c, addr, len, prot, flags, off);
+	if (ret >= 0) {
+		if (!add_vma(current->mm, ret, ret + len, c, shared_write)) {
+			host_syscall(current, SYS_munmap, ret, len, 0, 0, 0, 0);
+			ret = -ENOMEM;
+		} else if (shared_write && !c->wb_file) {
+			c->wb_file = get_file(f);
+		}
+	}
+	put_cache(c);
+	return ret;
+}
+
+void filemap_unmap(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct file_vma *v, *n;
+
+	list_for_each_entry_safe(v, n, &mm->file_vmas, list) {
+		if (v->end <= start || v->start >= end)
+			continue;
+		if (v->shared_write)
+			filemap_writeback(v->inode);
+		if (v->start < start && v->end > end) {
+			/* A hole in the middle: keep both sides. */
+			add_vma(mm, end, v->end, v->inode->i_cache,
+				v->shared_write);
+			v->end = start;
+		} else if (v->start < start) {
+			v->end = start;
+		} else if (v->end > end) {
+			v->start = end;
+		} else {
+			drop_vma(v);
+		}
+	}
+}
+
+void filemap_remap(struct mm_struct *mm, unsigned long old_start,
+		   unsigned long new_start, unsigned long new_len)
+{
+	struct file_vma *v;
+
+	list_for_each_entry(v, &mm->file_vmas, list) {
+		if (v->start == old_start) {
+			v->start = new_start;
+			v->end = new_start + new_len;
+			return;
+		}
+	}
+}
+
+int filemap_msync(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct file_vma *v;
+	int err = 0;
+
+	list_for_each_entry(v, &mm->file_vmas, list)
+		if (v->start < end && v->end > start && v->shared_write)
+			err = err ? err : filemap_writeback(v->inode);
+	return err;
+}
+
+int filemap_dup(struct mm_struct *dst, struct mm_struct *src)
+{
+	struct file_vma *v;
+
+	INIT_LIST_HEAD(&dst->file_vmas);
+	list_for_each_entry(v, &src->file_vmas, list)
+		if (!add_vma(dst, v->start, v->end, v->inode->i_cache,
+			     v->shared_write))
+			return -ENOMEM;
+	return 0;
+}
+
+void filemap_exit(struct mm_struct *mm)
+{
+	struct file_vma *v, *n;
+
+	list_for_each_entry_safe(v, n, &mm->file_vmas, list)
+		drop_vma(v);
+}
+
+ssize_t filemap_read(struct file *f, char *buf, size_t len, loff_t *pos)
+{
+	struct page_cache *c = f->f_inode->i_cache;
+	long n;
+
+	if (!c)
+		return -ENOENT;
+	if (*pos >= c->size)
+		return 0;
+	n = os_pread(c->fd, buf, min((loff_t)len, c->size - *pos), *pos);
+	if (n < 0)
+		return -EIO;
+	*pos += n;
+	return n;
+}
+
+ssize_t filemap_write_through(struct file *f, const char *buf, size_t len,
+			      loff_t pos)
+{
+	struct inode *inode = f->f_inode;
+	struct page_cache *c = inode->i_cache;
+
+	if (!c)
+		return -ENOENT;
+	if (inode->i_size != c->size)
+		filemap_resize(inode, inode->i_size);
+	return os_pwrite(c->fd, buf, len, pos) == (long)len ? (ssize_t)len : -EIO;
+}
+
+void filemap_resize(struct inode *inode, loff_t size)
+{
+	struct page_cache *c = inode->i_cache;
+
+	if (c && os_ftruncate(c->fd, size) == 0)
+		c->size = size;
+}
