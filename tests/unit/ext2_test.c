@@ -953,6 +953,175 @@ static void check_enospc(struct super_block *sb)
 	ok(unlink_(root, "filler") == 0, "unlink the filler");
 }
 
+/* ---- the read path: block maps against a model ------------------------- */
+
+#define MODEL_MAX (2 << 20)
+
+/* Compare [off, off + len) of f with the model of size size. */
+static bool model_read_ok(struct inode *f, const char *model, size_t size,
+			  size_t off, size_t len)
+{
+	static char back[MODEL_MAX + 70000];
+	size_t want = off < size ? min(len, size - off) : 0;
+	ssize_t n;
+
+	memset(back, 0x5a, len);
+	n = pread_(f, back, len, off);
+	if (n != (ssize_t)want) {
+		printf("# read %zu at %zu: %zd, want %zu\n", len, off, n, want);
+		return false;
+	}
+	if (want && memcmp(back, model + off, want)) {
+		printf("# read %zu at %zu: data differs\n", len, off);
+		return false;
+	}
+	return true;
+}
+
+/* Read all of f in chunk-byte reads and compare with the model. */
+static bool model_scan_ok(struct inode *f, const char *model, size_t size,
+			  size_t chunk)
+{
+	size_t off;
+
+	for (off = 0; off < size + chunk; off += chunk)
+		if (!model_read_ok(f, model, size, off, chunk))
+			return false;
+	return true;
+}
+
+static void model_write(struct inode *f, char *model, size_t *size,
+			size_t off, size_t len, bool *good)
+{
+	static char data[70000];
+
+	for (size_t i = 0; i < len; i++)
+		data[i] = (char)(rand() | 1);
+	if (pwrite_(f, data, len, off) != (ssize_t)len) {
+		*good = false;
+		return;
+	}
+	memcpy(model + off, data, len);
+	if (off + len > *size)
+		*size = off + len;
+}
+
+static void model_truncate(struct inode *f, char *model, size_t *size,
+			   size_t to, bool *good)
+{
+	if (truncate_(f, to)) {
+		*good = false;
+		return;
+	}
+	if (to > *size)
+		memset(model + *size, 0, to - *size);
+	else
+		memset(model + to, 0, *size - to);	/* a later gap is zeros */
+	*size = to;
+}
+
+/*
+ * Reads through the cached block maps stay right while the file changes
+ * under them: holes, partial last blocks, more runs than one map holds,
+ * writes and truncates between reads, inode reuse, more files than map
+ * slots.
+ */
+static void check_read_model(struct super_block *sb)
+{
+	static char model[MODEL_MAX], other[6][9000];
+	struct inode *root = root_of(sb), *f, *g[6];
+	size_t size = 0, off, len, i;
+	bool good = true;
+	int k;
+
+	srand(42);
+	f = create(root, "model", 0644);
+	if (!f) {
+		ok(false, "create the model file");
+		return;
+	}
+	memset(model, 0, sizeof(model));
+	for (i = 0; i < 80 && good; i++)
+		model_write(f, model, &size, i * 8192 + (i % 7) * 100, 100 + i,
+			    &good);
+	ok(good && model_scan_ok(f, model, size, 65536) &&
+	   model_scan_ok(f, model, size, 4097) &&
+	   model_scan_ok(f, model, size, 1 << 20),
+	   "80 small writes 8 KiB apart (more runs than a map) read back");
+	for (i = 0; i < 40 && good; i++)
+		model_write(f, model, &size, i * 8192 + 4096, 3000, &good);
+	ok(good && model_scan_ok(f, model, size, 65536) &&
+	   model_read_ok(f, model, size, 4000, 300000),
+	   "filling holes after reading them: the new data reads back");
+	for (k = 0; k < 300 && good; k++) {
+		int op = rand() % 10;
+
+		off = rand() % (MODEL_MAX - 70000);
+		len = rand() % 3 ? rand() % 70000 : rand() % 20 + 1;
+		if (op < 4)
+			model_write(f, model, &size, off, len, &good);
+		else if (op == 4)
+			model_truncate(f, model, &size, rand() % MODEL_MAX,
+				       &good);
+		else if (!model_read_ok(f, model, size, op == 5 ? off :
+					size - min(size, len / 2), len))
+			good = false;
+	}
+	ok(good && f->i_size == (loff_t)size &&
+	   model_scan_ok(f, model, size, 65536) &&
+	   model_scan_ok(f, model, size, 12345),
+	   "300 random writes, truncates and reads agree with a model");
+	model_truncate(f, model, &size, 5000, &good);
+	ok(good && model_read_ok(f, model, size, 0, 65536) &&
+	   model_read_ok(f, model, size, 4095, 2) &&
+	   model_read_ok(f, model, size, 4999, 10) &&
+	   model_read_ok(f, model, size, 5000, 10),
+	   "partial last block: reads stop at i_size");
+	iput(f);
+	ok(unlink_(root, "model") == 0, "unlink the model file");
+
+	/* Inode reuse: the map of a freed inode must not serve its heir. */
+	f = create(root, "reuse1", 0644);
+	memset(model, 'A', 30000);
+	ok(f && pwrite_(f, model, 30000, 0) == 30000 &&
+	   model_read_ok(f, model, 30000, 0, 30000), "write and read reuse1");
+	iput(f);
+	unlink_(root, "reuse1");
+	f = create(root, "reuse2", 0644);
+	memset(model, 'B', 30000);
+	ok(f && pwrite_(f, model, 7000, 20000) == 7000 &&
+	   pread_(f, other[0], 9000, 19000) == 8000 && !other[0][999] &&
+	   other[0][1000] == 'B' && other[0][7999] == 'B',
+	   "a new file on a reused inode reads its own data");
+	iput(f);
+	unlink_(root, "reuse2");
+
+	/* More files than map slots, read in turns. */
+	for (k = 0; k < 6; k++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "turn%d", k);
+		memset(other[k], 'a' + k, sizeof(other[k]));
+		g[k] = create(root, name, 0644);
+		if (!g[k] || pwrite_(g[k], other[k], sizeof(other[k]), 0) !=
+		    (ssize_t)sizeof(other[k]))
+			good = false;
+	}
+	for (i = 0; good && i < sizeof(other[0]); i += 1500)
+		for (k = 0; k < 6; k++)
+			if (!model_read_ok(g[k], other[k], sizeof(other[k]), i,
+					   1500))
+				good = false;
+	ok(good, "six files read in turns");
+	for (k = 0; k < 6; k++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "turn%d", k);
+		iput(g[k]);
+		unlink_(root, name);
+	}
+}
+
 /* The battery of operations on a fresh image of type made by mkfs_opts. */
 static void exercise(const char *type, const char *mkfs_opts, const char *size)
 {
@@ -981,6 +1150,7 @@ static void exercise(const char *type, const char *mkfs_opts, const char *size)
 	check_nodes(sb);
 	check_attrs(sb);
 	check_enospc(sb);
+	check_read_model(sb);
 	umount_fs(sb);
 	ok(fsck(img_path) == 0, "e2fsck -fn is clean after %s", type);
 	debugfs(img_path, "cat /hard", out, sizeof(out));
@@ -1084,6 +1254,100 @@ static void test_populated(const char *features)
 	ok(mkdir_err(root, "new") == 0, "mkdir /new");
 	umount_fs(sb);
 	ok(fsck(img_path) == 0, "e2fsck -fn is clean after changing a -d image");
+}
+
+/* f, read through the filesystem in chunk-byte reads (at most 1 MiB),
+ * equals host file path. */
+static bool same_as_host(struct inode *f, const char *path, size_t chunk)
+{
+	static char a[1 << 20], b[1 << 20];
+	ssize_t n, m;
+	off_t off = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	do {
+		n = pread(fd, a, chunk, off);
+		m = pread_(f, b, chunk, off);
+		if (n != m || (n > 0 && memcmp(a, b, n))) {
+			printf("# %s at %lld: %zd bytes, want %zd\n", path,
+			       (long long)off, m, n);
+			break;
+		}
+		off += n;
+	} while (n > 0);
+	close(fd);
+	return n == 0 && m == 0;
+}
+
+/*
+ * Files made by mke2fs -d, read back on every layout: direct, indirect,
+ * double and triple indirect blocks (ext2, ext3), extents, holes from
+ * the host's sparse files, partial last blocks, unwritten extents.
+ */
+static void test_read_layouts(const char *type, const char *mkfs_opts)
+{
+	static const char *const names[] = {
+		"dense", "sparse", "far", "small", "tiny", "empty", "block",
+	};
+	static const size_t chunks[] = { 65536, 4097, 1000, 1 << 20 };
+	struct super_block *sb;
+	struct inode *root, *f;
+	char src[160], path[200], buf[8192];
+	size_t i, c;
+	int e, bad;
+
+	snprintf(src, sizeof(src), "%s/layouts", tmpdir);
+	run("rm -rf %s && mkdir -p %s && cd %s && "
+	    "head -c 3000000 /dev/urandom > dense && "
+	    "head -c 300000 /dev/urandom > gone && "
+	    "dd if=/dev/urandom of=sparse bs=1000 count=7 seek=100 2>/dev/null && "
+	    "dd if=/dev/urandom of=sparse bs=1000 count=300 seek=600 "
+	    "conv=notrunc 2>/dev/null && truncate -s +3333 sparse && "
+	    "dd if=/dev/urandom of=far bs=1000 count=3 seek=70000 2>/dev/null && "
+	    "head -c 5000 /dev/urandom > small && printf x > tiny && "
+	    ": > empty && : > unwritten && head -c 4096 /dev/urandom > block",
+	    src, src, src);
+	printf("# mke2fs -t %s %s -d\n", type, mkfs_opts);
+	if (run("mke2fs -q -F -t %s %s -d %s %s 24M >/dev/null 2>&1", type,
+		mkfs_opts, src, img_path)) {
+		ok(false, "mke2fs -t %s %s -d", type, mkfs_opts);
+		return;
+	}
+	if (!strcmp(type, "ext4"))
+		run("debugfs -w -R 'rm /gone' %s >/dev/null 2>&1 && "
+		    "debugfs -w -R 'fallocate /unwritten 0 39' %s >/dev/null "
+		    "2>&1 && debugfs -w -R 'sif /unwritten size 40000' %s "
+		    ">/dev/null 2>&1", img_path, img_path, img_path);
+	reopen();
+	sb = mount_fs(0, type, true, NULL, &e);
+	ok(sb != NULL, "mount the %s layouts image (%d)", type, e);
+	if (!sb)
+		return;
+	root = root_of(sb);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		f = lookup(root, names[i]);
+		snprintf(path, sizeof(path), "%s/%s", src, names[i]);
+		for (c = 0, bad = 0; f && c < ARRAY_SIZE(chunks); c++)
+			bad += !same_as_host(f, path, chunks[c]);
+		ok(f && !bad, "%s: %s reads as the host file", type, names[i]);
+		iput(f);
+	}
+	f = lookup(root, "unwritten");
+	if (f && f->i_size == 40000) {
+		memset(buf, 1, sizeof(buf));
+		for (c = 0, bad = 0; c < 40000; c += sizeof(buf)) {
+			ssize_t n = pread_(f, buf, sizeof(buf), c);
+
+			bad += n != (ssize_t)min(sizeof(buf), 40000 - c);
+			for (ssize_t j = 0; j < n; j++)
+				bad += buf[j] != 0;
+		}
+		ok(!bad, "unwritten extents read as zeros");
+	}
+	iput(f);
+	umount_fs(sb);
 }
 
 /* An htree-indexed directory (made by e2fsck -D) changed through ext2. */
@@ -1265,6 +1529,11 @@ int main(void)
 	exercise("ext2", "-t ext2 -b 4096 -O ^dir_index,^filetype", "16M");
 	test_populated("");
 	test_populated("-O inline_data");
+	test_read_layouts("ext4", "");
+	test_read_layouts("ext4", "-b 4096");
+	test_read_layouts("ext3", "-b 1024");
+	test_read_layouts("ext2", "-b 1024");
+	test_read_layouts("ext2", "-b 4096");
 	test_htree();
 	test_refusals();
 	test_ro_device();

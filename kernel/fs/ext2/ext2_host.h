@@ -10,6 +10,34 @@
 #include <umk/kernel.h>
 #include "ext2_user.h"
 
+/*
+ * A run of a file's block map: len blocks from logical block lblk stored
+ * from physical block pblk on, or a hole (pblk 0: never written, or an
+ * unwritten extent), which reads as zeros.
+ */
+struct ext2_run {
+	uint64_t lblk, pblk, len;
+};
+
+#define EXT2_MAP_RUNS	32	/* runs one cached map holds */
+#define EXT2_MAP_SLOTS	4	/* files whose maps are cached at once */
+
+/*
+ * The cached block map of logical blocks [start, end) of inode ino (runs
+ * in order, holes included, covering the range), valid while the device
+ * has seen no write through the io_manager since it was made (gen, see
+ * ext2_io_writes): every change libext2fs makes to an inode or an extent
+ * tree or indirect block is written through before its call returns.
+ */
+struct ext2_map {
+	uint32_t ino;			/* 0: unused slot */
+	uint64_t gen;			/* ext2_io_writes() when inode was read */
+	struct ext2_inode inode;	/* i_size, i_flags, i_block */
+	uint64_t start, end;
+	unsigned int nr;
+	struct ext2_run run[EXT2_MAP_RUNS];
+};
+
 /* One mounted filesystem. Used under the superblock's s_lock only. */
 struct ext2_host {
 	ext2_filsys fs;
@@ -18,7 +46,16 @@ struct ext2_host {
 	bool rw;			/* opened EXT2_FLAG_RW */
 	bool was_valid;			/* EXT2_VALID_FS was set at mount */
 	unsigned int inode_size;	/* on-disk inode size, bytes */
+	struct ext2_map map[EXT2_MAP_SLOTS];	/* ext2_read_user.c's */
+	unsigned int map_next;		/* the slot to reuse next */
 };
+
+/* Writes the io_manager has passed to the device since mount: any change
+ * libext2fs made to the filesystem moves it. */
+uint64_t ext2_io_writes(struct ext2_host *h);
+/* Read len bytes at byte offset off of h's device (its block cache)
+ * into buf, as the io_manager would: 0 or -EIO. */
+int ext2_dev_read(struct ext2_host *h, void *buf, uint64_t off, size_t len);
 
 /*
  * An inode as read or written by the helpers below: the large inode layout

@@ -1,7 +1,7 @@
 /*
  * ext2/ext3/ext4, host side: inodes and file data on libext2fs. Attribute
  * encoding (32-bit ids, ext4's nanosecond timestamps, Linux's old and new
- * device number encodings), new inodes, regular file read/write/truncate,
+ * device number encodings), new inodes, regular file write/truncate,
  * symlink targets and freeing an inode whose last link and reference are
  * gone. Callers hold the superblock's s_lock (see ext2_user.h).
  * Semantics: Linux fs/ext4/inode.c (ext4_iget, ext4_do_update_inode,
@@ -245,39 +245,8 @@ static errcode_t punch(struct ext2_host *h, uint32_t ino,
 	return eerr;
 }
 
-/* ext2fs_file_read/write take unsigned int counts: move at most this. */
+/* ext2fs_file_write takes unsigned int counts: move at most this. */
 #define IO_CHUNK (1U << 30)
-
-ssize_t ext2_host_read(struct ext2_host *h, uint32_t ino, void *buf,
-		       size_t len, uint64_t off)
-{
-	ext2_file_t file;
-	size_t done = 0;
-	uint64_t size;
-	errcode_t eerr;
-	unsigned int got = 0;
-
-	eerr = ext2fs_file_open2(h->fs, ino, NULL, 0, &file);
-	if (eerr)
-		return ext2_errno(h, "ext2fs_file_open", eerr);
-	/* Stop at i_size: libext2fs 1.47.0 reads inline data up to the
-	 * capacity of the inode, not the file's size. */
-	size = EXT2_I_SIZE(ext2fs_file_get_inode(file));
-	len = off < size ? min(len, (size_t)min(size - off, (uint64_t)SIZE_MAX))
-			 : 0;
-	eerr = ext2fs_file_llseek(file, off, EXT2_SEEK_SET, NULL);
-	while (!eerr && done < len) {
-		eerr = ext2fs_file_read(file, (char *)buf + done,
-					min(len - done, (size_t)IO_CHUNK), &got);
-		done += got;
-		if (!got)
-			break;
-	}
-	ext2fs_file_close(file);
-	if (eerr && !done)
-		return ext2_errno(h, "ext2fs_file_read", eerr);
-	return done;
-}
 
 /* Set mtime and ctime of ino to now. */
 static int touch_mc(struct ext2_host *h, uint32_t ino,

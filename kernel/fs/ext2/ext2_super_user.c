@@ -22,6 +22,7 @@
 struct ubd_io {
 	struct ubd *ubd;
 	struct struct_io_stats stats;	/* bytes moved, for s_kbytes_written */
+	uint64_t writes;		/* write calls, see ext2_io_writes */
 };
 
 static struct struct_io_manager ubd_io_manager;
@@ -109,6 +110,7 @@ static errcode_t ubd_io_write_blk64(io_channel ch, unsigned long long block,
 	size_t len = io_bytes(ch, count);
 	int err;
 
+	p->writes++;
 	err = ubd_write(p->ubd, data, block * ch->block_size, len);
 	if (err)
 		return -err;
@@ -137,6 +139,7 @@ static errcode_t ubd_io_write_byte(io_channel ch, unsigned long offset,
 
 	if (count < 0)
 		return EXT2_ET_INVALID_ARGUMENT;
+	p->writes++;
 	err = ubd_write(p->ubd, data, offset, count);
 	if (err)
 		return -err;
@@ -164,6 +167,23 @@ static errcode_t ubd_io_get_stats(io_channel ch, io_stats *stats)
 	if (stats)
 		*stats = &p->stats;
 	return 0;
+}
+
+uint64_t ext2_io_writes(struct ext2_host *h)
+{
+	struct ubd_io *p = h->fs->io->private_data;
+
+	return p->writes;
+}
+
+int ext2_dev_read(struct ext2_host *h, void *buf, uint64_t off, size_t len)
+{
+	struct ubd_io *p = h->fs->io->private_data;
+	int err = ubd_read(p->ubd, buf, off, len);
+
+	if (!err)
+		p->stats.bytes_read += len;
+	return err;
 }
 
 static struct struct_io_manager ubd_io_manager = {

@@ -82,7 +82,7 @@ int ext2_host_statfs(struct ext2_host *h, struct ext2_statfs *st);
 unsigned int ext2_host_blocksize(const struct ext2_host *h);
 bool ext2_host_readonly(const struct ext2_host *h);
 
-/* --- inodes and files (ext2_inode_user.c) --- */
+/* --- inodes and files (ext2_inode_user.c; reads: ext2_read_user.c) --- */
 
 /* Read inode ino: -EUCLEAN for an ino out of range or an unused inode. */
 int ext2_host_read_attr(struct ext2_host *h, uint32_t ino,
