@@ -378,13 +378,20 @@ static long do_wait(idtype_t type, pid_t id, int options, struct wait_result *re
 	return wait_scan(type, id, options, res);
 }
 
-static void fill_rusage(struct rusage *ru, const struct wait_result *res)
+/* The reaped child's CPU times into the guest's struct rusage, if one was
+ * given. 0 or -EFAULT. */
+static int put_rusage(struct uptr ru, const struct wait_result *res)
 {
-	memset(ru, 0, sizeof(*ru));
-	ru->ru_utime.tv_sec = res->utime_ns / 1000000000;
-	ru->ru_utime.tv_usec = res->utime_ns % 1000000000 / 1000;
-	ru->ru_stime.tv_sec = res->stime_ns / 1000000000;
-	ru->ru_stime.tv_usec = res->stime_ns % 1000000000 / 1000;
+	struct rusage r;
+
+	if (uptr_null(ru))
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.ru_utime.tv_sec = res->utime_ns / 1000000000;
+	r.ru_utime.tv_usec = res->utime_ns % 1000000000 / 1000;
+	r.ru_stime.tv_sec = res->stime_ns / 1000000000;
+	r.ru_stime.tv_usec = res->stime_ns % 1000000000 / 1000;
+	return copy_to_user(ru, &r, sizeof(r)) ? -EFAULT : 0;
 }
 
 long sys_wait4(pid_t pid, struct uptr stat_addr, int options, struct uptr ru)
@@ -415,13 +422,8 @@ long sys_wait4(pid_t pid, struct uptr stat_addr, int options, struct uptr ru)
 	if (!uptr_null(stat_addr) &&
 	    copy_to_user(stat_addr, &res.status, sizeof(int)))
 		return -EFAULT;
-	if (!uptr_null(ru)) {
-		struct rusage r;
-
-		fill_rusage(&r, &res);
-		if (copy_to_user(ru, &r, sizeof(r)))
-			return -EFAULT;
-	}
+	if (put_rusage(ru, &res))
+		return -EFAULT;
 	return res.pid;
 }
 
@@ -463,13 +465,8 @@ long sys_waitid(int which, pid_t upid, struct uptr infop, int options,
 	}
 	if (!uptr_null(infop) && copy_to_user(infop, &info, sizeof(info)))
 		return -EFAULT;
-	if (!uptr_null(ru)) {
-		struct rusage r;
-
-		fill_rusage(&r, &res);
-		if (copy_to_user(ru, &r, sizeof(r)))
-			return -EFAULT;
-	}
+	if (put_rusage(ru, &res))
+		return -EFAULT;
 	return 0;
 }
 

@@ -25,12 +25,10 @@ static int skas_syscall_finish(struct task *t)
  */
 static int skas_syscall_passthrough(struct task *t)
 {
-	struct user_regs_struct regs;
 	struct host_stop *st;
 
 	if (task_regs_full(t) < 0)
 		return -ESRCH;
-	regs = t->regs;
 	if (!t->at_signal_stop) {
 		if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 			return -ESRCH;
@@ -39,22 +37,7 @@ static int skas_syscall_passthrough(struct task *t)
 		if (st->kind != STOP_SYSCALL)
 			return -ESRCH;
 	}
-	regs.rip -= 2;
-	regs.rax = regs.orig_rax;
-	if (os_ptrace_setregs(t->host_tid, &regs) < 0 ||
-	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
-		return -ESRCH;
-	/* the entry stop of the real call */
-	st = wait_host_stop_resume(t, RESUME_SYSCALL);
-	if (st->kind != STOP_SYSCALL ||
-	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
-		return -ESRCH;
-	/* and its exit stop */
-	st = wait_host_stop_resume(t, RESUME_SYSCALL);
-	if (st->kind != STOP_SYSCALL || task_getregs(t) < 0)
-		return -ESRCH;
-	t->at_signal_stop = false;
-	return 0;
+	return rerun_guest_syscall(t);
 }
 
 const struct um_mode skas_mode = {

@@ -50,32 +50,17 @@ static int tt_syscall_finish(struct task *t)
 	return task_setregs(t) < 0 ? -ESRCH : 0;
 }
 
-/* Still at the entry stop (no stub call ran): let the call go on. */
+/* Still at the entry stop (no stub call ran): let the call go on; after a
+ * stub call, run the guest's syscall instruction again. */
 static int tt_syscall_passthrough(struct task *t)
 {
-	struct host_stop *st;
-
 	if (task_regs_full(t) < 0)
 		return -ESRCH;
-	if (t->at_signal_stop) {
-		t->regs.rip -= 2;
-		t->regs.rax = t->regs.orig_rax;
-		if (task_setregs(t) < 0 ||
-		    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
-			return -ESRCH;
-		st = wait_host_stop_resume(t, RESUME_SYSCALL);
-		if (st->kind != STOP_SYSCALL)
-			return -ESRCH;
-	} else if (task_setregs(t) < 0) {
+	if (t->at_signal_stop)
+		return rerun_guest_syscall(t);
+	if (task_setregs(t) < 0)
 		return -ESRCH;
-	}
-	if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
-		return -ESRCH;
-	st = wait_host_stop_resume(t, RESUME_SYSCALL);
-	if (st->kind != STOP_SYSCALL || task_getregs(t) < 0)
-		return -ESRCH;
-	t->at_signal_stop = false;
-	return 0;
+	return finish_guest_syscall(t);
 }
 
 const struct um_mode tt_mode = {

@@ -63,6 +63,13 @@ int task_getregs(struct task *t);
 /* At a syscall stop only part of t->regs was read: fetch the rest (keeping
  * rax, rip, orig_rax as the handler left them). 0 or -ESRCH. */
 int task_regs_full(struct task *t);
+/* At a syscall-entry stop under PTRACE_SYSCALL: let the host run the call
+ * and stop at its exit, registers read back. 0 or -ESRCH. */
+int finish_guest_syscall(struct task *t);
+/* From a stop outside any call (a signal stop, or the exit stop of a call
+ * SYSEMU skipped): run the guest's own syscall instruction again (rip - 2,
+ * the number from orig_rax) under PTRACE_SYSCALL, up to its exit stop. */
+int rerun_guest_syscall(struct task *t);
 /* Resume the current task's guest code after a stop (signals delivered). */
 void return_to_user(struct task *t);
 

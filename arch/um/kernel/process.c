@@ -307,6 +307,34 @@ long host_batch(struct task *t, struct stub_batch *batch)
 	return err ? err : batch->done;
 }
 
+int finish_guest_syscall(struct task *t)
+{
+	struct host_stop *st;
+
+	if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
+		return -ESRCH;
+	st = wait_host_stop_resume(t, RESUME_SYSCALL);
+	if (st->kind != STOP_SYSCALL || task_getregs(t) < 0)
+		return -ESRCH;
+	t->at_signal_stop = false;
+	return 0;
+}
+
+int rerun_guest_syscall(struct task *t)
+{
+	struct host_stop *st;
+
+	t->regs.rip -= 2;
+	t->regs.rax = t->regs.orig_rax;
+	if (task_setregs(t) < 0 ||
+	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
+		return -ESRCH;
+	st = wait_host_stop_resume(t, RESUME_SYSCALL);	/* its entry */
+	if (st->kind != STOP_SYSCALL)
+		return -ESRCH;
+	return finish_guest_syscall(t);
+}
+
 /* Serve one system call stop. Returns false when the mode consumed the
  * stop itself and guest code just resumes. */
 static bool handle_syscall(struct task *t)
