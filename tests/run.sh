@@ -289,6 +289,46 @@ umk_expect() {
 	compare "$what" "$S/run/$tag.expected" "$tag"
 }
 
+# strace: every guest call as a line on stderr in strace's format, with the
+# guest pid, decoded arguments and Linux's error text.
+umk_strace() {
+	local mode=$1 what="$1/strace" tag="$1-strace" img
+	umk_missing "$what" && return
+	img=$(copy_image "$tag") || return
+	boot "$tag" "$img" mode="$mode" quiet rw strace init=/bin/sh -- -c \
+		'/bin/cat /nonexistent; echo done'
+	rm -f "$img"
+	grep -q '^done$' "$S/run/$tag.out" &&
+	grep -Eq '^\[pid  *1\] clone\(0x[0-9a-f]+, .*\) = [0-9]+$' "$S/run/$tag.err" &&
+	grep -Eq '^\[pid  *[0-9]+\] execve\("/bin/cat", 0x[0-9a-f]+, 0x[0-9a-f]+\) = 0$' "$S/run/$tag.err" &&
+	grep -Eq '^\[pid  *[0-9]+\] (open|openat)\((AT_FDCWD, )?"/nonexistent", O_RDONLY[^)]*\) = -1 ENOENT \(No such file or directory\)$' \
+		"$S/run/$tag.err" &&
+	grep -Eq '^\[pid  *1\] write\(1, "done\\n", 5\) = 5$' "$S/run/$tag.err"
+	check $? "$what (strace lines: clone, execve, openat ENOENT, write)" \
+		eval 'boot_diag "$tag"; grep -E "nonexistent|done" "$S/run/$tag.err" | head -n 5'
+}
+
+# stats: the counters printed at shutdown, consistent with the mode
+# (every served call at least one stop; tt takes two stops per call).
+umk_stats() {
+	local mode=$1 what="$1/stats" tag="$1-stats" img
+	umk_missing "$what" && return
+	img=$(copy_image "$tag") || return
+	boot "$tag" "$img" mode="$mode" quiet rw stats init=/bin/sh -- -c 'true'
+	rm -f "$img"
+	awk -v mode="$mode" '
+		$1 == "syscalls" { calls = $2 }
+		$1 == "ptrace_stops" { stops = $2 }
+		$1 == "syscall.getpid.calls" { gp = $2 }
+		$1 == "syscall.getpid.stops" { gps = $2 }
+		$1 ~ /^ctxsw_(kernel_thread|guest)$/ { ctx++ }
+		END { exit !(calls > 10 && stops >= calls && ctx == 2 &&
+			     (gp == 0 || gps == (mode == "tt" ? 2 : 1) * gp)) }' \
+		"$S/run/$tag.err"
+	check $? "$what (stats at shutdown: counters, stops per call as the mode)" \
+		eval 'boot_diag "$tag"; head -n 12 "$S/run/$tag.err"'
+}
+
 # Checks run by their own code (output only partly known).
 umk_ps() {
 	local mode=$1 what="$1/ps" tag="$1-ps" img
@@ -534,6 +574,8 @@ for mode in $MODES; do
 		"$(printf 'umk\nproc ok\ndev ok\ntmpfs\nexit=0\n')" quiet rw -- \
 		'hostname; [ -r /proc/self/stat ] && echo proc ok; [ -c /dev/null ] && echo dev ok; stat -f -c %T /tmp; echo exit=$?'
 	spawn "$mode/ps" umk_ps "$mode"
+	spawn "$mode/strace" umk_strace "$mode"
+	spawn "$mode/stats" umk_stats "$mode"
 	spawn "$mode/shadow" umk_shadow "$mode"
 	spawn "$mode/persist" umk_persist "$mode"
 	spawn "$mode/console" umk_console "$mode"
