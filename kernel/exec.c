@@ -18,6 +18,7 @@
 #include <elf.h>
 #include <limits.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -29,7 +30,14 @@ extern int stub_memfd;
 void do_exit(long code) __attribute__((noreturn));
 
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)
-#define MAX_ARG_TOTAL (100 * 1024)	/* bytes of strings on the stack */
+/* Bytes of argv+envp strings: a quarter of RLIMIT_STACK, at least 128 KiB,
+ * as Linux (fs/exec.c get_arg_page), and at most 6 MiB. */
+static size_t max_arg_total(void)
+{
+	rlim_t lim = current->signal->rlim[RLIMIT_STACK].rlim_cur / 4;
+
+	return max(min(lim, (rlim_t)6 << 20), (rlim_t)128 << 10);
+}
 #define BINPRM_BUF_SIZE 256
 #define MAX_INTERP_DEPTH 4
 #define ELF_ET_DYN_BASE 0x555555554000UL
@@ -83,7 +91,7 @@ static int strvec_push(struct strvec *s, int at, const char *str)
 	s->v[at] = copy;
 	s->count++;
 	s->bytes += strlen(copy) + 1;
-	return s->bytes > MAX_ARG_TOTAL ? -E2BIG : 0;
+	return s->bytes > max_arg_total() ? -E2BIG : 0;
 }
 
 /* Copy a NULL-terminated guest array of strings. */
@@ -577,6 +585,11 @@ static int create_elf_tables(struct task *t, struct linux_binprm *bprm,
 		}
 		ptrs[k++] = 0;
 		memcpy(&ptrs[k], auxv, na * 8);
+		/* process_vm_writev does not grow a stack; a host call that
+		 * writes at the lowest address, made by the task, does. */
+		if (sp < t->regs.rsp - 64 * 1024)
+			host_syscall(t, SYS_clock_gettime, CLOCK_MONOTONIC, sp,
+				     0, 0, 0, 0);
 		if (os_vm_write(t->host_tid, sp, ptrs, plen) != (long)plen ||
 		    os_vm_write(t->host_tid, p, block, blk) != (long)blk) {
 			kfree(ptrs);

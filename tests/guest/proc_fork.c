@@ -5,6 +5,7 @@
  * reparenting, zombies; with hostile arguments.
  */
 #include "guest.h"
+#include <sys/resource.h>
 #include <sched.h>
 
 static const char *self;	/* argv[0]: the path this program was run by */
@@ -273,6 +274,32 @@ static void write_file(const char *name, const char *text, mode_t mode)
 	close(fd);
 }
 
+/* exec self ("--exit 7") with count arguments of size bytes each, under an
+ * 8 MiB RLIMIT_STACK (argv+envp may use a quarter of it, as Linux);
+ * the child exits 7 if the exec worked, 9 on E2BIG, 1 otherwise. */
+static const char *exec_with_args(int count, size_t size)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit rl = { 8 << 20, 8 << 20 };
+		char **argv = calloc(count + 4, sizeof(char *));
+		char *arg = malloc(size + 1);
+
+		setrlimit(RLIMIT_STACK, &rl);
+		memset(arg, 'x', size);
+		arg[size] = 0;
+		argv[0] = "proc_fork";
+		argv[1] = "--exit";
+		argv[2] = "7";
+		for (int i = 0; i < count; i++)
+			argv[3 + i] = arg;
+		execv(self, argv);
+		_exit(errno == E2BIG ? 9 : 1);
+	}
+	return reap(pid);
+}
+
 static void test_exec(void)
 {
 	char cfd[16], pfd[16];
@@ -293,6 +320,10 @@ static void test_exec(void)
 	say("exec_status: %s", reap(pid));
 	close(fd_cloexec);
 	close(fd_plain);
+
+	say("exec_args_1_5mib: %s", exec_with_args(1536, 1023));
+	say("exec_args_3mib_e2big: %s", exec_with_args(3072, 1023));
+	say("exec_arg_over_128kib_e2big: %s", exec_with_args(1, 128 * 1024 + 1));
 
 	write_file("script.sh", "#!/bin/sh\necho \"script ran: $1 $2\"\nexit 3\n", 0755);
 	pid = fork();
