@@ -48,7 +48,7 @@ $(B)/obj/stub_blob.o: $(B)/stub arch/um/stub/stub_blob.S
 -include bench/bench.mk
 
 # Set-up: Debian packages the build, the image and the tests need.
-DEBS := gcc make libext2fs-dev e2fsprogs libseccomp-dev libcap-dev \
+DEBS := gcc make libc6-dev libext2fs-dev e2fsprogs libseccomp-dev libcap-dev \
         busybox-static tmux uml-utilities
 setup:
 	@scripts/setup.sh $(DEBS)
