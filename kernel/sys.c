@@ -606,17 +606,10 @@ long sys_sched_setscheduler(pid_t pid, int policy, struct uptr param)
 	}
 }
 
+/* Every task's policy is SCHED_OTHER: the same checks as setscheduler. */
 long sys_sched_setparam(pid_t pid, struct uptr param)
 {
-	struct sched_param p;
-
-	if (pid < 0 || uptr_null(param))
-		return -EINVAL;
-	if (copy_from_user(&p, param, sizeof(p)))
-		return -EFAULT;
-	if (pid && !find_task_by_pid(pid))
-		return -ESRCH;
-	return p.sched_priority ? -EINVAL : 0;
+	return sys_sched_setscheduler(pid, SCHED_OTHER, param);
 }
 
 long sys_sched_get_priority_max(int policy)

@@ -282,16 +282,17 @@ long sys_writev(unsigned int fd, struct uptr vec, unsigned long vlen)
 	return do_iov(fd, vec, vlen, true, NULL);
 }
 
-/* preadv(2): the offset comes split in two registers (pos_l, pos_h). */
+/* preadv(2): the offset comes split in two registers (pos_l, pos_h);
+ * for the v2 calls an offset of -1 means the file position. */
 static long do_piov(unsigned int fd, struct uptr vec, unsigned long vlen,
 		    unsigned long pos_l, unsigned long pos_h, int flags,
-		    bool write)
+		    bool write, bool v2)
 {
 	loff_t pos = (loff_t)(((uint64_t)pos_h << 32) << 32 | pos_l);
 
 	if (flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND))
 		return -EOPNOTSUPP;
-	if (pos == -1)
+	if (v2 && pos == -1)
 		return do_iov(fd, vec, vlen, write, NULL);
 	if (pos < 0)
 		return -EINVAL;
@@ -301,33 +302,25 @@ static long do_piov(unsigned int fd, struct uptr vec, unsigned long vlen,
 long sys_preadv(unsigned int fd, struct uptr vec, unsigned long vlen,
 		unsigned long pos_l, unsigned long pos_h)
 {
-	loff_t pos = pos_l;
-
-	if (pos < 0)
-		return -EINVAL;
-	return do_piov(fd, vec, vlen, pos_l, pos_h, 0, false);
+	return do_piov(fd, vec, vlen, pos_l, pos_h, 0, false, false);
 }
 
 long sys_pwritev(unsigned int fd, struct uptr vec, unsigned long vlen,
 		 unsigned long pos_l, unsigned long pos_h)
 {
-	loff_t pos = pos_l;
-
-	if (pos < 0)
-		return -EINVAL;
-	return do_piov(fd, vec, vlen, pos_l, pos_h, 0, true);
+	return do_piov(fd, vec, vlen, pos_l, pos_h, 0, true, false);
 }
 
 long sys_preadv2(unsigned int fd, struct uptr vec, unsigned long vlen,
 		 unsigned long pos_l, unsigned long pos_h, int flags)
 {
-	return do_piov(fd, vec, vlen, pos_l, pos_h, flags, false);
+	return do_piov(fd, vec, vlen, pos_l, pos_h, flags, false, true);
 }
 
 long sys_pwritev2(unsigned int fd, struct uptr vec, unsigned long vlen,
 		  unsigned long pos_l, unsigned long pos_h, int flags)
 {
-	return do_piov(fd, vec, vlen, pos_l, pos_h, flags, true);
+	return do_piov(fd, vec, vlen, pos_l, pos_h, flags, true, true);
 }
 
 long sys_lseek(unsigned int fd, off_t offset, unsigned int whence)

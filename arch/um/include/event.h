@@ -11,7 +11,6 @@
 
 enum event_source {
 	EV_CHILD,		/* a tracee changed state: call os_wait_any */
-	EV_CONSOLE,		/* the host's stdin is readable or hung up */
 	EV_UBD,			/* the ubd I/O thread completed requests */
 	EV_SIGIO,		/* the sigio thread saw host fd readiness */
 	EV_TERM,		/* SIGTERM/SIGHUP/SIGINT to umk from the host */

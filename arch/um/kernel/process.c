@@ -64,11 +64,6 @@ void claim_orphan_stop(struct task *t)
 	}
 }
 
-static void set_guest_running(struct task *t, bool on)
-{
-	t->guest_running = on;
-}
-
 /* The event loop reaped a wait status for host tid. */
 void host_stop_arrived(int tid, const struct host_stop *st)
 {
@@ -81,7 +76,7 @@ void host_stop_arrived(int tid, const struct host_stop *st)
 	}
 	t->stop = *st;
 	t->stop_ready = true;
-	set_guest_running(t, false);
+	t->guest_running = false;
 	if (st->kind == STOP_EXITED || st->kind == STOP_KILLED)
 		t->host_tid = -t->host_tid;	/* gone: keep it for messages */
 	wake_up_host_waiter(t);
@@ -92,7 +87,7 @@ struct host_stop *wait_host_stop(struct task *t)
 	while (!t->stop_ready)
 		schedule_host_wait();
 	t->stop_ready = false;
-	set_guest_running(t, false);
+	t->guest_running = false;
 	umk_stats.ptrace_stops++;
 	t->stops_cur++;
 	if (t->stop.kind == STOP_GROUP)
@@ -183,7 +178,7 @@ static int run_stub_flags(struct task *t, struct user_regs_struct *regs,
 		if (os_ptrace_resume(t->host_tid, RESUME_CONT, sig) < 0)
 			return -ESRCH;
 		sig = 0;
-		set_guest_running(t, interruptible);
+		t->guest_running = interruptible;
 		st = wait_host_stop(t);
 		switch (st->kind) {
 		case STOP_EXITED:
@@ -429,7 +424,7 @@ void return_to_user(struct task *t)
 	t->at_signal_stop = false;
 	if (os_ptrace_resume(t->host_tid, um_mode->resume, 0) < 0)
 		exit_host_gone(t);
-	set_guest_running(t, true);
+	t->guest_running = true;
 }
 
 /* The kernel stack of every task starts here, its host thread stopped. */
