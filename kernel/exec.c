@@ -813,13 +813,12 @@ static long do_execveat(int fd, struct uptr filename, struct uptr argv,
 	return err;
 }
 
-long sys_execve(struct uptr filename, struct uptr argv, struct uptr envp)
+SYSCALL_DEFINE3(execve, struct uptr, filename, struct uptr, argv, struct uptr, envp)
 {
 	return do_execveat(AT_FDCWD, filename, argv, envp, 0);
 }
 
-long sys_execveat(int fd, struct uptr filename, struct uptr argv,
-		  struct uptr envp, int flags)
+SYSCALL_DEFINE5(execveat, int, fd, struct uptr, filename, struct uptr, argv, struct uptr, envp, int, flags)
 {
 	return do_execveat(fd, filename, argv, envp, flags);
 }

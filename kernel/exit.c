@@ -252,12 +252,12 @@ void __attribute__((noreturn)) exit_host_gone(struct task *t)
 	do_group_exit(t->signal->group_exit_code);
 }
 
-long sys_exit(int code)
+SYSCALL_DEFINE1(exit, int, code)
 {
 	do_exit((code & 0xff) << 8);
 }
 
-long sys_exit_group(int code)
+SYSCALL_DEFINE1(exit_group, int, code)
 {
 	do_group_exit((code & 0xff) << 8);
 }
@@ -394,7 +394,7 @@ static int put_rusage(struct uptr ru, const struct wait_result *res)
 	return copy_to_user(ru, &r, sizeof(r)) ? -EFAULT : 0;
 }
 
-long sys_wait4(pid_t pid, struct uptr stat_addr, int options, struct uptr ru)
+SYSCALL_DEFINE4(wait4, pid_t, pid, struct uptr, stat_addr, int, options, struct uptr, ru)
 {
 	struct wait_result res = { 0 };
 	idtype_t type;
@@ -427,8 +427,7 @@ long sys_wait4(pid_t pid, struct uptr stat_addr, int options, struct uptr ru)
 	return res.pid;
 }
 
-long sys_waitid(int which, pid_t upid, struct uptr infop, int options,
-		struct uptr ru)
+SYSCALL_DEFINE5(waitid, int, which, pid_t, upid, struct uptr, infop, int, options, struct uptr, ru)
 {
 	struct wait_result res = { 0 };
 	siginfo_t info;

@@ -296,29 +296,28 @@ out_free:
 	return ret;
 }
 
-long sys_fork(void)
+SYSCALL_DEFINE0(fork)
 {
 	return do_fork(SIGCHLD, 0, UPTR(0), UPTR(0), 0);
 }
 
-long sys_vfork(void)
+SYSCALL_DEFINE0(vfork)
 {
 	return do_fork(CLONE_VFORK | CLONE_VM | SIGCHLD, 0, UPTR(0), UPTR(0), 0);
 }
 
-long sys_clone(unsigned long flags, unsigned long newsp, struct uptr parent_tid,
-	       struct uptr child_tid, unsigned long tls)
+SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, struct uptr, parent_tid, struct uptr, child_tid, unsigned long, tls)
 {
 	return do_fork(flags, newsp, parent_tid, child_tid, tls);
 }
 
-long sys_set_tid_address(struct uptr tidptr)
+SYSCALL_DEFINE1(set_tid_address, struct uptr, tidptr)
 {
 	current->clear_child_tid = tidptr.addr;
 	return current->pid;
 }
 
-long sys_set_robust_list(struct uptr head, size_t len)
+SYSCALL_DEFINE2(set_robust_list, struct uptr, head, size_t, len)
 {
 	if (len != 24)
 		return -EINVAL;
@@ -326,7 +325,7 @@ long sys_set_robust_list(struct uptr head, size_t len)
 	return 0;
 }
 
-long sys_get_robust_list(int pid, struct uptr head_ptr, struct uptr len_ptr)
+SYSCALL_DEFINE3(get_robust_list, int, pid, struct uptr, head_ptr, struct uptr, len_ptr)
 {
 	struct task *t = pid ? find_task_by_pid(pid) : current;
 	size_t len = 24;
@@ -339,7 +338,7 @@ long sys_get_robust_list(int pid, struct uptr head_ptr, struct uptr len_ptr)
 	return 0;
 }
 
-long sys_rseq(void)
+SYSCALL_DEFINE0(rseq)
 {
 	return -ENOSYS;
 }

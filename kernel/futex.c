@@ -12,8 +12,7 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 
-long sys_futex(unsigned long uaddr, int op, unsigned int val,
-	       unsigned long utime, unsigned long uaddr2, unsigned int val3)
+SYSCALL_DEFINE6(futex, unsigned long, uaddr, int, op, unsigned int, val, unsigned long, utime, unsigned long, uaddr2, unsigned int, val3)
 {
 	int cmd = op & FUTEX_CMD_MASK;
 

@@ -47,7 +47,7 @@ static long host_mm_call(long nr, long a0, long a1, long a2, long a3, long a4,
 	return host_syscall(current, nr, a0, a1, a2, a3, a4, a5);
 }
 
-long sys_brk(unsigned long brk)
+SYSCALL_DEFINE1(brk, unsigned long, brk)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long newend, oldend = mm->brk_mapped;
@@ -73,8 +73,7 @@ long sys_brk(unsigned long brk)
 	return brk;
 }
 
-long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
-	      unsigned long flags, int fd, unsigned long off)
+SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long, flags, int, fd, unsigned long, off)
 {
 	unsigned long type = flags & MAP_TYPE;
 	struct file *f;
@@ -115,7 +114,7 @@ long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 	return ret;
 }
 
-long sys_munmap(unsigned long addr, unsigned long len)
+SYSCALL_DEFINE2(munmap, unsigned long, addr, unsigned long, len)
 {
 	if ((addr & (PAGE_SIZE - 1)) || !len)
 		return -EINVAL;
@@ -126,7 +125,7 @@ long sys_munmap(unsigned long addr, unsigned long len)
 	return host_mm_call(SYS_munmap, addr, len, 0, 0, 0, 0);
 }
 
-long sys_mprotect(unsigned long addr, unsigned long len, unsigned long prot)
+SYSCALL_DEFINE3(mprotect, unsigned long, addr, unsigned long, len, unsigned long, prot)
 {
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
@@ -136,8 +135,7 @@ long sys_mprotect(unsigned long addr, unsigned long len, unsigned long prot)
 	return host_mm_call(SYS_mprotect, addr, len, prot, 0, 0, 0);
 }
 
-long sys_mremap(unsigned long addr, unsigned long old_len,
-		unsigned long new_len, unsigned long flags, unsigned long new_addr)
+SYSCALL_DEFINE5(mremap, unsigned long, addr, unsigned long, old_len, unsigned long, new_len, unsigned long, flags, unsigned long, new_addr)
 {
 	long ret;
 
@@ -165,7 +163,7 @@ long sys_mremap(unsigned long addr, unsigned long old_len,
 	return ret;
 }
 
-long sys_madvise(unsigned long addr, size_t len, int advice)
+SYSCALL_DEFINE3(madvise, unsigned long, addr, size_t, len, int, advice)
 {
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
@@ -174,7 +172,7 @@ long sys_madvise(unsigned long addr, size_t len, int advice)
 	return host_mm_call(SYS_madvise, addr, len, advice, 0, 0, 0);
 }
 
-long sys_msync(unsigned long addr, size_t len, int flags)
+SYSCALL_DEFINE3(msync, unsigned long, addr, size_t, len, int, flags)
 {
 	long ret;
 
@@ -192,14 +190,14 @@ long sys_msync(unsigned long addr, size_t len, int flags)
 	return filemap_msync(current->mm, addr, addr + ALIGN_UP(len, PAGE_SIZE));
 }
 
-long sys_mlock(unsigned long addr, size_t len)
+SYSCALL_DEFINE2(mlock, unsigned long, addr, size_t, len)
 {
 	if (!range_allowed(ALIGN_DOWN(addr, PAGE_SIZE), ALIGN_UP(len, PAGE_SIZE)))
 		return -ENOMEM;
 	return host_mm_call(SYS_mlock, addr, len, 0, 0, 0, 0);
 }
 
-long sys_munlock(unsigned long addr, size_t len)
+SYSCALL_DEFINE2(munlock, unsigned long, addr, size_t, len)
 {
 	if (!range_allowed(ALIGN_DOWN(addr, PAGE_SIZE), ALIGN_UP(len, PAGE_SIZE)))
 		return -ENOMEM;

@@ -96,7 +96,7 @@ void panic(const char *fmt, ...)
 
 /* syslog(2) as used by dmesg: READ_ALL (3), SIZE_BUFFER (10), CLEAR (5),
  * READ_CLEAR (4), CONSOLE_LEVEL (8). */
-long sys_syslog(int type, struct uptr buf, int len)
+SYSCALL_DEFINE3(syslog, int, type, struct uptr, buf, int, len)
 {
 	char *tmp;
 	size_t n;

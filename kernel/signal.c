@@ -649,7 +649,7 @@ void do_notify_parent(struct task *leader, int why, int status)
 
 /* ---- system calls ---- */
 
-long sys_kill(pid_t pid, int sig)
+SYSCALL_DEFINE2(kill, pid_t, pid, int, sig)
 {
 	siginfo_t info = { .si_signo = sig, .si_code = SI_USER,
 			   .si_pid = current->tgid, .si_uid = current->cred->uid };
@@ -677,16 +677,16 @@ static long do_tkill(pid_t tgid, pid_t tid, int sig)
 	return sig ? send_sig_info(sig, &info, t, false) : 0;
 }
 
-long sys_tkill(pid_t tid, int sig) { return do_tkill(0, tid, sig); }
+SYSCALL_DEFINE2(tkill, pid_t, tid, int, sig) { return do_tkill(0, tid, sig); }
 
-long sys_tgkill(pid_t tgid, pid_t tid, int sig)
+SYSCALL_DEFINE3(tgkill, pid_t, tgid, pid_t, tid, int, sig)
 {
 	if (tgid <= 0)
 		return -EINVAL;
 	return do_tkill(tgid, tid, sig);
 }
 
-long sys_rt_sigqueueinfo(pid_t pid, int sig, struct uptr uinfo)
+SYSCALL_DEFINE3(rt_sigqueueinfo, pid_t, pid, int, sig, struct uptr, uinfo)
 {
 	siginfo_t info;
 	struct task *t;
@@ -702,7 +702,7 @@ long sys_rt_sigqueueinfo(pid_t pid, int sig, struct uptr uinfo)
 	return group_send_sig_info(sig, &info, t->group_leader);
 }
 
-long sys_rt_sigaction(int sig, struct uptr act, struct uptr oact, size_t sigsetsize)
+SYSCALL_DEFINE4(rt_sigaction, int, sig, struct uptr, act, struct uptr, oact, size_t, sigsetsize)
 {
 	struct k_sigaction new, old;
 
@@ -738,8 +738,7 @@ static void set_current_blocked(uint64_t mask)
 	current->blocked = mask & ~SIG_KERNEL_ONLY;
 }
 
-long sys_rt_sigprocmask(int how, struct uptr nset, struct uptr oset,
-			size_t sigsetsize)
+SYSCALL_DEFINE4(rt_sigprocmask, int, how, struct uptr, nset, struct uptr, oset, size_t, sigsetsize)
 {
 	uint64_t old = current->blocked, new;
 
@@ -762,7 +761,7 @@ long sys_rt_sigprocmask(int how, struct uptr nset, struct uptr oset,
 	return 0;
 }
 
-long sys_rt_sigpending(struct uptr uset, size_t sigsetsize)
+SYSCALL_DEFINE2(rt_sigpending, struct uptr, uset, size_t, sigsetsize)
 {
 	uint64_t set = (current->pending.signal |
 			current->signal->shared_pending.signal) & current->blocked;
@@ -789,7 +788,7 @@ long sigsuspend_with_mask(uint64_t mask)
 	return -ERESTARTNOHAND;
 }
 
-long sys_rt_sigsuspend(struct uptr umask, size_t sigsetsize)
+SYSCALL_DEFINE2(rt_sigsuspend, struct uptr, umask, size_t, sigsetsize)
 {
 	uint64_t mask;
 
@@ -800,13 +799,12 @@ long sys_rt_sigsuspend(struct uptr umask, size_t sigsetsize)
 	return sigsuspend_with_mask(mask);
 }
 
-long sys_pause(void)
+SYSCALL_DEFINE0(pause)
 {
 	return sigsuspend_with_mask(current->blocked);
 }
 
-long sys_rt_sigtimedwait(struct uptr uthese, struct uptr uinfo,
-			 struct uptr uts, size_t sigsetsize)
+SYSCALL_DEFINE4(rt_sigtimedwait, struct uptr, uthese, struct uptr, uinfo, struct uptr, uts, size_t, sigsetsize)
 {
 	uint64_t these, saved = current->blocked;
 	struct timespec ts;
@@ -854,7 +852,7 @@ long sys_rt_sigtimedwait(struct uptr uthese, struct uptr uinfo,
 	return sig;
 }
 
-long sys_rt_sigreturn(void)
+SYSCALL_DEFINE0(rt_sigreturn)
 {
 	struct task *t = current;
 	unsigned long uc = t->regs.rsp;
@@ -874,7 +872,7 @@ long sys_rt_sigreturn(void)
 	return t->regs.rax;
 }
 
-long sys_sigaltstack(struct uptr uss, struct uptr uoss)
+SYSCALL_DEFINE2(sigaltstack, struct uptr, uss, struct uptr, uoss)
 {
 	struct task *t = current;
 	stack_t ss, old = t->sas;

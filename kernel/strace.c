@@ -1,6 +1,7 @@
 /*
- * The strace decoder (include/umk/strace.h). Each syscall has a short
- * argument format; anything without one prints its six raw arguments in
+ * The strace decoder (include/umk/strace.h). Each syscall's argument
+ * format comes from the one syscall list (include/umk/syscall_list.h says
+ * what each letter means); an unknown call prints its six raw arguments in
  * hex. Strings are read from the guest with strncpy_from_user and shown
  * escaped and cut at 32 bytes, as strace does.
  */
@@ -17,58 +18,6 @@
 
 #define LINE_MAX_LEN 1024
 #define STR_MAX 32
-
-/*
- * Argument kinds: d int, u unsigned, x hex, s string, f dirfd, O open
- * flags, m octal mode, b buffer whose length is the next argument (shown
- * on entry for writes), r buffer shown on exit (reads; length = result),
- * S signal number, - stop.
- */
-static const struct {
-	int nr;
-	const char *fmt;
-} formats[] = {
-	{ __NR_read, "dru" }, { __NR_write, "dbu" }, { __NR_open, "sOm" },
-	{ __NR_openat, "fsOm" }, { __NR_close, "d" }, { __NR_stat, "sx" },
-	{ __NR_lstat, "sx" }, { __NR_fstat, "dx" }, { __NR_newfstatat, "fsxx" },
-	{ __NR_lseek, "ddd" }, { __NR_mmap, "xuxxdx" }, { __NR_munmap, "xu" },
-	{ __NR_mprotect, "xux" }, { __NR_brk, "x" }, { __NR_ioctl, "dxx" },
-	{ __NR_pread64, "druu" }, { __NR_pwrite64, "dbuu" },
-	{ __NR_access, "sd" }, { __NR_pipe, "x" }, { __NR_pipe2, "xx" },
-	{ __NR_dup, "d" }, { __NR_dup2, "dd" }, { __NR_dup3, "ddx" },
-	{ __NR_getpid, "" }, { __NR_getppid, "" }, { __NR_gettid, "" },
-	{ __NR_fork, "" }, { __NR_vfork, "" }, { __NR_clone, "xxxxx" },
-	{ __NR_execve, "sxx" }, { __NR_exit, "d" }, { __NR_exit_group, "d" },
-	{ __NR_wait4, "dxxx" }, { __NR_kill, "dS" }, { __NR_tgkill, "ddS" },
-	{ __NR_rt_sigaction, "Sxxu" }, { __NR_rt_sigprocmask, "dxxu" },
-	{ __NR_rt_sigreturn, "" }, { __NR_chdir, "s" }, { __NR_fchdir, "d" },
-	{ __NR_mkdir, "sm" }, { __NR_mkdirat, "fsm" }, { __NR_rmdir, "s" },
-	{ __NR_unlink, "s" }, { __NR_unlinkat, "fsx" }, { __NR_rename, "ss" },
-	{ __NR_renameat, "fsfs" }, { __NR_renameat2, "fsfsx" },
-	{ __NR_link, "ss" }, { __NR_symlink, "ss" }, { __NR_readlink, "sxu" },
-	{ __NR_readlinkat, "fsxu" }, { __NR_chmod, "sm" }, { __NR_fchmod, "dm" },
-	{ __NR_chown, "sdd" }, { __NR_getdents64, "dxu" }, { __NR_getcwd, "xu" },
-	{ __NR_umask, "m" }, { __NR_uname, "x" }, { __NR_fcntl, "ddx" },
-	{ __NR_faccessat, "fsd" }, { __NR_faccessat2, "fsdx" },
-	{ __NR_mount, "sssxx" }, { __NR_umount2, "sx" }, { __NR_statfs, "sx" },
-	{ __NR_nanosleep, "xx" }, { __NR_clock_nanosleep, "ddxx" },
-	{ __NR_setpgid, "dd" }, { __NR_getpgid, "d" }, { __NR_setsid, "" },
-	{ __NR_poll, "xud" }, { __NR_ppoll, "xuxxu" }, { __NR_sync, "" },
-	{ __NR_fsync, "d" }, { __NR_arch_prctl, "xx" },
-	{ __NR_set_tid_address, "x" }, { __NR_futex, "xdux" },
-	{ __NR_getuid, "" }, { __NR_geteuid, "" }, { __NR_getgid, "" },
-	{ __NR_getegid, "" }, { __NR_setuid, "d" }, { __NR_setgid, "d" },
-	{ __NR_chroot, "s" }, { __NR_reboot, "xxxx" }, { __NR_truncate, "sd" },
-	{ __NR_ftruncate, "dd" }, { __NR_readv, "dxd" }, { __NR_writev, "dxd" },
-};
-
-static const char *find_format(long nr)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
-		if (formats[i].nr == nr)
-			return formats[i].fmt;
-	return NULL;
-}
 
 struct line {
 	char *s;
@@ -167,7 +116,7 @@ static void put_open_flags(struct line *l, unsigned long f)
 void strace_enter(struct task *t, long nr, const unsigned long a[6])
 {
 	struct line l = { kmalloc(LINE_MAX_LEN), 0 };
-	const char *fmt = find_format(nr), *name = syscall_name(nr);
+	const char *fmt = syscall_args_format(nr), *name = syscall_name(nr);
 
 	kfree(t->strace_line);
 	t->strace_line = l.s;

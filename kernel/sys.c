@@ -34,22 +34,22 @@ struct utsname init_uts = {
 	.domainname = "(none)",
 };
 
-long sys_getpid(void) { return current->tgid; }
-long sys_gettid(void) { return current->pid; }
+SYSCALL_DEFINE0(getpid) { return current->tgid; }
+SYSCALL_DEFINE0(gettid) { return current->pid; }
 
-long sys_getppid(void)
+SYSCALL_DEFINE0(getppid)
 {
 	struct task *p = current->group_leader->real_parent;
 
 	return p ? p->tgid : 0;
 }
 
-long sys_getuid(void) { return current->cred->uid; }
-long sys_geteuid(void) { return current->cred->euid; }
-long sys_getgid(void) { return current->cred->gid; }
-long sys_getegid(void) { return current->cred->egid; }
+SYSCALL_DEFINE0(getuid) { return current->cred->uid; }
+SYSCALL_DEFINE0(geteuid) { return current->cred->euid; }
+SYSCALL_DEFINE0(getgid) { return current->cred->gid; }
+SYSCALL_DEFINE0(getegid) { return current->cred->egid; }
 
-long sys_getresuid(struct uptr r, struct uptr e, struct uptr s)
+SYSCALL_DEFINE3(getresuid, struct uptr, r, struct uptr, e, struct uptr, s)
 {
 	const struct cred *c = current->cred;
 
@@ -59,7 +59,7 @@ long sys_getresuid(struct uptr r, struct uptr e, struct uptr s)
 	return 0;
 }
 
-long sys_getresgid(struct uptr r, struct uptr e, struct uptr s)
+SYSCALL_DEFINE3(getresgid, struct uptr, r, struct uptr, e, struct uptr, s)
 {
 	const struct cred *c = current->cred;
 
@@ -71,7 +71,7 @@ long sys_getresgid(struct uptr r, struct uptr e, struct uptr s)
 
 /* setresuid(2): -1 keeps a field; unprivileged callers may only use
  * their current real, effective or saved ids. */
-long sys_setresuid(uid_t r, uid_t e, uid_t s)
+SYSCALL_DEFINE3(setresuid, uid_t, r, uid_t, e, uid_t, s)
 {
 	const struct cred *old = current->cred;
 	struct cred *new;
@@ -99,7 +99,7 @@ long sys_setresuid(uid_t r, uid_t e, uid_t s)
 	return 0;
 }
 
-long sys_setresgid(gid_t r, gid_t e, gid_t s)
+SYSCALL_DEFINE3(setresgid, gid_t, r, gid_t, e, gid_t, s)
 {
 	const struct cred *old = current->cred;
 	struct cred *new;
@@ -128,7 +128,7 @@ long sys_setresgid(gid_t r, gid_t e, gid_t s)
 }
 
 /* setuid(2): root sets all three; others only the effective id. */
-long sys_setuid(uid_t uid)
+SYSCALL_DEFINE1(setuid, uid_t, uid)
 {
 	const struct cred *old = current->cred;
 
@@ -139,7 +139,7 @@ long sys_setuid(uid_t uid)
 	return sys_setresuid(-1, uid, -1);
 }
 
-long sys_setgid(gid_t gid)
+SYSCALL_DEFINE1(setgid, gid_t, gid)
 {
 	const struct cred *old = current->cred;
 
@@ -152,7 +152,7 @@ long sys_setgid(gid_t gid)
 
 /* setreuid(2): the saved id follows the new effective id when the real id
  * is set or the effective id differs from the old real id. */
-long sys_setreuid(uid_t r, uid_t e)
+SYSCALL_DEFINE2(setreuid, uid_t, r, uid_t, e)
 {
 	const struct cred *old = current->cred;
 	uid_t s = -1;
@@ -181,7 +181,7 @@ long sys_setreuid(uid_t r, uid_t e)
 	return 0;
 }
 
-long sys_setregid(gid_t r, gid_t e)
+SYSCALL_DEFINE2(setregid, gid_t, r, gid_t, e)
 {
 	const struct cred *old = current->cred;
 	gid_t s = -1;
@@ -210,7 +210,7 @@ long sys_setregid(gid_t r, gid_t e)
 	return 0;
 }
 
-long sys_setfsuid(uid_t uid)
+SYSCALL_DEFINE1(setfsuid, uid_t, uid)
 {
 	const struct cred *old = current->cred;
 	uid_t prev = old->fsuid;
@@ -229,7 +229,7 @@ long sys_setfsuid(uid_t uid)
 	return prev;
 }
 
-long sys_setfsgid(gid_t gid)
+SYSCALL_DEFINE1(setfsgid, gid_t, gid)
 {
 	const struct cred *old = current->cred;
 	gid_t prev = old->fsgid;
@@ -248,7 +248,7 @@ long sys_setfsgid(gid_t gid)
 	return prev;
 }
 
-long sys_getgroups(int size, struct uptr list)
+SYSCALL_DEFINE2(getgroups, int, size, struct uptr, list)
 {
 	const struct cred *c = current->cred;
 
@@ -263,7 +263,7 @@ long sys_getgroups(int size, struct uptr list)
 	return c->ngroups;
 }
 
-long sys_setgroups(int size, struct uptr list)
+SYSCALL_DEFINE2(setgroups, int, size, struct uptr, list)
 {
 	struct cred *n;
 
@@ -296,7 +296,7 @@ static bool session_has_pgrp(pid_t session, pid_t pgrp)
 
 /* setpgid(2): -ESRCH not us or our child, -EACCES child has exec'd,
  * -EPERM other session / session leader / no such group there. */
-long sys_setpgid(pid_t pid, pid_t pgid)
+SYSCALL_DEFINE2(setpgid, pid_t, pid, pid_t, pgid)
 {
 	struct task *me = current->group_leader, *p;
 
@@ -326,7 +326,7 @@ long sys_setpgid(pid_t pid, pid_t pgid)
 	return 0;
 }
 
-long sys_getpgid(pid_t pid)
+SYSCALL_DEFINE1(getpgid, pid_t, pid)
 {
 	struct task *p = pid ? find_task_by_pid(pid) : current;
 
@@ -335,9 +335,9 @@ long sys_getpgid(pid_t pid)
 	return p->signal->pgrp;
 }
 
-long sys_getpgrp(void) { return current->signal->pgrp; }
+SYSCALL_DEFINE0(getpgrp) { return current->signal->pgrp; }
 
-long sys_getsid(pid_t pid)
+SYSCALL_DEFINE1(getsid, pid_t, pid)
 {
 	struct task *p = pid ? find_task_by_pid(pid) : current;
 
@@ -346,7 +346,7 @@ long sys_getsid(pid_t pid)
 	return p->signal->session;
 }
 
-long sys_setsid(void)
+SYSCALL_DEFINE0(setsid)
 {
 	struct task *me = current->group_leader;
 	struct task *t;
@@ -369,8 +369,7 @@ static int check_rlimit(int resource, const struct rlimit *r)
 	return 0;
 }
 
-long sys_prlimit64(pid_t pid, int resource, struct uptr new_rlim,
-		   struct uptr old_rlim)
+SYSCALL_DEFINE4(prlimit64, pid_t, pid, int, resource, struct uptr, new_rlim, struct uptr, old_rlim)
 {
 	struct task *t = pid ? find_task_by_pid(pid) : current;
 	struct rlimit new, *cur;
@@ -401,12 +400,12 @@ long sys_prlimit64(pid_t pid, int resource, struct uptr new_rlim,
 	return 0;
 }
 
-long sys_getrlimit(int resource, struct uptr r)
+SYSCALL_DEFINE2(getrlimit, int, resource, struct uptr, r)
 {
 	return sys_prlimit64(0, resource, UPTR(0), r);
 }
 
-long sys_setrlimit(int resource, struct uptr r)
+SYSCALL_DEFINE2(setrlimit, int, resource, struct uptr, r)
 {
 	return sys_prlimit64(0, resource, r, UPTR(0));
 }
@@ -417,7 +416,7 @@ static void ns_to_timeval(uint64_t ns, struct timeval *tv)
 	tv->tv_usec = (ns % 1000000000) / 1000;
 }
 
-long sys_getrusage(int who, struct uptr ru)
+SYSCALL_DEFINE2(getrusage, int, who, struct uptr, ru)
 {
 	struct rusage r;
 
@@ -439,7 +438,7 @@ long sys_getrusage(int who, struct uptr ru)
 	return copy_to_user(ru, &r, sizeof(r)) ? -EFAULT : 0;
 }
 
-long sys_times(struct uptr buf)
+SYSCALL_DEFINE1(times, struct uptr, buf)
 {
 	struct tms t = { 0 };
 	uint64_t ut = 0, st = 0;
@@ -455,7 +454,7 @@ long sys_times(struct uptr buf)
 	return ktime_get_ns() / 10000000 + 1;	/* clock ticks since boot */
 }
 
-long sys_uname(struct uptr name)
+SYSCALL_DEFINE1(uname, struct uptr, name)
 {
 	return copy_to_user(name, &init_uts, sizeof(init_uts)) ? -EFAULT : 0;
 }
@@ -475,17 +474,17 @@ static long set_uts_field(char *field, struct uptr name, int len)
 	return 0;
 }
 
-long sys_sethostname(struct uptr name, int len)
+SYSCALL_DEFINE2(sethostname, struct uptr, name, int, len)
 {
 	return set_uts_field(init_uts.nodename, name, len);
 }
 
-long sys_setdomainname(struct uptr name, int len)
+SYSCALL_DEFINE2(setdomainname, struct uptr, name, int, len)
 {
 	return set_uts_field(init_uts.domainname, name, len);
 }
 
-long sys_sysinfo(struct uptr info)
+SYSCALL_DEFINE1(sysinfo, struct uptr, info)
 {
 	struct sysinfo si;
 	int procs = 0;
@@ -502,8 +501,7 @@ long sys_sysinfo(struct uptr info)
 	return copy_to_user(info, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
-long sys_prctl(int option, unsigned long a2, unsigned long a3,
-	       unsigned long a4, unsigned long a5)
+SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsigned long, a4, unsigned long, a5)
 {
 	char name[16];
 
@@ -535,7 +533,7 @@ long sys_prctl(int option, unsigned long a2, unsigned long a3,
 	}
 }
 
-long sys_getpriority(int which, int who)
+SYSCALL_DEFINE2(getpriority, int, which, int, who)
 {
 	if (which < PRIO_PROCESS || which > PRIO_USER)
 		return -EINVAL;
@@ -544,7 +542,7 @@ long sys_getpriority(int which, int who)
 	return 20 - current->nice;	/* the syscall's biased form */
 }
 
-long sys_setpriority(int which, int who, int niceval)
+SYSCALL_DEFINE3(setpriority, int, which, int, who, int, niceval)
 {
 	if (which < PRIO_PROCESS || which > PRIO_USER)
 		return -EINVAL;
@@ -557,13 +555,13 @@ long sys_setpriority(int which, int who, int niceval)
 	return 0;
 }
 
-long sys_sched_yield(void)
+SYSCALL_DEFINE0(sched_yield)
 {
 	schedule_yield();
 	return 0;
 }
 
-long sys_sched_getscheduler(pid_t pid)
+SYSCALL_DEFINE1(sched_getscheduler, pid_t, pid)
 {
 	if (pid < 0)
 		return -EINVAL;
@@ -572,7 +570,7 @@ long sys_sched_getscheduler(pid_t pid)
 	return SCHED_OTHER;
 }
 
-long sys_sched_getparam(pid_t pid, struct uptr param)
+SYSCALL_DEFINE2(sched_getparam, pid_t, pid, struct uptr, param)
 {
 	struct sched_param p = { 0 };
 
@@ -583,7 +581,7 @@ long sys_sched_getparam(pid_t pid, struct uptr param)
 	return copy_to_user(param, &p, sizeof(p)) ? -EFAULT : 0;
 }
 
-long sys_sched_setscheduler(pid_t pid, int policy, struct uptr param)
+SYSCALL_DEFINE3(sched_setscheduler, pid_t, pid, int, policy, struct uptr, param)
 {
 	struct sched_param p;
 
@@ -607,12 +605,12 @@ long sys_sched_setscheduler(pid_t pid, int policy, struct uptr param)
 }
 
 /* Every task's policy is SCHED_OTHER: the same checks as setscheduler. */
-long sys_sched_setparam(pid_t pid, struct uptr param)
+SYSCALL_DEFINE2(sched_setparam, pid_t, pid, struct uptr, param)
 {
 	return sys_sched_setscheduler(pid, SCHED_OTHER, param);
 }
 
-long sys_sched_get_priority_max(int policy)
+SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
 {
 	switch (policy) {
 	case SCHED_FIFO: case SCHED_RR: return 99;
@@ -621,7 +619,7 @@ long sys_sched_get_priority_max(int policy)
 	}
 }
 
-long sys_sched_get_priority_min(int policy)
+SYSCALL_DEFINE1(sched_get_priority_min, int, policy)
 {
 	switch (policy) {
 	case SCHED_FIFO: case SCHED_RR: return 1;
@@ -630,7 +628,7 @@ long sys_sched_get_priority_min(int policy)
 	}
 }
 
-long sys_sched_setaffinity(pid_t pid, unsigned int len, struct uptr mask)
+SYSCALL_DEFINE3(sched_setaffinity, pid_t, pid, unsigned int, len, struct uptr, mask)
 {
 	unsigned long m = 0;
 
@@ -643,7 +641,7 @@ long sys_sched_setaffinity(pid_t pid, unsigned int len, struct uptr mask)
 	return (m & 1) ? 0 : -EINVAL;
 }
 
-long sys_sched_getaffinity(pid_t pid, unsigned int len, struct uptr mask)
+SYSCALL_DEFINE3(sched_getaffinity, pid_t, pid, unsigned int, len, struct uptr, mask)
 {
 	unsigned long m = 1;
 
@@ -656,7 +654,7 @@ long sys_sched_getaffinity(pid_t pid, unsigned int len, struct uptr mask)
 	return sizeof(m);
 }
 
-long sys_getcpu(struct uptr cpu, struct uptr node, struct uptr unused)
+SYSCALL_DEFINE3(getcpu, struct uptr, cpu, struct uptr, node, struct uptr, unused)
 {
 	unsigned int zero = 0;
 
@@ -667,7 +665,7 @@ long sys_getcpu(struct uptr cpu, struct uptr node, struct uptr unused)
 	return 0;
 }
 
-long sys_getrandom(struct uptr buf, size_t count, unsigned int flags)
+SYSCALL_DEFINE3(getrandom, struct uptr, buf, size_t, count, unsigned int, flags)
 {
 	char tmp[256];
 	size_t done = 0;
@@ -689,7 +687,7 @@ long sys_getrandom(struct uptr buf, size_t count, unsigned int flags)
 	return done;
 }
 
-long sys_reboot(int magic1, int magic2, unsigned int cmd, struct uptr arg)
+SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned int, cmd, struct uptr, arg)
 {
 	if (magic1 != (int)LINUX_REBOOT_MAGIC1 ||
 	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A &&

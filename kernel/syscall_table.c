@@ -1,7 +1,8 @@
 /*
  * The syscall dispatcher: one table indexed by the x86-64 syscall number,
- * generated from syscall_list.h, with every other entry -ENOSYS (logged
- * once by number). Model: UML arch/um/kernel/skas/syscall.c.
+ * generated from syscall_list.h, whose entries are the typed wrappers of
+ * SYSCALL_DEFINEn (include/umk/syscalls.h); every other entry is -ENOSYS
+ * (logged once by number). Model: UML arch/um/kernel/skas/syscall.c.
  */
 #include <umk/kernel.h>
 #include <umk/syscalls.h>
@@ -10,18 +11,23 @@
 
 #define NR_SYSCALLS 512
 
-typedef long (*syscall_fn_t)(unsigned long, unsigned long, unsigned long,
-			     unsigned long, unsigned long, unsigned long);
+typedef long (*syscall_fn_t)(const unsigned long *args);
 
-#define SYSCALL(name, file, support, note) \
-	[__NR_##name] = (syscall_fn_t)(void *)sys_##name,
+#define SYSCALL(name, fmt, file, support, note) \
+	[__NR_##name] = __se_sys_##name,
 static const syscall_fn_t sys_call_table[NR_SYSCALLS] = {
 #include <umk/syscall_list.h>
 };
 #undef SYSCALL
 
-#define SYSCALL(name, file, support, note) [__NR_##name] = #name,
+#define SYSCALL(name, fmt, file, support, note) [__NR_##name] = #name,
 static const char *const sys_call_names[NR_SYSCALLS] = {
+#include <umk/syscall_list.h>
+};
+#undef SYSCALL
+
+#define SYSCALL(name, fmt, file, support, note) [__NR_##name] = fmt,
+static const char *const sys_call_formats[NR_SYSCALLS] = {
 #include <umk/syscall_list.h>
 };
 #undef SYSCALL
@@ -31,6 +37,11 @@ static unsigned char warned[NR_SYSCALLS];
 const char *syscall_name(long nr)
 {
 	return nr >= 0 && nr < NR_SYSCALLS ? sys_call_names[nr] : NULL;
+}
+
+const char *syscall_args_format(long nr)
+{
+	return nr >= 0 && nr < NR_SYSCALLS ? sys_call_formats[nr] : NULL;
 }
 
 long do_syscall(long nr, const unsigned long a[6])
@@ -43,5 +54,5 @@ long do_syscall(long nr, const unsigned long a[6])
 		}
 		return -ENOSYS;
 	}
-	return sys_call_table[nr](a[0], a[1], a[2], a[3], a[4], a[5]);
+	return sys_call_table[nr](a);
 }

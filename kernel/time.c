@@ -96,7 +96,7 @@ static bool thread_cpu_clock(clockid_t clk, struct timespec *ts)
 	return true;
 }
 
-long sys_clock_gettime(clockid_t clk, struct uptr tp)
+SYSCALL_DEFINE2(clock_gettime, clockid_t, clk, struct uptr, tp)
 {
 	struct timespec ts;
 	int hclk, err;
@@ -112,7 +112,7 @@ long sys_clock_gettime(clockid_t clk, struct uptr tp)
 	return copy_to_user(tp, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
-long sys_clock_getres(clockid_t clk, struct uptr tp)
+SYSCALL_DEFINE2(clock_getres, clockid_t, clk, struct uptr, tp)
 {
 	struct timespec ts;
 	int hclk, err;
@@ -132,7 +132,7 @@ long sys_clock_getres(clockid_t clk, struct uptr tp)
 	return 0;
 }
 
-long sys_gettimeofday(struct uptr tv, struct uptr tz)
+SYSCALL_DEFINE2(gettimeofday, struct uptr, tv, struct uptr, tz)
 {
 	uint64_t ns = os_realtime_ns();
 	struct timeval t = { ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000 };
@@ -145,7 +145,7 @@ long sys_gettimeofday(struct uptr tv, struct uptr tz)
 	return 0;
 }
 
-long sys_time(struct uptr tloc)
+SYSCALL_DEFINE1(time, struct uptr, tloc)
 {
 	time_t t = os_realtime_ns() / NSEC_PER_SEC;
 
@@ -189,7 +189,7 @@ static uint64_t restart_or(uint64_t deadline)
 	return d && current->restarting ? d : deadline;
 }
 
-long sys_nanosleep(struct uptr req, struct uptr rem)
+SYSCALL_DEFINE2(nanosleep, struct uptr, req, struct uptr, rem)
 {
 	struct timespec ts;
 
@@ -200,8 +200,7 @@ long sys_nanosleep(struct uptr req, struct uptr rem)
 	return do_nanosleep(restart_or(ktime_get_ns() + timespec_to_ns(&ts)), rem);
 }
 
-long sys_clock_nanosleep(clockid_t clk, int flags, struct uptr req,
-			 struct uptr rem)
+SYSCALL_DEFINE4(clock_nanosleep, clockid_t, clk, int, flags, struct uptr, req, struct uptr, rem)
 {
 	struct timespec ts;
 	uint64_t deadline;
@@ -292,7 +291,7 @@ static void set_itimer_real(const struct itimerval *v)
 	}
 }
 
-long sys_getitimer(int which, struct uptr value)
+SYSCALL_DEFINE2(getitimer, int, which, struct uptr, value)
 {
 	struct itimerval v;
 
@@ -303,7 +302,7 @@ long sys_getitimer(int which, struct uptr value)
 	return copy_to_user(value, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
-long sys_setitimer(int which, struct uptr value, struct uptr ovalue)
+SYSCALL_DEFINE3(setitimer, int, which, struct uptr, value, struct uptr, ovalue)
 {
 	struct itimerval v = { 0 }, old;
 
@@ -322,7 +321,7 @@ long sys_setitimer(int which, struct uptr value, struct uptr ovalue)
 	return 0;
 }
 
-long sys_alarm(unsigned int seconds)
+SYSCALL_DEFINE1(alarm, unsigned int, seconds)
 {
 	struct itimerval v = { .it_value = { seconds, 0 } }, old;
 
@@ -334,7 +333,7 @@ long sys_alarm(unsigned int seconds)
 
 /* The guest may not set the host's clock: Linux's answer to a caller
  * without CAP_SYS_TIME, after the same argument checks. */
-long sys_clock_settime(clockid_t clk, struct uptr tp)
+SYSCALL_DEFINE2(clock_settime, clockid_t, clk, struct uptr, tp)
 {
 	struct timespec ts;
 
@@ -347,7 +346,7 @@ long sys_clock_settime(clockid_t clk, struct uptr tp)
 	return -EPERM;
 }
 
-long sys_settimeofday(struct uptr tv, struct uptr tz)
+SYSCALL_DEFINE2(settimeofday, struct uptr, tv, struct uptr, tz)
 {
 	struct timeval t;
 

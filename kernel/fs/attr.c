@@ -84,7 +84,7 @@ static int chmod_common(struct vfsmount *mnt, struct inode *inode, mode_t mode)
 	return notify_change(inode, &attr);
 }
 
-long sys_fchmodat(int dfd, struct uptr filename, mode_t mode)
+SYSCALL_DEFINE3(fchmodat, int, dfd, struct uptr, filename, mode_t, mode)
 {
 	struct path path;
 	long err;
@@ -97,12 +97,12 @@ long sys_fchmodat(int dfd, struct uptr filename, mode_t mode)
 	return err;
 }
 
-long sys_chmod(struct uptr filename, mode_t mode)
+SYSCALL_DEFINE2(chmod, struct uptr, filename, mode_t, mode)
 {
 	return sys_fchmodat(AT_FDCWD, filename, mode);
 }
 
-long sys_fchmod(unsigned int fd, mode_t mode)
+SYSCALL_DEFINE2(fchmod, unsigned int, fd, mode_t, mode)
 {
 	struct file *f = fget_no_path(fd);
 	long err;
@@ -154,8 +154,7 @@ static int chown_common(struct vfsmount *mnt, struct inode *inode, uid_t user,
 	return notify_change(inode, &attr);
 }
 
-long sys_fchownat(int dfd, struct uptr filename, uid_t user, gid_t group,
-		  int flag)
+SYSCALL_DEFINE5(fchownat, int, dfd, struct uptr, filename, uid_t, user, gid_t, group, int, flag)
 {
 	unsigned int lf = LOOKUP_FOLLOW;
 	struct path path;
@@ -175,18 +174,18 @@ long sys_fchownat(int dfd, struct uptr filename, uid_t user, gid_t group,
 	return err;
 }
 
-long sys_chown(struct uptr filename, uid_t user, gid_t group)
+SYSCALL_DEFINE3(chown, struct uptr, filename, uid_t, user, gid_t, group)
 {
 	return sys_fchownat(AT_FDCWD, filename, user, group, 0);
 }
 
-long sys_lchown(struct uptr filename, uid_t user, gid_t group)
+SYSCALL_DEFINE3(lchown, struct uptr, filename, uid_t, user, gid_t, group)
 {
 	return sys_fchownat(AT_FDCWD, filename, user, group,
 			    AT_SYMLINK_NOFOLLOW);
 }
 
-long sys_fchown(unsigned int fd, uid_t user, gid_t group)
+SYSCALL_DEFINE3(fchown, unsigned int, fd, uid_t, user, gid_t, group)
 {
 	struct file *f = fget_no_path(fd);
 	long err;
@@ -200,7 +199,7 @@ long sys_fchown(unsigned int fd, uid_t user, gid_t group)
 
 /* --- truncate --- */
 
-long sys_truncate(struct uptr pathname, long length)
+SYSCALL_DEFINE2(truncate, struct uptr, pathname, long, length)
 {
 	struct path path;
 	struct inode *inode;
@@ -226,7 +225,7 @@ long sys_truncate(struct uptr pathname, long length)
 	return err;
 }
 
-long sys_ftruncate(unsigned int fd, long length)
+SYSCALL_DEFINE2(ftruncate, unsigned int, fd, long, length)
 {
 	struct file *f;
 	long err;
@@ -332,7 +331,7 @@ static long do_utimes(int dfd, struct uptr filename,
 	return err;
 }
 
-long sys_utimensat(int dfd, struct uptr filename, struct uptr utimes, int flags)
+SYSCALL_DEFINE4(utimensat, int, dfd, struct uptr, filename, struct uptr, utimes, int, flags)
 {
 	struct timespec times[2];
 
@@ -343,7 +342,7 @@ long sys_utimensat(int dfd, struct uptr filename, struct uptr utimes, int flags)
 	return do_utimes(dfd, filename, times, flags);
 }
 
-long sys_utimes(struct uptr filename, struct uptr utimes)
+SYSCALL_DEFINE2(utimes, struct uptr, filename, struct uptr, utimes)
 {
 	struct timeval tv[2];
 	struct timespec times[2];

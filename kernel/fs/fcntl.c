@@ -286,7 +286,7 @@ static long do_fcntl(unsigned int fd, unsigned int cmd, unsigned long arg,
 	}
 }
 
-long sys_fcntl(unsigned int fd, unsigned int cmd, unsigned long arg)
+SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 {
 	struct file *f = fget(fd);
 	long ret;

@@ -177,7 +177,7 @@ int set_close_on_exec(int fd, bool on)
 	return 0;
 }
 
-long sys_dup(unsigned int fd)
+SYSCALL_DEFINE1(dup, unsigned int, fd)
 {
 	struct file *f = fget(fd);
 
@@ -186,7 +186,7 @@ long sys_dup(unsigned int fd)
 	return get_unused_fd_install(f, 0, false);
 }
 
-long sys_dup3(unsigned int oldfd, unsigned int newfd, int flags)
+SYSCALL_DEFINE3(dup3, unsigned int, oldfd, unsigned int, newfd, int, flags)
 {
 	struct file *f;
 
@@ -202,7 +202,7 @@ long sys_dup3(unsigned int oldfd, unsigned int newfd, int flags)
 	return replace_fd(newfd, f, flags & O_CLOEXEC);
 }
 
-long sys_dup2(unsigned int oldfd, unsigned int newfd)
+SYSCALL_DEFINE2(dup2, unsigned int, oldfd, unsigned int, newfd)
 {
 	if (oldfd == newfd)
 		return fcheck(oldfd) ? (long)newfd : -EBADF;

@@ -81,7 +81,7 @@ static long do_vfs_ioctl(struct file *f, unsigned int fd, unsigned int cmd,
 	return -ENOTTY;
 }
 
-long sys_ioctl(unsigned int fd, unsigned int cmd, unsigned long arg)
+SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 {
 	struct file *f = fget_no_path(fd);
 	long ret;

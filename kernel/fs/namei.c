@@ -658,7 +658,7 @@ static int do_mkdirat(int dfd, const char *name, mode_t mode)
 	return err;
 }
 
-long sys_mkdirat(int dfd, struct uptr pathname, mode_t mode)
+SYSCALL_DEFINE3(mkdirat, int, dfd, struct uptr, pathname, mode_t, mode)
 {
 	char *name = getname(pathname);
 	long err;
@@ -670,7 +670,7 @@ long sys_mkdirat(int dfd, struct uptr pathname, mode_t mode)
 	return err;
 }
 
-long sys_mkdir(struct uptr pathname, mode_t mode)
+SYSCALL_DEFINE2(mkdir, struct uptr, pathname, mode_t, mode)
 {
 	return sys_mkdirat(AT_FDCWD, pathname, mode);
 }
@@ -733,7 +733,7 @@ int do_mknodat(int dfd, const char *name, mode_t mode, dev_t dev)
 	return err;
 }
 
-long sys_mknodat(int dfd, struct uptr filename, mode_t mode, unsigned int dev)
+SYSCALL_DEFINE4(mknodat, int, dfd, struct uptr, filename, mode_t, mode, unsigned int, dev)
 {
 	char *name = getname(filename);
 	long err;
@@ -745,7 +745,7 @@ long sys_mknodat(int dfd, struct uptr filename, mode_t mode, unsigned int dev)
 	return err;
 }
 
-long sys_mknod(struct uptr filename, mode_t mode, unsigned int dev)
+SYSCALL_DEFINE3(mknod, struct uptr, filename, mode_t, mode, unsigned int, dev)
 {
 	return sys_mknodat(AT_FDCWD, filename, mode, dev);
 }
@@ -860,7 +860,7 @@ static int do_unlinkat(int dfd, const char *name)
 	return err;
 }
 
-long sys_rmdir(struct uptr pathname)
+SYSCALL_DEFINE1(rmdir, struct uptr, pathname)
 {
 	char *name = getname(pathname);
 	long err;
@@ -872,7 +872,7 @@ long sys_rmdir(struct uptr pathname)
 	return err;
 }
 
-long sys_unlinkat(int dfd, struct uptr pathname, int flag)
+SYSCALL_DEFINE3(unlinkat, int, dfd, struct uptr, pathname, int, flag)
 {
 	char *name;
 	long err;
@@ -890,7 +890,7 @@ long sys_unlinkat(int dfd, struct uptr pathname, int flag)
 	return err;
 }
 
-long sys_unlink(struct uptr pathname)
+SYSCALL_DEFINE1(unlink, struct uptr, pathname)
 {
 	return sys_unlinkat(AT_FDCWD, pathname, 0);
 }
@@ -1019,8 +1019,7 @@ out_put_old:
 	return err;
 }
 
-long sys_renameat2(int olddfd, struct uptr oldname, int newdfd,
-		   struct uptr newname, unsigned int flags)
+SYSCALL_DEFINE5(renameat2, int, olddfd, struct uptr, oldname, int, newdfd, struct uptr, newname, unsigned int, flags)
 {
 	char *from, *to;
 	long err;
@@ -1039,13 +1038,12 @@ out_free_from:
 	return err;
 }
 
-long sys_renameat(int olddfd, struct uptr oldname, int newdfd,
-		  struct uptr newname)
+SYSCALL_DEFINE4(renameat, int, olddfd, struct uptr, oldname, int, newdfd, struct uptr, newname)
 {
 	return sys_renameat2(olddfd, oldname, newdfd, newname, 0);
 }
 
-long sys_rename(struct uptr oldname, struct uptr newname)
+SYSCALL_DEFINE2(rename, struct uptr, oldname, struct uptr, newname)
 {
 	return sys_renameat2(AT_FDCWD, oldname, AT_FDCWD, newname, 0);
 }
@@ -1108,8 +1106,7 @@ out_put_old:
 	return err;
 }
 
-long sys_linkat(int olddfd, struct uptr oldname, int newdfd,
-		struct uptr newname, int flags)
+SYSCALL_DEFINE5(linkat, int, olddfd, struct uptr, oldname, int, newdfd, struct uptr, newname, int, flags)
 {
 	char *from, *to;
 	long err;
@@ -1133,7 +1130,7 @@ out_free_from:
 	return err;
 }
 
-long sys_link(struct uptr oldname, struct uptr newname)
+SYSCALL_DEFINE2(link, struct uptr, oldname, struct uptr, newname)
 {
 	return sys_linkat(AT_FDCWD, oldname, AT_FDCWD, newname, 0);
 }
@@ -1162,7 +1159,7 @@ static int do_symlinkat(const char *target, int newdfd, const char *newname)
 	return err;
 }
 
-long sys_symlinkat(struct uptr oldname, int newdfd, struct uptr newname)
+SYSCALL_DEFINE3(symlinkat, struct uptr, oldname, int, newdfd, struct uptr, newname)
 {
 	char *target, *to;
 	long err;
@@ -1181,7 +1178,7 @@ out_free_target:
 	return err;
 }
 
-long sys_symlink(struct uptr oldname, struct uptr newname)
+SYSCALL_DEFINE2(symlink, struct uptr, oldname, struct uptr, newname)
 {
 	return sys_symlinkat(oldname, AT_FDCWD, newname);
 }

@@ -584,8 +584,7 @@ static char *copy_mount_string(struct uptr p)
 	return s;
 }
 
-long sys_mount(struct uptr dev_name, struct uptr dir_name, struct uptr type,
-	       unsigned long flags, struct uptr data)
+SYSCALL_DEFINE5(mount, struct uptr, dev_name, struct uptr, dir_name, struct uptr, type, unsigned long, flags, struct uptr, data)
 {
 	char *kdev, *ktype, *kdata, *kdir;
 	struct path path;
@@ -678,7 +677,7 @@ static int do_umount(const struct path *path, int flags)
 	return 0;
 }
 
-long sys_umount2(struct uptr name, int flags)
+SYSCALL_DEFINE2(umount2, struct uptr, name, int, flags)
 {
 	unsigned int lookup_flags = LOOKUP_FOLLOW;
 	struct path path;

@@ -299,23 +299,23 @@ static long do_sys_open(int dfd, struct uptr filename, int flags, mode_t mode)
 	return get_unused_fd_install(f, 0, flags & O_CLOEXEC);
 }
 
-long sys_open(struct uptr filename, int flags, mode_t mode)
+SYSCALL_DEFINE3(open, struct uptr, filename, int, flags, mode_t, mode)
 {
 	return do_sys_open(AT_FDCWD, filename, flags, mode);
 }
 
-long sys_openat(int dfd, struct uptr filename, int flags, mode_t mode)
+SYSCALL_DEFINE4(openat, int, dfd, struct uptr, filename, int, flags, mode_t, mode)
 {
 	return do_sys_open(dfd, filename, flags, mode);
 }
 
-long sys_creat(struct uptr pathname, mode_t mode)
+SYSCALL_DEFINE2(creat, struct uptr, pathname, mode_t, mode)
 {
 	return do_sys_open(AT_FDCWD, pathname, O_CREAT | O_WRONLY | O_TRUNC,
 			   mode);
 }
 
-long sys_close(unsigned int fd)
+SYSCALL_DEFINE1(close, unsigned int, fd)
 {
 	return close_fd(fd);
 }
@@ -384,17 +384,17 @@ out_free_name:
 	return err;
 }
 
-long sys_faccessat2(int dfd, struct uptr filename, int mode, int flags)
+SYSCALL_DEFINE4(faccessat2, int, dfd, struct uptr, filename, int, mode, int, flags)
 {
 	return do_faccessat(dfd, filename, mode, flags);
 }
 
-long sys_faccessat(int dfd, struct uptr filename, int mode)
+SYSCALL_DEFINE3(faccessat, int, dfd, struct uptr, filename, int, mode)
 {
 	return do_faccessat(dfd, filename, mode, 0);
 }
 
-long sys_access(struct uptr filename, int mode)
+SYSCALL_DEFINE2(access, struct uptr, filename, int, mode)
 {
 	return do_faccessat(AT_FDCWD, filename, mode, 0);
 }
@@ -427,7 +427,7 @@ static int lookup_dir_for_chdir(struct uptr filename, struct path *path)
 	return err;
 }
 
-long sys_chdir(struct uptr filename)
+SYSCALL_DEFINE1(chdir, struct uptr, filename)
 {
 	struct path path;
 	int err = lookup_dir_for_chdir(filename, &path);
@@ -439,7 +439,7 @@ long sys_chdir(struct uptr filename)
 	return 0;
 }
 
-long sys_fchdir(unsigned int fd)
+SYSCALL_DEFINE1(fchdir, unsigned int, fd)
 {
 	struct file *f = fget(fd);
 	int err;
@@ -455,7 +455,7 @@ long sys_fchdir(unsigned int fd)
 	return err;
 }
 
-long sys_chroot(struct uptr filename)
+SYSCALL_DEFINE1(chroot, struct uptr, filename)
 {
 	struct path path;
 	int err = lookup_dir_for_chdir(filename, &path);
@@ -475,7 +475,7 @@ long sys_chroot(struct uptr filename)
  * it when the cwd is outside that root; -ENOENT when the cwd was removed,
  * -ERANGE when size is too small. Returns the length with the NUL.
  */
-long sys_getcwd(struct uptr buf, unsigned long size)
+SYSCALL_DEFINE2(getcwd, struct uptr, buf, unsigned long, size)
 {
 	static const char unreach[] = "(unreachable)";
 	const size_t ulen = sizeof(unreach) - 1;
@@ -508,7 +508,7 @@ long sys_getcwd(struct uptr buf, unsigned long size)
 	return len;
 }
 
-long sys_umask(int mask)
+SYSCALL_DEFINE1(umask, int, mask)
 {
 	mode_t old = current->fs->umask;
 

@@ -369,7 +369,7 @@ static int create_pipe_files(struct file **res, int flags)
 	return 0;
 }
 
-long sys_pipe2(struct uptr fildes, int flags)
+SYSCALL_DEFINE2(pipe2, struct uptr, fildes, int, flags)
 {
 	struct file *files[2] = { NULL, NULL };
 	int fd[2], err;
@@ -399,7 +399,7 @@ long sys_pipe2(struct uptr fildes, int flags)
 	return 0;
 }
 
-long sys_pipe(struct uptr fildes)
+SYSCALL_DEFINE1(pipe, struct uptr, fildes)
 {
 	return sys_pipe2(fildes, 0);
 }

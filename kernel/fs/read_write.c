@@ -169,7 +169,7 @@ static ssize_t vfs_write(struct file *f, struct uptr ubuf, size_t count,
 	return done ? (ssize_t)done : ret;
 }
 
-long sys_read(unsigned int fd, struct uptr buf, size_t count)
+SYSCALL_DEFINE3(read, unsigned int, fd, struct uptr, buf, size_t, count)
 {
 	struct file *f = fget(fd);
 	long ret;
@@ -181,7 +181,7 @@ long sys_read(unsigned int fd, struct uptr buf, size_t count)
 	return ret;
 }
 
-long sys_write(unsigned int fd, struct uptr buf, size_t count)
+SYSCALL_DEFINE3(write, unsigned int, fd, struct uptr, buf, size_t, count)
 {
 	struct file *f = fget(fd);
 	long ret;
@@ -193,7 +193,7 @@ long sys_write(unsigned int fd, struct uptr buf, size_t count)
 	return ret;
 }
 
-long sys_pread64(unsigned int fd, struct uptr buf, size_t count, loff_t pos)
+SYSCALL_DEFINE4(pread64, unsigned int, fd, struct uptr, buf, size_t, count, loff_t, pos)
 {
 	struct file *f;
 	long ret;
@@ -208,7 +208,7 @@ long sys_pread64(unsigned int fd, struct uptr buf, size_t count, loff_t pos)
 	return ret;
 }
 
-long sys_pwrite64(unsigned int fd, struct uptr buf, size_t count, loff_t pos)
+SYSCALL_DEFINE4(pwrite64, unsigned int, fd, struct uptr, buf, size_t, count, loff_t, pos)
 {
 	struct file *f;
 	long ret;
@@ -272,12 +272,12 @@ static long do_iov(unsigned int fd, struct uptr uvec, unsigned long vlen,
 	return done ? done : ret;
 }
 
-long sys_readv(unsigned int fd, struct uptr vec, unsigned long vlen)
+SYSCALL_DEFINE3(readv, unsigned int, fd, struct uptr, vec, unsigned long, vlen)
 {
 	return do_iov(fd, vec, vlen, false, NULL);
 }
 
-long sys_writev(unsigned int fd, struct uptr vec, unsigned long vlen)
+SYSCALL_DEFINE3(writev, unsigned int, fd, struct uptr, vec, unsigned long, vlen)
 {
 	return do_iov(fd, vec, vlen, true, NULL);
 }
@@ -299,31 +299,27 @@ static long do_piov(unsigned int fd, struct uptr vec, unsigned long vlen,
 	return do_iov(fd, vec, vlen, write, &pos);
 }
 
-long sys_preadv(unsigned int fd, struct uptr vec, unsigned long vlen,
-		unsigned long pos_l, unsigned long pos_h)
+SYSCALL_DEFINE5(preadv, unsigned int, fd, struct uptr, vec, unsigned long, vlen, unsigned long, pos_l, unsigned long, pos_h)
 {
 	return do_piov(fd, vec, vlen, pos_l, pos_h, 0, false, false);
 }
 
-long sys_pwritev(unsigned int fd, struct uptr vec, unsigned long vlen,
-		 unsigned long pos_l, unsigned long pos_h)
+SYSCALL_DEFINE5(pwritev, unsigned int, fd, struct uptr, vec, unsigned long, vlen, unsigned long, pos_l, unsigned long, pos_h)
 {
 	return do_piov(fd, vec, vlen, pos_l, pos_h, 0, true, false);
 }
 
-long sys_preadv2(unsigned int fd, struct uptr vec, unsigned long vlen,
-		 unsigned long pos_l, unsigned long pos_h, int flags)
+SYSCALL_DEFINE6(preadv2, unsigned int, fd, struct uptr, vec, unsigned long, vlen, unsigned long, pos_l, unsigned long, pos_h, int, flags)
 {
 	return do_piov(fd, vec, vlen, pos_l, pos_h, flags, false, true);
 }
 
-long sys_pwritev2(unsigned int fd, struct uptr vec, unsigned long vlen,
-		  unsigned long pos_l, unsigned long pos_h, int flags)
+SYSCALL_DEFINE6(pwritev2, unsigned int, fd, struct uptr, vec, unsigned long, vlen, unsigned long, pos_l, unsigned long, pos_h, int, flags)
 {
 	return do_piov(fd, vec, vlen, pos_l, pos_h, flags, true, true);
 }
 
-long sys_lseek(unsigned int fd, off_t offset, unsigned int whence)
+SYSCALL_DEFINE3(lseek, unsigned int, fd, off_t, offset, unsigned int, whence)
 {
 	struct file *f = fget(fd);
 	long ret;
@@ -342,7 +338,7 @@ long sys_lseek(unsigned int fd, off_t offset, unsigned int whence)
 	return ret;
 }
 
-long sys_sendfile(int out_fd, int in_fd, struct uptr uoffset, size_t count)
+SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, struct uptr, uoffset, size_t, count)
 {
 	struct file *in = fget(in_fd), *out = fget(out_fd);
 	loff_t off, *pos;

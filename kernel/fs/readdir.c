@@ -127,12 +127,12 @@ out_put_file:
 	return err;
 }
 
-long sys_getdents64(unsigned int fd, struct uptr dirent, unsigned int count)
+SYSCALL_DEFINE3(getdents64, unsigned int, fd, struct uptr, dirent, unsigned int, count)
 {
 	return do_getdents(fd, dirent, count, false);
 }
 
-long sys_getdents(unsigned int fd, struct uptr dirent, unsigned int count)
+SYSCALL_DEFINE3(getdents, unsigned int, fd, struct uptr, dirent, unsigned int, count)
 {
 	return do_getdents(fd, dirent, count, true);
 }

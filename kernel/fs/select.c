@@ -161,7 +161,7 @@ static long poll_common(struct uptr ufds, unsigned int nfds,
 	return ret;
 }
 
-long sys_poll(struct uptr ufds, unsigned int nfds, int timeout_ms)
+SYSCALL_DEFINE3(poll, struct uptr, ufds, unsigned int, nfds, int, timeout_ms)
 {
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
 	long ret = poll_common(ufds, nfds, timeout_ms >= 0 ? &ts : NULL);
@@ -195,8 +195,7 @@ static void restore_user_sigmask(uint64_t saved, long ret)
 	}
 }
 
-long sys_ppoll(struct uptr ufds, unsigned int nfds, struct uptr tsp,
-	       struct uptr sigmask_p, size_t sigsetsize)
+SYSCALL_DEFINE5(ppoll, struct uptr, ufds, unsigned int, nfds, struct uptr, tsp, struct uptr, sigmask_p, size_t, sigsetsize)
 {
 	struct timespec ts;
 	uint64_t saved;
@@ -299,8 +298,7 @@ static long do_select(int n, struct uptr inp, struct uptr outp,
 	return count;
 }
 
-long sys_select(int n, struct uptr inp, struct uptr outp, struct uptr exp,
-		struct uptr tvp)
+SYSCALL_DEFINE5(select, int, n, struct uptr, inp, struct uptr, outp, struct uptr, exp, struct uptr, tvp)
 {
 	struct timeval tv;
 	struct timespec ts;
@@ -327,8 +325,7 @@ long sys_select(int n, struct uptr inp, struct uptr outp, struct uptr exp,
 	return ret;
 }
 
-long sys_pselect6(int n, struct uptr inp, struct uptr outp, struct uptr exp,
-		  struct uptr tsp, struct uptr sig)
+SYSCALL_DEFINE6(pselect6, int, n, struct uptr, inp, struct uptr, outp, struct uptr, exp, struct uptr, tsp, struct uptr, sig)
 {
 	struct timespec ts;
 	struct { unsigned long ss; size_t len; } s = { 0, 0 };

@@ -91,8 +91,7 @@ static long stat_to_user(int err, const struct stat *st, struct uptr buf)
 	return 0;
 }
 
-long sys_newfstatat(int dfd, struct uptr filename, struct uptr statbuf,
-		    int flag)
+SYSCALL_DEFINE4(newfstatat, int, dfd, struct uptr, filename, struct uptr, statbuf, int, flag)
 {
 	struct stat st;
 	int err = vfs_fstatat(dfd, filename, flag, &st);
@@ -100,17 +99,17 @@ long sys_newfstatat(int dfd, struct uptr filename, struct uptr statbuf,
 	return stat_to_user(err, &st, statbuf);
 }
 
-long sys_stat(struct uptr filename, struct uptr statbuf)
+SYSCALL_DEFINE2(stat, struct uptr, filename, struct uptr, statbuf)
 {
 	return sys_newfstatat(AT_FDCWD, filename, statbuf, 0);
 }
 
-long sys_lstat(struct uptr filename, struct uptr statbuf)
+SYSCALL_DEFINE2(lstat, struct uptr, filename, struct uptr, statbuf)
 {
 	return sys_newfstatat(AT_FDCWD, filename, statbuf, AT_SYMLINK_NOFOLLOW);
 }
 
-long sys_fstat(unsigned int fd, struct uptr statbuf)
+SYSCALL_DEFINE2(fstat, unsigned int, fd, struct uptr, statbuf)
 {
 	struct file *f = fget(fd);
 	struct stat st;
@@ -130,8 +129,7 @@ static struct statx_timestamp statx_ts(struct timespec ts)
 
 /* statx(2): the basic stats whatever mask asks (as Linux may); no birth
  * time; the sync flags are accepted (every attribute is in core). */
-long sys_statx(int dfd, struct uptr filename, unsigned int flags,
-	       unsigned int mask, struct uptr buffer)
+SYSCALL_DEFINE5(statx, int, dfd, struct uptr, filename, unsigned int, flags, unsigned int, mask, struct uptr, buffer)
 {
 	struct statx stx;
 	struct stat st;
@@ -202,7 +200,7 @@ static long vfs_readlink(struct inode *inode, char *buf, size_t size)
 	return len;
 }
 
-long sys_readlinkat(int dfd, struct uptr pathname, struct uptr buf, int bufsiz)
+SYSCALL_DEFINE4(readlinkat, int, dfd, struct uptr, pathname, struct uptr, buf, int, bufsiz)
 {
 	size_t size = min((size_t)bufsiz, PAGE_SIZE);
 	struct path path;
@@ -234,7 +232,7 @@ long sys_readlinkat(int dfd, struct uptr pathname, struct uptr buf, int bufsiz)
 	return len;
 }
 
-long sys_readlink(struct uptr pathname, struct uptr buf, int bufsiz)
+SYSCALL_DEFINE3(readlink, struct uptr, pathname, struct uptr, buf, int, bufsiz)
 {
 	return sys_readlinkat(AT_FDCWD, pathname, buf, bufsiz);
 }

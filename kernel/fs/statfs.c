@@ -80,7 +80,7 @@ static long statfs_to_user(int err, const struct statfs *st, struct uptr buf)
 	return copy_to_user(buf, st, sizeof(*st)) ? -EFAULT : 0;
 }
 
-long sys_statfs(struct uptr pathname, struct uptr buf)
+SYSCALL_DEFINE2(statfs, struct uptr, pathname, struct uptr, buf)
 {
 	struct statfs st;
 	struct path path;
@@ -99,7 +99,7 @@ long sys_statfs(struct uptr pathname, struct uptr buf)
 	return statfs_to_user(err, &st, buf);
 }
 
-long sys_fstatfs(unsigned int fd, struct uptr buf)
+SYSCALL_DEFINE2(fstatfs, unsigned int, fd, struct uptr, buf)
 {
 	struct file *f = fget(fd);
 	struct statfs st;

@@ -25,13 +25,13 @@ void ksys_sync(void)
 	ubd_sync_all();
 }
 
-long sys_sync(void)
+SYSCALL_DEFINE0(sync)
 {
 	ksys_sync();
 	return 0;
 }
 
-long sys_syncfs(int fd)
+SYSCALL_DEFINE1(syncfs, int, fd)
 {
 	struct file *f = fget_no_path(fd);
 	struct super_block *sb;
@@ -70,17 +70,17 @@ static long do_fsync(unsigned int fd, int datasync)
 	return err;
 }
 
-long sys_fsync(unsigned int fd)
+SYSCALL_DEFINE1(fsync, unsigned int, fd)
 {
 	return do_fsync(fd, 0);
 }
 
-long sys_fdatasync(unsigned int fd)
+SYSCALL_DEFINE1(fdatasync, unsigned int, fd)
 {
 	return do_fsync(fd, 1);
 }
 
-long sys_fadvise64(int fd, loff_t offset, size_t len, int advice)
+SYSCALL_DEFINE4(fadvise64, int, fd, loff_t, offset, size_t, len, int, advice)
 {
 	struct file *f = fget_no_path(fd);
 	long err = 0;

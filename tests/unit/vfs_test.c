@@ -2,7 +2,8 @@
  * Unit test of the VFS core on the host: the real path walk, dcache,
  * mounts, open, stat, attr, readdir and fcntl code of kernel/fs/ on a tmpfs
  * root, called through the sys_* handlers with host pointers as guest
- * pointers. Expected results are Linux's. TAP output.
+ * pointers. Calls go through the handlers' typed wrappers, the entries of
+ * the dispatch table. Expected results are Linux's. TAP output.
  */
 #include <umk/fs.h>
 #include <umk/syscalls.h>
@@ -42,6 +43,23 @@ static void ok(bool cond, const char *fmt, ...)
 }
 
 #define U(p) UPTR(p)
+
+/* SYS(name, args...): the handler's table entry (its typed wrapper) with
+ * the arguments as the raw registers a guest would pass (a struct uptr is
+ * its address). */
+static unsigned long raw_uptr(struct uptr u) { return u.addr; }
+static unsigned long raw_long(long v) { return v; }
+#define RAW(x) _Generic((x), struct uptr: raw_uptr, default: raw_long)(x)
+#define RAW_1(a) RAW(a)
+#define RAW_2(a, ...) RAW(a), RAW_1(__VA_ARGS__)
+#define RAW_3(a, ...) RAW(a), RAW_2(__VA_ARGS__)
+#define RAW_4(a, ...) RAW(a), RAW_3(__VA_ARGS__)
+#define RAW_5(a, ...) RAW(a), RAW_4(__VA_ARGS__)
+#define RAW_6(a, ...) RAW(a), RAW_5(__VA_ARGS__)
+#define RAW_N(_1, _2, _3, _4, _5, _6, n, ...) RAW_##n
+#define RAWS(...) RAW_N(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0)(__VA_ARGS__)
+#define SYS(name, ...)							\
+	__se_sys_##name((const unsigned long[6]){ __VA_OPT__(RAWS(__VA_ARGS__)) })
 #define CHECK(expr, want) do {						\
 	long __r = (expr);						\
 	ok(__r == (want), "%s == %s (got %ld)", #expr, #want, __r);	\
@@ -54,7 +72,7 @@ static mode_t mode_of(const char *path)
 {
 	struct stat st;
 
-	if (sys_lstat(U(path), U(&st)))
+	if (SYS(lstat, U(path), U(&st)))
 		return 0;
 	return st.st_mode;
 }
@@ -62,7 +80,7 @@ static mode_t mode_of(const char *path)
 static char *cwd(void)
 {
 	static char buf[256];
-	long r = sys_getcwd(U(buf), sizeof(buf));
+	long r = SYS(getcwd, U(buf), sizeof(buf));
 
 	return r > 0 ? buf : "(error)";
 }
@@ -88,32 +106,32 @@ static void test_mkdir_and_walk(void)
 {
 	struct stat st;
 
-	CHECK(sys_mkdir(U("/a"), 0777), 0);
+	CHECK(SYS(mkdir, U("/a"), 0777), 0);
 	CHECK(mode_of("/a"), S_IFDIR | 0755);
-	CHECK(sys_mkdir(U("/a"), 0755), -EEXIST);
-	CHECK(sys_mkdir(U("/a/b/c"), 0755), -ENOENT);
-	CHECK(sys_mkdir(U("/a/b"), 0755), 0);
-	CHECK(sys_mkdir(U("/a/b/c/"), 0755), 0);
-	CHECK(sys_mkdir(U("/"), 0755), -EEXIST);
-	CHECK(sys_mkdir(U("/a/."), 0755), -EEXIST);
-	CHECK(sys_mkdir(U("/a/.."), 0755), -EEXIST);
-	CHECK(sys_mkdir(U(""), 0755), -ENOENT);
-	CHECK(sys_mkdir(U((void *)16), 0755), -EFAULT);
-	CHECK(sys_stat(U("/a//b///c/"), U(&st)), 0);
-	CHECK(sys_stat(U("/a/b/../b/./c/../../b"), U(&st)), 0);
-	CHECK(sys_stat(U("/../../a/b"), U(&st)), 0);
-	CHECK(sys_stat(U("/nope"), U(&st)), -ENOENT);
-	CHECK(sys_stat(U("/a/b"), U((void *)8)), -EFAULT);
+	CHECK(SYS(mkdir, U("/a"), 0755), -EEXIST);
+	CHECK(SYS(mkdir, U("/a/b/c"), 0755), -ENOENT);
+	CHECK(SYS(mkdir, U("/a/b"), 0755), 0);
+	CHECK(SYS(mkdir, U("/a/b/c/"), 0755), 0);
+	CHECK(SYS(mkdir, U("/"), 0755), -EEXIST);
+	CHECK(SYS(mkdir, U("/a/."), 0755), -EEXIST);
+	CHECK(SYS(mkdir, U("/a/.."), 0755), -EEXIST);
+	CHECK(SYS(mkdir, U(""), 0755), -ENOENT);
+	CHECK(SYS(mkdir, U((void *)16), 0755), -EFAULT);
+	CHECK(SYS(stat, U("/a//b///c/"), U(&st)), 0);
+	CHECK(SYS(stat, U("/a/b/../b/./c/../../b"), U(&st)), 0);
+	CHECK(SYS(stat, U("/../../a/b"), U(&st)), 0);
+	CHECK(SYS(stat, U("/nope"), U(&st)), -ENOENT);
+	CHECK(SYS(stat, U("/a/b"), U((void *)8)), -EFAULT);
 
 	char longname[300];
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	longname[0] = '/';
-	CHECK(sys_stat(U(longname), U(&st)), -ENAMETOOLONG);
-	CHECK(sys_mkdir(U(longname), 0755), -ENAMETOOLONG);
+	CHECK(SYS(stat, U(longname), U(&st)), -ENAMETOOLONG);
+	CHECK(SYS(mkdir, U(longname), 0755), -ENAMETOOLONG);
 	longname[256] = '\0';
-	CHECK(sys_mkdir(U(longname), 0755), 0);
-	CHECK(sys_rmdir(U(longname)), 0);
+	CHECK(SYS(mkdir, U(longname), 0755), 0);
+	CHECK(SYS(rmdir, U(longname)), 0);
 }
 
 static void test_files(void)
@@ -121,67 +139,67 @@ static void test_files(void)
 	struct stat st;
 	int fd;
 
-	fd = sys_open(U("/a/f"), O_CREAT | O_WRONLY | O_EXCL, 0666);
+	fd = SYS(open, U("/a/f"), O_CREAT | O_WRONLY | O_EXCL, 0666);
 	ok(fd >= 0, "create /a/f (fd %d)", fd);
 	CHECK(mode_of("/a/f"), S_IFREG | 0644);
-	CHECK(sys_open(U("/a/f"), O_CREAT | O_EXCL | O_RDONLY, 0666), -EEXIST);
-	CHECK(sys_open(U("/a/f/"), O_CREAT | O_RDONLY, 0666), -EISDIR);
-	CHECK(sys_open(U("/a/f/"), O_RDONLY, 0), -ENOTDIR);
-	CHECK(sys_open(U("/a/f/x"), O_RDONLY, 0), -ENOTDIR);
-	CHECK(sys_open(U("/a"), O_WRONLY, 0), -EISDIR);
-	CHECK(sys_open(U("/a"), O_RDONLY | O_CREAT, 0), -EISDIR);
-	CHECK(sys_open(U("/a/f"), O_RDONLY | O_DIRECTORY, 0), -ENOTDIR);
-	CHECK(sys_open(U("/a/new"), O_RDONLY | O_DIRECTORY | O_CREAT, 0), -EINVAL);
-	CHECK(sys_fstat(fd, U(&st)), 0);
+	CHECK(SYS(open, U("/a/f"), O_CREAT | O_EXCL | O_RDONLY, 0666), -EEXIST);
+	CHECK(SYS(open, U("/a/f/"), O_CREAT | O_RDONLY, 0666), -EISDIR);
+	CHECK(SYS(open, U("/a/f/"), O_RDONLY, 0), -ENOTDIR);
+	CHECK(SYS(open, U("/a/f/x"), O_RDONLY, 0), -ENOTDIR);
+	CHECK(SYS(open, U("/a"), O_WRONLY, 0), -EISDIR);
+	CHECK(SYS(open, U("/a"), O_RDONLY | O_CREAT, 0), -EISDIR);
+	CHECK(SYS(open, U("/a/f"), O_RDONLY | O_DIRECTORY, 0), -ENOTDIR);
+	CHECK(SYS(open, U("/a/new"), O_RDONLY | O_DIRECTORY | O_CREAT, 0), -EINVAL);
+	CHECK(SYS(fstat, fd, U(&st)), 0);
 	ok(S_ISREG(st.st_mode) && st.st_nlink == 1, "fstat of the new file");
-	CHECK(sys_fcntl(fd, F_GETFL, 0), O_WRONLY | KO_LARGEFILE);
-	CHECK(sys_fcntl(fd, F_SETFL, O_APPEND | O_NONBLOCK | O_RDWR), 0);
-	CHECK(sys_fcntl(fd, F_GETFL, 0), O_WRONLY | KO_LARGEFILE | O_APPEND | O_NONBLOCK);
-	CHECK(sys_fcntl(fd, F_GETFD, 0), 0);
-	CHECK(sys_fcntl(fd, F_SETFD, FD_CLOEXEC), 0);
-	CHECK(sys_fcntl(fd, F_GETFD, 0), FD_CLOEXEC);
-	CHECK(sys_ioctl(fd, FIONCLEX, 0), 0);
-	CHECK(sys_fcntl(fd, F_GETFD, 0), 0);
-	CHECK(sys_fcntl(fd, F_SETLK, 0), -ENOLCK);
-	CHECK(sys_fcntl(fd, F_GETPIPE_SZ, 0), -EBADF);
-	CHECK(sys_fcntl(fd, 12345, 0), -EINVAL);
-	long d = sys_fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	CHECK(SYS(fcntl, fd, F_GETFL, 0), O_WRONLY | KO_LARGEFILE);
+	CHECK(SYS(fcntl, fd, F_SETFL, O_APPEND | O_NONBLOCK | O_RDWR), 0);
+	CHECK(SYS(fcntl, fd, F_GETFL, 0), O_WRONLY | KO_LARGEFILE | O_APPEND | O_NONBLOCK);
+	CHECK(SYS(fcntl, fd, F_GETFD, 0), 0);
+	CHECK(SYS(fcntl, fd, F_SETFD, FD_CLOEXEC), 0);
+	CHECK(SYS(fcntl, fd, F_GETFD, 0), FD_CLOEXEC);
+	CHECK(SYS(ioctl, fd, FIONCLEX, 0), 0);
+	CHECK(SYS(fcntl, fd, F_GETFD, 0), 0);
+	CHECK(SYS(fcntl, fd, F_SETLK, 0), -ENOLCK);
+	CHECK(SYS(fcntl, fd, F_GETPIPE_SZ, 0), -EBADF);
+	CHECK(SYS(fcntl, fd, 12345, 0), -EINVAL);
+	long d = SYS(fcntl, fd, F_DUPFD_CLOEXEC, 10);
 	CHECK(d, 10);
-	CHECK(sys_fcntl(10, F_GETFD, 0), FD_CLOEXEC);
-	CHECK(sys_close(10), 0);
-	CHECK(sys_close(10), -EBADF);
-	CHECK(sys_ftruncate(fd, 1000), 0);
-	CHECK(sys_stat(U("/a/f"), U(&st)), 0);
+	CHECK(SYS(fcntl, 10, F_GETFD, 0), FD_CLOEXEC);
+	CHECK(SYS(close, 10), 0);
+	CHECK(SYS(close, 10), -EBADF);
+	CHECK(SYS(ftruncate, fd, 1000), 0);
+	CHECK(SYS(stat, U("/a/f"), U(&st)), 0);
 	CHECK(st.st_size, 1000);
-	CHECK(sys_ftruncate(fd, -1L), -EINVAL);
-	CHECK(sys_truncate(U("/a/f"), 10), 0);
-	CHECK(sys_truncate(U("/a"), 10), -EISDIR);
-	CHECK(sys_close(fd), 0);
-	fd = sys_open(U("/a/f"), O_RDONLY, 0);
-	CHECK(sys_ftruncate(fd, 0), -EINVAL);
+	CHECK(SYS(ftruncate, fd, -1L), -EINVAL);
+	CHECK(SYS(truncate, U("/a/f"), 10), 0);
+	CHECK(SYS(truncate, U("/a"), 10), -EISDIR);
+	CHECK(SYS(close, fd), 0);
+	fd = SYS(open, U("/a/f"), O_RDONLY, 0);
+	CHECK(SYS(ftruncate, fd, 0), -EINVAL);
 	int n = 0;
-	CHECK(sys_ioctl(fd, FIONREAD, (unsigned long)&n), 0);
+	CHECK(SYS(ioctl, fd, FIONREAD, (unsigned long)&n), 0);
 	CHECK(n, 10);
-	CHECK(sys_ioctl(fd, 0x1234, 0), -ENOTTY);
-	CHECK(sys_close(fd), 0);
-	fd = sys_open(U("/a/f"), O_RDWR | O_TRUNC, 0);
-	CHECK(sys_fstat(fd, U(&st)), 0);
+	CHECK(SYS(ioctl, fd, 0x1234, 0), -ENOTTY);
+	CHECK(SYS(close, fd), 0);
+	fd = SYS(open, U("/a/f"), O_RDWR | O_TRUNC, 0);
+	CHECK(SYS(fstat, fd, U(&st)), 0);
 	CHECK(st.st_size, 0);
-	CHECK(sys_close(fd), 0);
-	fd = sys_creat(U("/a/g"), 0600);
+	CHECK(SYS(close, fd), 0);
+	fd = SYS(creat, U("/a/g"), 0600);
 	ok(fd >= 0, "creat");
-	CHECK(sys_close(fd), 0);
-	CHECK(sys_creat(U("/a/g/"), 0600), -EISDIR);
-	CHECK(sys_mknod(U("/a/fifo"), S_IFIFO | 0644, 0), 0);
+	CHECK(SYS(close, fd), 0);
+	CHECK(SYS(creat, U("/a/g/"), 0600), -EISDIR);
+	CHECK(SYS(mknod, U("/a/fifo"), S_IFIFO | 0644, 0), 0);
 	CHECK(mode_of("/a/fifo"), S_IFIFO | 0644);
-	CHECK(sys_mknod(U("/a/dir"), S_IFDIR | 0644, 0), -EPERM);
-	CHECK(sys_mknod(U("/a/reg"), 0644, 0), 0);
+	CHECK(SYS(mknod, U("/a/dir"), S_IFDIR | 0644, 0), -EPERM);
+	CHECK(SYS(mknod, U("/a/reg"), 0644, 0), 0);
 	CHECK(mode_of("/a/reg"), S_IFREG | 0644);
-	CHECK(sys_unlink(U("/a/reg")), 0);
-	CHECK(sys_access(U("/a/f"), R_OK | W_OK), 0);
-	CHECK(sys_access(U("/a/f"), X_OK), -EACCES);
-	CHECK(sys_access(U("/a/f"), 8), -EINVAL);
-	CHECK(sys_access(U("/a"), X_OK), 0);
+	CHECK(SYS(unlink, U("/a/reg")), 0);
+	CHECK(SYS(access, U("/a/f"), R_OK | W_OK), 0);
+	CHECK(SYS(access, U("/a/f"), X_OK), -EACCES);
+	CHECK(SYS(access, U("/a/f"), 8), -EINVAL);
+	CHECK(SYS(access, U("/a"), X_OK), 0);
 }
 
 static void test_symlinks(void)
@@ -190,49 +208,49 @@ static void test_symlinks(void)
 	char buf[64];
 	int fd;
 
-	CHECK(sys_symlink(U("f"), U("/a/lf")), 0);
-	CHECK(sys_symlink(U("/a/b"), U("/a/lb")), 0);
-	CHECK(sys_symlink(U("loop1"), U("/a/loop2")), 0);
-	CHECK(sys_symlink(U("loop2"), U("/a/loop1")), 0);
-	CHECK(sys_symlink(U("missing"), U("/a/dangling")), 0);
-	CHECK(sys_symlink(U(""), U("/a/empty")), -ENOENT);
-	CHECK(sys_symlink(U("x"), U("/a/f")), -EEXIST);
+	CHECK(SYS(symlink, U("f"), U("/a/lf")), 0);
+	CHECK(SYS(symlink, U("/a/b"), U("/a/lb")), 0);
+	CHECK(SYS(symlink, U("loop1"), U("/a/loop2")), 0);
+	CHECK(SYS(symlink, U("loop2"), U("/a/loop1")), 0);
+	CHECK(SYS(symlink, U("missing"), U("/a/dangling")), 0);
+	CHECK(SYS(symlink, U(""), U("/a/empty")), -ENOENT);
+	CHECK(SYS(symlink, U("x"), U("/a/f")), -EEXIST);
 	CHECK(mode_of("/a/lf") & S_IFMT, S_IFLNK);
-	CHECK(sys_stat(U("/a/lf"), U(&st)), 0);
+	CHECK(SYS(stat, U("/a/lf"), U(&st)), 0);
 	ok(S_ISREG(st.st_mode), "stat follows a relative symlink");
-	CHECK(sys_stat(U("/a/lb/c"), U(&st)), 0);
-	CHECK(sys_stat(U("/a/lb/"), U(&st)), 0);
-	CHECK(sys_stat(U("/a/lf/"), U(&st)), -ENOTDIR);
-	CHECK(sys_stat(U("/a/loop1"), U(&st)), -ELOOP);
-	CHECK(sys_lstat(U("/a/loop1"), U(&st)), 0);
-	CHECK(sys_stat(U("/a/dangling"), U(&st)), -ENOENT);
-	CHECK(sys_readlink(U("/a/lb"), U(buf), sizeof(buf)), 4);
+	CHECK(SYS(stat, U("/a/lb/c"), U(&st)), 0);
+	CHECK(SYS(stat, U("/a/lb/"), U(&st)), 0);
+	CHECK(SYS(stat, U("/a/lf/"), U(&st)), -ENOTDIR);
+	CHECK(SYS(stat, U("/a/loop1"), U(&st)), -ELOOP);
+	CHECK(SYS(lstat, U("/a/loop1"), U(&st)), 0);
+	CHECK(SYS(stat, U("/a/dangling"), U(&st)), -ENOENT);
+	CHECK(SYS(readlink, U("/a/lb"), U(buf), sizeof(buf)), 4);
 	ok(memcmp(buf, "/a/b", 4) == 0, "readlink text");
-	CHECK(sys_readlink(U("/a/lb"), U(buf), 2), 2);
-	CHECK(sys_readlink(U("/a/f"), U(buf), sizeof(buf)), -EINVAL);
-	CHECK(sys_readlink(U("/a/lb"), U(buf), 0), -EINVAL);
-	CHECK(sys_readlink(U("/a/lb"), U((void *)8), 10), -EFAULT);
-	CHECK(sys_open(U("/a/lf"), O_RDONLY | O_NOFOLLOW, 0), -ELOOP);
-	fd = sys_open(U("/a/lf"), O_PATH | O_NOFOLLOW, 0);
+	CHECK(SYS(readlink, U("/a/lb"), U(buf), 2), 2);
+	CHECK(SYS(readlink, U("/a/f"), U(buf), sizeof(buf)), -EINVAL);
+	CHECK(SYS(readlink, U("/a/lb"), U(buf), 0), -EINVAL);
+	CHECK(SYS(readlink, U("/a/lb"), U((void *)8), 10), -EFAULT);
+	CHECK(SYS(open, U("/a/lf"), O_RDONLY | O_NOFOLLOW, 0), -ELOOP);
+	fd = SYS(open, U("/a/lf"), O_PATH | O_NOFOLLOW, 0);
 	ok(fd >= 0, "O_PATH|O_NOFOLLOW opens the link itself");
-	CHECK(sys_fstat(fd, U(&st)), 0);
+	CHECK(SYS(fstat, fd, U(&st)), 0);
 	ok(S_ISLNK(st.st_mode), "fstat of an O_PATH symlink");
-	CHECK(sys_readlinkat(fd, U(""), U(buf), sizeof(buf)), 1);
-	CHECK(sys_ioctl(fd, FIOCLEX, 0), -EBADF);
-	CHECK(sys_fcntl(fd, F_GETFL, 0), O_PATH | O_NOFOLLOW | KO_LARGEFILE);
-	CHECK(sys_fcntl(fd, F_SETFL, 0), -EBADF);
-	CHECK(sys_close(fd), 0);
-	fd = sys_open(U("/a/dangling"), O_CREAT | O_WRONLY, 0644);
+	CHECK(SYS(readlinkat, fd, U(""), U(buf), sizeof(buf)), 1);
+	CHECK(SYS(ioctl, fd, FIOCLEX, 0), -EBADF);
+	CHECK(SYS(fcntl, fd, F_GETFL, 0), O_PATH | O_NOFOLLOW | KO_LARGEFILE);
+	CHECK(SYS(fcntl, fd, F_SETFL, 0), -EBADF);
+	CHECK(SYS(close, fd), 0);
+	fd = SYS(open, U("/a/dangling"), O_CREAT | O_WRONLY, 0644);
 	ok(fd >= 0, "O_CREAT through a dangling symlink");
-	sys_close(fd);
-	CHECK(sys_stat(U("/a/missing"), U(&st)), 0);
-	CHECK(sys_open(U("/a/lf"), O_CREAT | O_EXCL | O_WRONLY, 0644), -EEXIST);
-	CHECK(sys_open(U("/a/loop1"), O_CREAT | O_WRONLY, 0644), -ELOOP);
-	CHECK(sys_newfstatat(AT_FDCWD, U("/a/lf"), U(&st), AT_SYMLINK_NOFOLLOW), 0);
+	SYS(close, fd);
+	CHECK(SYS(stat, U("/a/missing"), U(&st)), 0);
+	CHECK(SYS(open, U("/a/lf"), O_CREAT | O_EXCL | O_WRONLY, 0644), -EEXIST);
+	CHECK(SYS(open, U("/a/loop1"), O_CREAT | O_WRONLY, 0644), -ELOOP);
+	CHECK(SYS(newfstatat, AT_FDCWD, U("/a/lf"), U(&st), AT_SYMLINK_NOFOLLOW), 0);
 	ok(S_ISLNK(st.st_mode), "newfstatat AT_SYMLINK_NOFOLLOW");
-	CHECK(sys_newfstatat(AT_FDCWD, U("/a/lf"), U(&st), 0x40000), -EINVAL);
-	CHECK(sys_unlink(U("/a/missing")), 0);
-	CHECK(sys_unlink(U("/a/dangling")), 0);
+	CHECK(SYS(newfstatat, AT_FDCWD, U("/a/lf"), U(&st), 0x40000), -EINVAL);
+	CHECK(SYS(unlink, U("/a/missing")), 0);
+	CHECK(SYS(unlink, U("/a/dangling")), 0);
 }
 
 static void test_cwd_and_dfd(void)
@@ -240,191 +258,191 @@ static void test_cwd_and_dfd(void)
 	struct stat st;
 	int dfd;
 
-	CHECK(sys_chdir(U("/a/b")), 0);
+	CHECK(SYS(chdir, U("/a/b")), 0);
 	ok(strcmp(cwd(), "/a/b") == 0, "getcwd %s", cwd());
-	CHECK(sys_stat(U("c"), U(&st)), 0);
-	CHECK(sys_stat(U("../f"), U(&st)), 0);
-	CHECK(sys_chdir(U("../lb/c")), 0);
+	CHECK(SYS(stat, U("c"), U(&st)), 0);
+	CHECK(SYS(stat, U("../f"), U(&st)), 0);
+	CHECK(SYS(chdir, U("../lb/c")), 0);
 	ok(strcmp(cwd(), "/a/b/c") == 0, "getcwd through a symlink %s", cwd());
 	char small[4];
-	CHECK(sys_getcwd(U(small), sizeof(small)), -ERANGE);
-	CHECK(sys_getcwd(U((void *)8), 100), -EFAULT);
-	CHECK(sys_chdir(U("/a/f")), -ENOTDIR);
-	CHECK(sys_chdir(U("/")), 0);
+	CHECK(SYS(getcwd, U(small), sizeof(small)), -ERANGE);
+	CHECK(SYS(getcwd, U((void *)8), 100), -EFAULT);
+	CHECK(SYS(chdir, U("/a/f")), -ENOTDIR);
+	CHECK(SYS(chdir, U("/")), 0);
 	ok(strcmp(cwd(), "/") == 0, "getcwd of / (%s)", cwd());
-	CHECK(sys_getcwd(U(small), 2), 2);
+	CHECK(SYS(getcwd, U(small), 2), 2);
 
-	dfd = sys_open(U("/a"), O_RDONLY | O_DIRECTORY, 0);
+	dfd = SYS(open, U("/a"), O_RDONLY | O_DIRECTORY, 0);
 	ok(dfd >= 0, "open dir /a");
-	CHECK(sys_newfstatat(dfd, U("b/c"), U(&st), 0), 0);
-	CHECK(sys_mkdirat(dfd, U("viadfd"), 0700), 0);
+	CHECK(SYS(newfstatat, dfd, U("b/c"), U(&st), 0), 0);
+	CHECK(SYS(mkdirat, dfd, U("viadfd"), 0700), 0);
 	CHECK(mode_of("/a/viadfd"), S_IFDIR | 0700);
-	CHECK(sys_unlinkat(dfd, U("viadfd"), AT_REMOVEDIR), 0);
-	CHECK(sys_unlinkat(dfd, U("viadfd"), 0x1), -EINVAL);
-	CHECK(sys_newfstatat(dfd, U(""), U(&st), AT_EMPTY_PATH), 0);
+	CHECK(SYS(unlinkat, dfd, U("viadfd"), AT_REMOVEDIR), 0);
+	CHECK(SYS(unlinkat, dfd, U("viadfd"), 0x1), -EINVAL);
+	CHECK(SYS(newfstatat, dfd, U(""), U(&st), AT_EMPTY_PATH), 0);
 	ok(S_ISDIR(st.st_mode), "AT_EMPTY_PATH stats the dfd");
-	CHECK(sys_newfstatat(dfd, U(""), U(&st), 0), -ENOENT);
-	CHECK(sys_fchdir(dfd), 0);
+	CHECK(SYS(newfstatat, dfd, U(""), U(&st), 0), -ENOENT);
+	CHECK(SYS(fchdir, dfd), 0);
 	ok(strcmp(cwd(), "/a") == 0, "fchdir (%s)", cwd());
-	CHECK(sys_close(dfd), 0);
-	int fd = sys_open(U("/a/f"), O_RDONLY, 0);
-	CHECK(sys_newfstatat(fd, U("x"), U(&st), 0), -ENOTDIR);
-	CHECK(sys_newfstatat(fd, U("/a"), U(&st), 0), 0);
-	CHECK(sys_fchdir(fd), -ENOTDIR);
-	CHECK(sys_close(fd), 0);
-	CHECK(sys_newfstatat(99, U("x"), U(&st), 0), -EBADF);
-	CHECK(sys_chdir(U("/")), 0);
+	CHECK(SYS(close, dfd), 0);
+	int fd = SYS(open, U("/a/f"), O_RDONLY, 0);
+	CHECK(SYS(newfstatat, fd, U("x"), U(&st), 0), -ENOTDIR);
+	CHECK(SYS(newfstatat, fd, U("/a"), U(&st), 0), 0);
+	CHECK(SYS(fchdir, fd), -ENOTDIR);
+	CHECK(SYS(close, fd), 0);
+	CHECK(SYS(newfstatat, 99, U("x"), U(&st), 0), -EBADF);
+	CHECK(SYS(chdir, U("/")), 0);
 }
 
 static void test_rename_link_unlink(void)
 {
 	struct stat st, st2;
 
-	CHECK(sys_mkdir(U("/r"), 0755), 0);
-	CHECK(sys_mkdir(U("/r/d1"), 0755), 0);
-	CHECK(sys_mkdir(U("/r/d2"), 0755), 0);
-	CHECK(sys_mkdir(U("/r/d2/sub"), 0755), 0);
-	CHECK(sys_close(sys_creat(U("/r/f1"), 0644)), 0);
-	CHECK(sys_close(sys_creat(U("/r/f2"), 0644)), 0);
-	CHECK(sys_rename(U("/r/f1"), U("/r/f3")), 0);
-	CHECK(sys_stat(U("/r/f1"), U(&st)), -ENOENT);
-	CHECK(sys_stat(U("/r/f3"), U(&st)), 0);
-	CHECK(sys_rename(U("/r/f3"), U("/r/f2")), 0);
-	CHECK(sys_stat(U("/r/f3"), U(&st)), -ENOENT);
-	CHECK(sys_rename(U("/r/f2"), U("/r/d1")), -EISDIR);
-	CHECK(sys_rename(U("/r/d1"), U("/r/f2")), -ENOTDIR);
-	CHECK(sys_rename(U("/r/d1"), U("/r/d1/x")), -EINVAL);
-	CHECK(sys_rename(U("/r/d1"), U("/r/d2")), -ENOTEMPTY);
-	CHECK(sys_rename(U("/r/d2/sub"), U("/r/d2")), -ENOTEMPTY);
-	CHECK(sys_rename(U("/r/d2/sub"), U("/r/d1")), 0);
-	CHECK(sys_stat(U("/r/d1"), U(&st)), 0);
-	CHECK(sys_stat(U("/r/d2/sub"), U(&st)), -ENOENT);
-	CHECK(sys_rename(U("/r/f2"), U("/r/f2")), 0);
-	CHECK(sys_rename(U("/r/f2/"), U("/r/f4")), -ENOTDIR);
-	CHECK(sys_rename(U("/r/f2"), U("/r/f4/")), -ENOTDIR);
-	CHECK(sys_rename(U("/r/d1/"), U("/r/d3/")), 0);
-	CHECK(sys_rename(U("/r/."), U("/r/x")), -EBUSY);
-	CHECK(sys_rename(U("/"), U("/r/x")), -EBUSY);
-	CHECK(sys_rename(U("/r/nope"), U("/r/x")), -ENOENT);
-	CHECK(sys_renameat2(AT_FDCWD, U("/r/f2"), AT_FDCWD, U("/r/d3"),
+	CHECK(SYS(mkdir, U("/r"), 0755), 0);
+	CHECK(SYS(mkdir, U("/r/d1"), 0755), 0);
+	CHECK(SYS(mkdir, U("/r/d2"), 0755), 0);
+	CHECK(SYS(mkdir, U("/r/d2/sub"), 0755), 0);
+	CHECK(SYS(close, SYS(creat, U("/r/f1"), 0644)), 0);
+	CHECK(SYS(close, SYS(creat, U("/r/f2"), 0644)), 0);
+	CHECK(SYS(rename, U("/r/f1"), U("/r/f3")), 0);
+	CHECK(SYS(stat, U("/r/f1"), U(&st)), -ENOENT);
+	CHECK(SYS(stat, U("/r/f3"), U(&st)), 0);
+	CHECK(SYS(rename, U("/r/f3"), U("/r/f2")), 0);
+	CHECK(SYS(stat, U("/r/f3"), U(&st)), -ENOENT);
+	CHECK(SYS(rename, U("/r/f2"), U("/r/d1")), -EISDIR);
+	CHECK(SYS(rename, U("/r/d1"), U("/r/f2")), -ENOTDIR);
+	CHECK(SYS(rename, U("/r/d1"), U("/r/d1/x")), -EINVAL);
+	CHECK(SYS(rename, U("/r/d1"), U("/r/d2")), -ENOTEMPTY);
+	CHECK(SYS(rename, U("/r/d2/sub"), U("/r/d2")), -ENOTEMPTY);
+	CHECK(SYS(rename, U("/r/d2/sub"), U("/r/d1")), 0);
+	CHECK(SYS(stat, U("/r/d1"), U(&st)), 0);
+	CHECK(SYS(stat, U("/r/d2/sub"), U(&st)), -ENOENT);
+	CHECK(SYS(rename, U("/r/f2"), U("/r/f2")), 0);
+	CHECK(SYS(rename, U("/r/f2/"), U("/r/f4")), -ENOTDIR);
+	CHECK(SYS(rename, U("/r/f2"), U("/r/f4/")), -ENOTDIR);
+	CHECK(SYS(rename, U("/r/d1/"), U("/r/d3/")), 0);
+	CHECK(SYS(rename, U("/r/."), U("/r/x")), -EBUSY);
+	CHECK(SYS(rename, U("/"), U("/r/x")), -EBUSY);
+	CHECK(SYS(rename, U("/r/nope"), U("/r/x")), -ENOENT);
+	CHECK(SYS(renameat2, AT_FDCWD, U("/r/f2"), AT_FDCWD, U("/r/d3"),
 			    RENAME_NOREPLACE), -EEXIST);
-	CHECK(sys_renameat2(AT_FDCWD, U("/r/f2"), AT_FDCWD, U("/r/f5"),
+	CHECK(SYS(renameat2, AT_FDCWD, U("/r/f2"), AT_FDCWD, U("/r/f5"),
 			    RENAME_EXCHANGE), -EINVAL);
-	CHECK(sys_renameat2(AT_FDCWD, U("/r/f2"), AT_FDCWD, U("/r/f5"), 8), -EINVAL);
-	CHECK(sys_renameat2(AT_FDCWD, U("/r/f2"), AT_FDCWD, U("/r/f5"),
+	CHECK(SYS(renameat2, AT_FDCWD, U("/r/f2"), AT_FDCWD, U("/r/f5"), 8), -EINVAL);
+	CHECK(SYS(renameat2, AT_FDCWD, U("/r/f2"), AT_FDCWD, U("/r/f5"),
 			    RENAME_NOREPLACE), 0);
 
-	CHECK(sys_link(U("/r/f5"), U("/r/hard")), 0);
-	CHECK(sys_stat(U("/r/f5"), U(&st)), 0);
-	CHECK(sys_stat(U("/r/hard"), U(&st2)), 0);
+	CHECK(SYS(link, U("/r/f5"), U("/r/hard")), 0);
+	CHECK(SYS(stat, U("/r/f5"), U(&st)), 0);
+	CHECK(SYS(stat, U("/r/hard"), U(&st2)), 0);
 	ok(st.st_ino == st2.st_ino && st.st_nlink == 2, "hard link (nlink %lu)",
 	   (unsigned long)st.st_nlink);
-	CHECK(sys_link(U("/r/d3"), U("/r/dl")), -EPERM);
-	CHECK(sys_link(U("/r/f5"), U("/r/hard")), -EEXIST);
-	CHECK(sys_link(U("/r/nope"), U("/r/x")), -ENOENT);
-	CHECK(sys_rename(U("/r/f5"), U("/r/hard")), 0);
-	CHECK(sys_stat(U("/r/f5"), U(&st)), 0);
+	CHECK(SYS(link, U("/r/d3"), U("/r/dl")), -EPERM);
+	CHECK(SYS(link, U("/r/f5"), U("/r/hard")), -EEXIST);
+	CHECK(SYS(link, U("/r/nope"), U("/r/x")), -ENOENT);
+	CHECK(SYS(rename, U("/r/f5"), U("/r/hard")), 0);
+	CHECK(SYS(stat, U("/r/f5"), U(&st)), 0);
 
-	CHECK(sys_unlink(U("/r/d3")), -EISDIR);
-	CHECK(sys_unlink(U("/r/d3/")), -EISDIR);
-	CHECK(sys_unlink(U("/r/f5/")), -ENOTDIR);
-	CHECK(sys_unlink(U("/r/.")), -EISDIR);
-	CHECK(sys_rmdir(U("/r/f5")), -ENOTDIR);
-	CHECK(sys_rmdir(U("/r/.")), -EINVAL);
-	CHECK(sys_rmdir(U("/r/..")), -ENOTEMPTY);
-	CHECK(sys_rmdir(U("/")), -EBUSY);
-	CHECK(sys_rmdir(U("/r")), -ENOTEMPTY);
-	CHECK(sys_unlink(U("/r/f5")), 0);
-	CHECK(sys_unlink(U("/r/hard")), 0);
-	CHECK(sys_unlink(U("/r/hard")), -ENOENT);
-	CHECK(sys_rmdir(U("/r/d3")), 0);
-	CHECK(sys_rmdir(U("/r/d2/")), 0);
+	CHECK(SYS(unlink, U("/r/d3")), -EISDIR);
+	CHECK(SYS(unlink, U("/r/d3/")), -EISDIR);
+	CHECK(SYS(unlink, U("/r/f5/")), -ENOTDIR);
+	CHECK(SYS(unlink, U("/r/.")), -EISDIR);
+	CHECK(SYS(rmdir, U("/r/f5")), -ENOTDIR);
+	CHECK(SYS(rmdir, U("/r/.")), -EINVAL);
+	CHECK(SYS(rmdir, U("/r/..")), -ENOTEMPTY);
+	CHECK(SYS(rmdir, U("/")), -EBUSY);
+	CHECK(SYS(rmdir, U("/r")), -ENOTEMPTY);
+	CHECK(SYS(unlink, U("/r/f5")), 0);
+	CHECK(SYS(unlink, U("/r/hard")), 0);
+	CHECK(SYS(unlink, U("/r/hard")), -ENOENT);
+	CHECK(SYS(rmdir, U("/r/d3")), 0);
+	CHECK(SYS(rmdir, U("/r/d2/")), 0);
 
 	/* A removed cwd. */
-	CHECK(sys_mkdir(U("/r/gone"), 0755), 0);
-	CHECK(sys_chdir(U("/r/gone")), 0);
-	CHECK(sys_rmdir(U("/r/gone")), 0);
+	CHECK(SYS(mkdir, U("/r/gone"), 0755), 0);
+	CHECK(SYS(chdir, U("/r/gone")), 0);
+	CHECK(SYS(rmdir, U("/r/gone")), 0);
 	char buf[64];
-	CHECK(sys_getcwd(U(buf), sizeof(buf)), -ENOENT);
-	CHECK(sys_mkdir(U("x"), 0755), -ENOENT);
-	CHECK(sys_open(U("x"), O_CREAT | O_RDWR, 0644), -ENOENT);
-	CHECK(sys_stat(U("."), U(&st)), 0);
-	CHECK(sys_chdir(U("/")), 0);
-	CHECK(sys_rmdir(U("/r")), 0);
+	CHECK(SYS(getcwd, U(buf), sizeof(buf)), -ENOENT);
+	CHECK(SYS(mkdir, U("x"), 0755), -ENOENT);
+	CHECK(SYS(open, U("x"), O_CREAT | O_RDWR, 0644), -ENOENT);
+	CHECK(SYS(stat, U("."), U(&st)), 0);
+	CHECK(SYS(chdir, U("/")), 0);
+	CHECK(SYS(rmdir, U("/r")), 0);
 }
 
 static void test_permissions(void)
 {
 	struct stat st;
 
-	CHECK(sys_mkdir(U("/p"), 0777), 0);
-	CHECK(sys_chmod(U("/p"), 01777), 0);
+	CHECK(SYS(mkdir, U("/p"), 0777), 0);
+	CHECK(SYS(chmod, U("/p"), 01777), 0);
 	CHECK(mode_of("/p"), S_IFDIR | 01777);
-	CHECK(sys_mkdir(U("/p/rootonly"), 0700), 0);
-	CHECK(sys_close(sys_creat(U("/p/rootfile"), 0644)), 0);
+	CHECK(SYS(mkdir, U("/p/rootonly"), 0700), 0);
+	CHECK(SYS(close, SYS(creat, U("/p/rootfile"), 0644)), 0);
 	as_user();
-	CHECK(sys_stat(U("/p/rootonly/x"), U(&st)), -EACCES);
-	CHECK(sys_mkdir(U("/p/rootonly/x"), 0755), -EACCES);
-	CHECK(sys_open(U("/p/rootfile"), O_WRONLY, 0), -EACCES);
-	CHECK(sys_open(U("/p/rootfile"), O_RDONLY | O_TRUNC, 0), -EACCES);
-	CHECK(sys_unlink(U("/p/rootfile")), -EPERM);
-	CHECK(sys_rename(U("/p/rootfile"), U("/p/mine")), -EPERM);
-	CHECK(sys_chmod(U("/p/rootfile"), 0777), -EPERM);
-	CHECK(sys_chown(U("/p/rootfile"), 1000, -1), -EPERM);
-	CHECK(sys_utimensat(AT_FDCWD, U("/p/rootfile"), U(NULL), 0), -EACCES);
-	CHECK(sys_mknod(U("/p/dev"), S_IFCHR | 0600, 0x0101), -EPERM);
-	CHECK(sys_chroot(U("/p")), -EPERM);
-	CHECK(sys_mkdir(U("/p/mine"), 0777), 0);
-	CHECK(sys_stat(U("/p/mine"), U(&st)), 0);
+	CHECK(SYS(stat, U("/p/rootonly/x"), U(&st)), -EACCES);
+	CHECK(SYS(mkdir, U("/p/rootonly/x"), 0755), -EACCES);
+	CHECK(SYS(open, U("/p/rootfile"), O_WRONLY, 0), -EACCES);
+	CHECK(SYS(open, U("/p/rootfile"), O_RDONLY | O_TRUNC, 0), -EACCES);
+	CHECK(SYS(unlink, U("/p/rootfile")), -EPERM);
+	CHECK(SYS(rename, U("/p/rootfile"), U("/p/mine")), -EPERM);
+	CHECK(SYS(chmod, U("/p/rootfile"), 0777), -EPERM);
+	CHECK(SYS(chown, U("/p/rootfile"), 1000, -1), -EPERM);
+	CHECK(SYS(utimensat, AT_FDCWD, U("/p/rootfile"), U(NULL), 0), -EACCES);
+	CHECK(SYS(mknod, U("/p/dev"), S_IFCHR | 0600, 0x0101), -EPERM);
+	CHECK(SYS(chroot, U("/p")), -EPERM);
+	CHECK(SYS(mkdir, U("/p/mine"), 0777), 0);
+	CHECK(SYS(stat, U("/p/mine"), U(&st)), 0);
 	ok(st.st_uid == 1000 && st.st_gid == 100, "new dir owned by fsuid/fsgid");
-	CHECK(sys_close(sys_open(U("/p/mine/f"), O_CREAT | O_RDWR, 04755)), 0);
+	CHECK(SYS(close, SYS(open, U("/p/mine/f"), O_CREAT | O_RDWR, 04755)), 0);
 	CHECK(mode_of("/p/mine/f"), S_IFREG | 04755);
-	CHECK(sys_chown(U("/p/mine/f"), -1, 100), 0);
+	CHECK(SYS(chown, U("/p/mine/f"), -1, 100), 0);
 	CHECK(mode_of("/p/mine/f"), S_IFREG | 0755);
-	CHECK(sys_chown(U("/p/mine/f"), -1, 0), -EPERM);
-	CHECK(sys_chmod(U("/p/mine/f"), 02755), 0);
+	CHECK(SYS(chown, U("/p/mine/f"), -1, 0), -EPERM);
+	CHECK(SYS(chmod, U("/p/mine/f"), 02755), 0);
 	CHECK(mode_of("/p/mine/f"), S_IFREG | 02755);
 	struct timespec ts[2] = { { 1000, 0 }, { 2000, UTIME_OMIT } };
-	CHECK(sys_utimensat(AT_FDCWD, U("/p/mine/f"), U(ts), 0), 0);
-	CHECK(sys_stat(U("/p/mine/f"), U(&st)), 0);
+	CHECK(SYS(utimensat, AT_FDCWD, U("/p/mine/f"), U(ts), 0), 0);
+	CHECK(SYS(stat, U("/p/mine/f"), U(&st)), 0);
 	ok(st.st_atime == 1000 && st.st_mtime != 2000, "utimensat OMIT");
 	ts[1].tv_nsec = 1000000000;
-	CHECK(sys_utimensat(AT_FDCWD, U("/p/mine/f"), U(ts), 0), -EINVAL);
-	CHECK(sys_utimensat(AT_FDCWD, U("/p/mine/f"), U((void *)8), 0), -EFAULT);
-	CHECK(sys_chmod(U("/p/mine"), 0500), 0);
-	CHECK(sys_unlink(U("/p/mine/f")), -EACCES);
-	CHECK(sys_access(U("/p/mine"), W_OK), -EACCES);
-	CHECK(sys_chmod(U("/p/mine"), 0755), 0);
-	CHECK(sys_unlink(U("/p/mine/f")), 0);
+	CHECK(SYS(utimensat, AT_FDCWD, U("/p/mine/f"), U(ts), 0), -EINVAL);
+	CHECK(SYS(utimensat, AT_FDCWD, U("/p/mine/f"), U((void *)8), 0), -EFAULT);
+	CHECK(SYS(chmod, U("/p/mine"), 0500), 0);
+	CHECK(SYS(unlink, U("/p/mine/f")), -EACCES);
+	CHECK(SYS(access, U("/p/mine"), W_OK), -EACCES);
+	CHECK(SYS(chmod, U("/p/mine"), 0755), 0);
+	CHECK(SYS(unlink, U("/p/mine/f")), 0);
 	as_root();
-	CHECK(sys_chown(U("/p/mine"), 0, 0), 0);
-	CHECK(sys_access(U("/p/rootonly"), R_OK | W_OK | X_OK), 0);
-	CHECK(sys_access(U("/p/rootfile"), X_OK), -EACCES);
+	CHECK(SYS(chown, U("/p/mine"), 0, 0), 0);
+	CHECK(SYS(access, U("/p/rootonly"), R_OK | W_OK | X_OK), 0);
+	CHECK(SYS(access, U("/p/rootfile"), X_OK), -EACCES);
 	/* access uses the real ids. */
 	struct cred mixed = root_cred;
 	mixed.uid = 1000;
 	task.cred = &mixed;
-	CHECK(sys_access(U("/p/rootonly"), R_OK), -EACCES);
-	CHECK(sys_faccessat2(AT_FDCWD, U("/p/rootonly"), R_OK, AT_EACCESS), 0);
+	CHECK(SYS(access, U("/p/rootonly"), R_OK), -EACCES);
+	CHECK(SYS(faccessat2, AT_FDCWD, U("/p/rootonly"), R_OK, AT_EACCESS), 0);
 	as_root();
-	CHECK(sys_rmdir(U("/p/mine")), 0);
-	CHECK(sys_rmdir(U("/p/rootonly")), 0);
-	CHECK(sys_unlink(U("/p/rootfile")), 0);
-	CHECK(sys_mkdir(U("/p/sg"), 02775), 0);
+	CHECK(SYS(rmdir, U("/p/mine")), 0);
+	CHECK(SYS(rmdir, U("/p/rootonly")), 0);
+	CHECK(SYS(unlink, U("/p/rootfile")), 0);
+	CHECK(SYS(mkdir, U("/p/sg"), 02775), 0);
 	CHECK(mode_of("/p/sg"), S_IFDIR | 0755);
-	CHECK(sys_chown(U("/p/sg"), 0, 50), 0);
-	CHECK(sys_chmod(U("/p/sg"), 02775), 0);
-	CHECK(sys_mkdir(U("/p/sg/child"), 0755), 0);
-	CHECK(sys_stat(U("/p/sg/child"), U(&st)), 0);
+	CHECK(SYS(chown, U("/p/sg"), 0, 50), 0);
+	CHECK(SYS(chmod, U("/p/sg"), 02775), 0);
+	CHECK(SYS(mkdir, U("/p/sg/child"), 0755), 0);
+	CHECK(SYS(stat, U("/p/sg/child"), U(&st)), 0);
 	ok(st.st_gid == 50 && (st.st_mode & S_ISGID), "setgid dir inheritance");
-	CHECK(sys_rmdir(U("/p/sg/child")), 0);
-	CHECK(sys_rmdir(U("/p/sg")), 0);
-	CHECK(sys_umask(077), 022);
-	CHECK(sys_mkdir(U("/p/um"), 0777), 0);
+	CHECK(SYS(rmdir, U("/p/sg/child")), 0);
+	CHECK(SYS(rmdir, U("/p/sg")), 0);
+	CHECK(SYS(umask, 077), 022);
+	CHECK(SYS(mkdir, U("/p/um"), 0777), 0);
 	CHECK(mode_of("/p/um"), S_IFDIR | 0700);
-	CHECK(sys_umask(022), 077);
-	CHECK(sys_rmdir(U("/p/um")), 0);
-	CHECK(sys_rmdir(U("/p")), 0);
+	CHECK(SYS(umask, 022), 077);
+	CHECK(SYS(rmdir, U("/p/um")), 0);
+	CHECK(SYS(rmdir, U("/p")), 0);
 }
 
 static void test_readdir(void)
@@ -434,9 +452,9 @@ static void test_readdir(void)
 	bool dot = false, dotdot = false, f = false;
 	long n;
 
-	fd = sys_open(U("/a"), O_RDONLY | O_DIRECTORY, 0);
-	CHECK(sys_getdents64(fd, U(buf), 10), -EINVAL);
-	while ((n = sys_getdents64(fd, U(buf), 64)) > 0) {
+	fd = SYS(open, U("/a"), O_RDONLY | O_DIRECTORY, 0);
+	CHECK(SYS(getdents64, fd, U(buf), 10), -EINVAL);
+	while ((n = SYS(getdents64, fd, U(buf), 64)) > 0) {
 		for (long off = 0; off < n;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
 
@@ -452,11 +470,11 @@ static void test_readdir(void)
 	CHECK(n, 0);
 	ok(dot && dotdot && f && total > 1, "getdents64 over %d calls: %d names",
 	   total, names);
-	CHECK(sys_getdents64(fd, U((void *)8), 4096), 0);
-	CHECK(sys_close(fd), 0);
-	fd = sys_open(U("/a"), O_RDONLY | O_DIRECTORY, 0);
-	CHECK(sys_getdents64(fd, U((void *)8), 4096), -EFAULT);
-	n = sys_getdents(fd, U(buf), sizeof(buf));
+	CHECK(SYS(getdents64, fd, U((void *)8), 4096), 0);
+	CHECK(SYS(close, fd), 0);
+	fd = SYS(open, U("/a"), O_RDONLY | O_DIRECTORY, 0);
+	CHECK(SYS(getdents64, fd, U((void *)8), 4096), -EFAULT);
+	n = SYS(getdents, fd, U(buf), sizeof(buf));
 	ok(n > 0, "getdents");
 	int old = 0;
 	for (long off = 0; off < n;) {
@@ -468,11 +486,11 @@ static void test_readdir(void)
 		off += reclen;
 	}
 	CHECK(old, 1);
-	CHECK(sys_close(fd), 0);
-	fd = sys_open(U("/a/f"), O_RDONLY, 0);
-	CHECK(sys_getdents64(fd, U(buf), sizeof(buf)), -ENOTDIR);
-	CHECK(sys_close(fd), 0);
-	CHECK(sys_getdents64(77, U(buf), sizeof(buf)), -EBADF);
+	CHECK(SYS(close, fd), 0);
+	fd = SYS(open, U("/a/f"), O_RDONLY, 0);
+	CHECK(SYS(getdents64, fd, U(buf), sizeof(buf)), -ENOTDIR);
+	CHECK(SYS(close, fd), 0);
+	CHECK(SYS(getdents64, 77, U(buf), sizeof(buf)), -EBADF);
 }
 
 static void test_mounts(void)
@@ -481,68 +499,68 @@ static void test_mounts(void)
 	struct statfs sfs;
 	int fd;
 
-	CHECK(sys_mkdir(U("/mnt"), 0755), 0);
-	CHECK(sys_mount(U("none"), U("/mnt"), U("tmpfs"), MS_NOSUID, U("size=1m")), 0);
-	CHECK(sys_stat(U("/mnt"), U(&st)), 0);
-	CHECK(sys_stat(U("/"), U(&st2)), 0);
+	CHECK(SYS(mkdir, U("/mnt"), 0755), 0);
+	CHECK(SYS(mount, U("none"), U("/mnt"), U("tmpfs"), MS_NOSUID, U("size=1m")), 0);
+	CHECK(SYS(stat, U("/mnt"), U(&st)), 0);
+	CHECK(SYS(stat, U("/"), U(&st2)), 0);
 	ok(st.st_dev != st2.st_dev, "mounted tmpfs has its own st_dev");
-	CHECK(sys_mount(U("none"), U("/mnt"), U("nofs"), 0, U(NULL)), -ENODEV);
-	CHECK(sys_mount(U("none"), U("/a/f"), U("tmpfs"), 0, U(NULL)), -ENOTDIR);
-	CHECK(sys_mount(U("none"), U("/mnt"), U("tmpfs"), MS_BIND, U(NULL)), -EINVAL);
-	CHECK(sys_statfs(U("/mnt"), U(&sfs)), 0);
+	CHECK(SYS(mount, U("none"), U("/mnt"), U("nofs"), 0, U(NULL)), -ENODEV);
+	CHECK(SYS(mount, U("none"), U("/a/f"), U("tmpfs"), 0, U(NULL)), -ENOTDIR);
+	CHECK(SYS(mount, U("none"), U("/mnt"), U("tmpfs"), MS_BIND, U(NULL)), -EINVAL);
+	CHECK(SYS(statfs, U("/mnt"), U(&sfs)), 0);
 	ok(sfs.f_flags & ST_NOSUID, "statfs f_flags has ST_NOSUID");
-	CHECK(sys_mkdir(U("/mnt/x"), 0755), 0);
-	CHECK(sys_close(sys_creat(U("/mnt/x/file"), 0644)), 0);
-	CHECK(sys_rename(U("/mnt/x/file"), U("/a/file")), -EXDEV);
-	CHECK(sys_link(U("/mnt/x/file"), U("/a/file")), -EXDEV);
-	CHECK(sys_rmdir(U("/mnt")), -EBUSY);
-	CHECK(sys_rename(U("/mnt"), U("/mnt2")), -EBUSY);
-	CHECK(sys_chdir(U("/mnt/x")), 0);
+	CHECK(SYS(mkdir, U("/mnt/x"), 0755), 0);
+	CHECK(SYS(close, SYS(creat, U("/mnt/x/file"), 0644)), 0);
+	CHECK(SYS(rename, U("/mnt/x/file"), U("/a/file")), -EXDEV);
+	CHECK(SYS(link, U("/mnt/x/file"), U("/a/file")), -EXDEV);
+	CHECK(SYS(rmdir, U("/mnt")), -EBUSY);
+	CHECK(SYS(rename, U("/mnt"), U("/mnt2")), -EBUSY);
+	CHECK(SYS(chdir, U("/mnt/x")), 0);
 	ok(strcmp(cwd(), "/mnt/x") == 0, "cwd in a mount (%s)", cwd());
-	CHECK(sys_stat(U("../../a/f"), U(&st)), 0);
-	CHECK(sys_umount2(U("/mnt"), 0), -EBUSY);
-	CHECK(sys_chdir(U("..")), 0);
+	CHECK(SYS(stat, U("../../a/f"), U(&st)), 0);
+	CHECK(SYS(umount2, U("/mnt"), 0), -EBUSY);
+	CHECK(SYS(chdir, U("..")), 0);
 	ok(strcmp(cwd(), "/mnt") == 0, "cwd at the mount root (%s)", cwd());
-	CHECK(sys_chdir(U("..")), 0);
+	CHECK(SYS(chdir, U("..")), 0);
 	ok(strcmp(cwd(), "/") == 0, "'..' leaves the mount (%s)", cwd());
-	fd = sys_open(U("/mnt/x/file"), O_RDONLY, 0);
-	CHECK(sys_umount2(U("/mnt"), 0), -EBUSY);
-	CHECK(sys_close(fd), 0);
-	CHECK(sys_umount2(U("/mnt/x"), 0), -EINVAL);
-	CHECK(sys_umount2(U("/"), 0), -EBUSY);
-	CHECK(sys_umount2(U("/mnt"), MNT_FORCE), -EINVAL);
+	fd = SYS(open, U("/mnt/x/file"), O_RDONLY, 0);
+	CHECK(SYS(umount2, U("/mnt"), 0), -EBUSY);
+	CHECK(SYS(close, fd), 0);
+	CHECK(SYS(umount2, U("/mnt/x"), 0), -EINVAL);
+	CHECK(SYS(umount2, U("/"), 0), -EBUSY);
+	CHECK(SYS(umount2, U("/mnt"), MNT_FORCE), -EINVAL);
 	as_user();
-	CHECK(sys_umount2(U("/mnt"), 0), -EPERM);
-	CHECK(sys_mount(U("none"), U("/mnt"), U("tmpfs"), 0, U(NULL)), -EPERM);
+	CHECK(SYS(umount2, U("/mnt"), 0), -EPERM);
+	CHECK(SYS(mount, U("none"), U("/mnt"), U("tmpfs"), 0, U(NULL)), -EPERM);
 	as_root();
 	int before = busy_complaints;
-	CHECK(sys_umount2(U("/mnt"), 0), 0);
+	CHECK(SYS(umount2, U("/mnt"), 0), 0);
 	CHECK(busy_complaints, before);
-	CHECK(sys_stat(U("/mnt/x"), U(&st)), -ENOENT);
+	CHECK(SYS(stat, U("/mnt/x"), U(&st)), -ENOENT);
 
 	/* Stacked mounts, and a chroot with an unreachable cwd. */
-	CHECK(sys_mount(U("a"), U("/mnt"), U("tmpfs"), 0, U(NULL)), 0);
-	CHECK(sys_mkdir(U("/mnt/lower"), 0755), 0);
-	CHECK(sys_mount(U("b"), U("/mnt"), U("tmpfs"), 0, U(NULL)), 0);
-	CHECK(sys_stat(U("/mnt/lower"), U(&st)), -ENOENT);
-	CHECK(sys_mkdir(U("/mnt/jail"), 0755), 0);
-	CHECK(sys_chdir(U("/mnt")), 0);
-	CHECK(sys_chroot(U("jail")), 0);
+	CHECK(SYS(mount, U("a"), U("/mnt"), U("tmpfs"), 0, U(NULL)), 0);
+	CHECK(SYS(mkdir, U("/mnt/lower"), 0755), 0);
+	CHECK(SYS(mount, U("b"), U("/mnt"), U("tmpfs"), 0, U(NULL)), 0);
+	CHECK(SYS(stat, U("/mnt/lower"), U(&st)), -ENOENT);
+	CHECK(SYS(mkdir, U("/mnt/jail"), 0755), 0);
+	CHECK(SYS(chdir, U("/mnt")), 0);
+	CHECK(SYS(chroot, U("jail")), 0);
 	ok(strncmp(cwd(), "(unreachable)/", 14) == 0, "unreachable cwd (%s)", cwd());
-	CHECK(sys_chdir(U("/")), 0);
+	CHECK(SYS(chdir, U("/")), 0);
 	ok(strcmp(cwd(), "/") == 0, "cwd at the new root (%s)", cwd());
-	CHECK(sys_stat(U("/.."), U(&st)), 0);
-	CHECK(sys_stat(U("/../../a"), U(&st)), -ENOENT);
-	CHECK(sys_mkdir(U("/in"), 0755), 0);
+	CHECK(SYS(stat, U("/.."), U(&st)), 0);
+	CHECK(SYS(stat, U("/../../a"), U(&st)), -ENOENT);
+	CHECK(SYS(mkdir, U("/in"), 0755), 0);
 	/* Back out of the jail. */
 	set_fs_root_pwd(task.fs);
-	CHECK(sys_stat(U("/mnt/jail/in"), U(&st)), 0);
-	CHECK(sys_umount2(U("/mnt"), 0), 0);
-	CHECK(sys_stat(U("/mnt/lower"), U(&st)), 0);
-	CHECK(sys_umount2(U("/mnt"), MNT_DETACH), 0);
-	CHECK(sys_umount2(U("/mnt"), 0), -EINVAL);
+	CHECK(SYS(stat, U("/mnt/jail/in"), U(&st)), 0);
+	CHECK(SYS(umount2, U("/mnt"), 0), 0);
+	CHECK(SYS(stat, U("/mnt/lower"), U(&st)), 0);
+	CHECK(SYS(umount2, U("/mnt"), MNT_DETACH), 0);
+	CHECK(SYS(umount2, U("/mnt"), 0), -EINVAL);
 	CHECK(busy_complaints, before);
-	CHECK(sys_rmdir(U("/mnt")), 0);
+	CHECK(SYS(rmdir, U("/mnt")), 0);
 
 	char list[256];
 	size_t len = list_filesystems(list, sizeof(list));
@@ -561,16 +579,16 @@ static void test_d_path(void)
 	ok(strcmp(buf, "/a/b/c") == 0, "d_path %s", buf);
 	CHECK(d_path(&p, &task.fs->root, buf, 5), -ENAMETOOLONG);
 	path_put(&p);
-	fd = sys_open(U("/a/tmp"), O_CREAT | O_RDWR, 0600);
-	CHECK(sys_unlink(U("/a/tmp")), 0);
+	fd = SYS(open, U("/a/tmp"), O_CREAT | O_RDWR, 0600);
+	CHECK(SYS(unlink, U("/a/tmp")), 0);
 	struct file *f = fget(fd);
 	CHECK(d_path(&f->f_path, &task.fs->root, buf, sizeof(buf)), 16);
 	ok(strcmp(buf, "/a/tmp (deleted)") == 0, "deleted d_path %s", buf);
 	fput(f);
 	struct stat st;
-	CHECK(sys_fstat(fd, U(&st)), 0);
+	CHECK(SYS(fstat, fd, U(&st)), 0);
 	CHECK(st.st_nlink, 0);
-	CHECK(sys_close(fd), 0);
+	CHECK(SYS(close, fd), 0);
 }
 
 static int evicted;
@@ -644,10 +662,10 @@ static void test_pseudo_files(void)
 	ok(strcmp(buf, "pipe:[7]") == 0, "pseudo d_path %s", buf);
 	CHECK(f->f_mode, FMODE_WRITE);
 	fd = get_unused_fd_install(f, 0, false);
-	CHECK(sys_fstatfs(fd, U(&sfs)), 0);
+	CHECK(SYS(fstatfs, fd, U(&sfs)), 0);
 	CHECK(sfs.f_type, 0x50495045);
-	CHECK(sys_newfstatat(fd, U("x"), U(&sfs), 0), -ENOTDIR);
-	CHECK(sys_close(fd), 0);
+	CHECK(SYS(newfstatat, fd, U("x"), U(&sfs), 0), -ENOTDIR);
+	CHECK(SYS(close, fd), 0);
 }
 
 static void run_suite(void)
@@ -678,37 +696,37 @@ static void test_cached_dentries(void)
 	devtmp.fs_flags = FS_REQUIRES_DEV;
 	CHECK(register_filesystem(&devtmp), 0);
 	CHECK(register_filesystem(&devtmp), -EBUSY);
-	CHECK(sys_mkdir(U("/dm"), 0755), 0);
-	CHECK(sys_mkdir(U("/dm2"), 0755), 0);
-	CHECK(sys_mount(U("/dev/ubdc"), U("/dm"), U("devtmp"), 0, U(NULL)), -ENXIO);
-	CHECK(sys_mount(U("/a/f"), U("/dm"), U("devtmp"), 0, U(NULL)), -ENOTBLK);
-	CHECK(sys_mount(U("/dev/ubdb"), U("/dm"), U("devtmp"), 0, U(NULL)), 0);
-	CHECK(sys_mount(U("/dev/ubdb"), U("/dm2"), U("devtmp"), MS_RDONLY, U(NULL)), 0);
-	CHECK(sys_mount(U("/dev/ubdb"), U("/dm2"), U("tmpfs"), 0, U(NULL)), 0);
-	CHECK(sys_umount2(U("/dm2"), 0), 0);
-	CHECK(sys_mkdir(U("/dm/shared"), 0755), 0);
-	CHECK(sys_stat(U("/dm/shared"), U(&st)), 0);
-	CHECK(sys_stat(U("/dm2/shared"), U(&st2)), 0);
+	CHECK(SYS(mkdir, U("/dm"), 0755), 0);
+	CHECK(SYS(mkdir, U("/dm2"), 0755), 0);
+	CHECK(SYS(mount, U("/dev/ubdc"), U("/dm"), U("devtmp"), 0, U(NULL)), -ENXIO);
+	CHECK(SYS(mount, U("/a/f"), U("/dm"), U("devtmp"), 0, U(NULL)), -ENOTBLK);
+	CHECK(SYS(mount, U("/dev/ubdb"), U("/dm"), U("devtmp"), 0, U(NULL)), 0);
+	CHECK(SYS(mount, U("/dev/ubdb"), U("/dm2"), U("devtmp"), MS_RDONLY, U(NULL)), 0);
+	CHECK(SYS(mount, U("/dev/ubdb"), U("/dm2"), U("tmpfs"), 0, U(NULL)), 0);
+	CHECK(SYS(umount2, U("/dm2"), 0), 0);
+	CHECK(SYS(mkdir, U("/dm/shared"), 0755), 0);
+	CHECK(SYS(stat, U("/dm/shared"), U(&st)), 0);
+	CHECK(SYS(stat, U("/dm2/shared"), U(&st2)), 0);
 	ok(st.st_dev == st2.st_dev && st.st_ino == st2.st_ino &&
 	   major(st.st_dev) == 98, "two mounts of ubdb share the superblock");
-	CHECK(sys_mkdir(U("/dm2/ro"), 0755), -EROFS);
-	CHECK(sys_mkdir(U("/dm2/shared"), 0755), -EEXIST);
-	CHECK(sys_open(U("/dm2/shared"), O_RDONLY, 0) >= 0, 1);
-	CHECK(sys_access(U("/dm2/shared"), W_OK), -EROFS);
-	CHECK(sys_rmdir(U("/dm/shared")), 0);
-	CHECK(sys_umount2(U("/dm2"), 0), -EBUSY);
+	CHECK(SYS(mkdir, U("/dm2/ro"), 0755), -EROFS);
+	CHECK(SYS(mkdir, U("/dm2/shared"), 0755), -EEXIST);
+	CHECK(SYS(open, U("/dm2/shared"), O_RDONLY, 0) >= 0, 1);
+	CHECK(SYS(access, U("/dm2/shared"), W_OK), -EROFS);
+	CHECK(SYS(rmdir, U("/dm/shared")), 0);
+	CHECK(SYS(umount2, U("/dm2"), 0), -EBUSY);
 	for (int fd = 0; fd < 64; fd++)
-		sys_close(fd);
-	CHECK(sys_umount2(U("/dm2"), 0), 0);
+		SYS(close, fd);
+	CHECK(SYS(umount2, U("/dm2"), 0), 0);
 
-	CHECK(sys_chdir(U("/dm")), 0);
-	CHECK(sys_chroot(U(".")), 0);
+	CHECK(SYS(chdir, U("/dm")), 0);
+	CHECK(SYS(chroot, U(".")), 0);
 	run_suite();
 	set_fs_root_pwd(task.fs);
-	CHECK(sys_umount2(U("/dm"), 0), 0);
+	CHECK(SYS(umount2, U("/dm"), 0), 0);
 	CHECK(busy_complaints, before);
-	CHECK(sys_rmdir(U("/dm")), 0);
-	CHECK(sys_rmdir(U("/dm2")), 0);
+	CHECK(SYS(rmdir, U("/dm")), 0);
+	CHECK(SYS(rmdir, U("/dm2")), 0);
 }
 
 int main(void)

@@ -509,7 +509,7 @@ int host_exec_stub(struct task *t)
 
 /* arch_prctl(2): the TLS bases live in the saved registers and reach the
  * host thread with them at the return to guest code. */
-long sys_arch_prctl(int code, unsigned long addr)
+SYSCALL_DEFINE2(arch_prctl, int, code, unsigned long, addr)
 {
 	struct task *t = current;
 
