@@ -9,6 +9,7 @@
  * Model: Linux mm/filemap.c, mm/msync.c (a whole-file writeback).
  */
 #include <umk/filemap.h>
+#include <umk/mm.h>
 #include <umk/sched.h>
 #include <mode.h>
 #include <os.h>
@@ -172,17 +173,15 @@ static void drop_vma(struct file_vma *v)
 	kfree(v);
 }
 
-/* Map the cache's memfd into the current task through the stub. */
-static long map_in_task(struct page_cache *c, unsigned long addr,
-			unsigned long len, unsigned long prot,
-			unsigned long flags, unsigned long off)
+long mmap_host_memfd(int memfd, unsigned long addr, unsigned long len,
+		     unsigned long prot, unsigned long flags, unsigned long off)
 {
 	struct task *t = current;
 	struct stub_batch b = { .count = 1 };
 	unsigned long scratch = STUB_DATA + offsetof(struct stub_batch, scratch);
 	long hfd, ret;
 
-	snprintf(b.scratch, sizeof(b.scratch), "/proc/%d/fd/%d", getpid(), c->fd);
+	snprintf(b.scratch, sizeof(b.scratch), "/proc/%d/fd/%d", getpid(), memfd);
 	b.calls[0].nr = SYS_openat;
 	b.calls[0].args[0] = AT_FDCWD;
 	b.calls[0].args[1] = scratch;
@@ -223,7 +222,7 @@ long filemap_mmap(struct file *f, unsigned long addr, unsigned long len,
 		filemap_unmap(current->mm, addr, addr + len);
 	flags = (flags & ~(MAP_TYPE | MAP_ANONYMOUS)) |
 		(shared ? MAP_SHARED : MAP_PRIVATE);
-	ret = map_in_task(c, addr, len, prot, flags, off);
+	ret = mmap_host_memfd(c->fd, addr, len, prot, flags, off);
 	if (ret >= 0) {
 		if (!add_vma(current->mm, ret, ret + len, c, shared_write)) {
 			host_syscall(current, SYS_munmap, ret, len, 0, 0, 0, 0);

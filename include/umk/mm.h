@@ -9,4 +9,17 @@ extern uint64_t totalram_bytes;
 /* Bytes of guest memory in use now (sum of the guest processes' RSS, read
  * from the host's accounting), for free and /proc/meminfo. */
 uint64_t guest_ram_used(void);
+
+/*
+ * Map bytes [off, off + len) of umk's own host memfd (a page cache, a
+ * shared memory segment) into the current task's address space at addr
+ * (0: where the host chooses; MAP_FIXED honoured), as mmap(2) with prot and
+ * flags (MAP_SHARED or MAP_PRIVATE, plus MAP_FIXED/MAP_FIXED_NOREPLACE...).
+ * The guest never sees a host path or a host fd number of it. The caller
+ * has checked the range against the stub (range_allowed in mm.c).
+ * Returns the guest address or -errno (the host mmap's: -ENOMEM,
+ * -EINVAL...). Implemented in kernel/filemap.c.
+ */
+long mmap_host_memfd(int memfd, unsigned long addr, unsigned long len,
+		     unsigned long prot, unsigned long flags, unsigned long off);
 #endif
