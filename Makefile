@@ -8,11 +8,12 @@ CC      ?= gcc
 CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
            -Wno-missing-field-initializers -fno-strict-aliasing \
            -Iinclude -Iarch/um/include -D_GNU_SOURCE $(EXTRA_CFLAGS)
-LDLIBS  := -lext2fs -lcom_err -lcap -lpthread
+LDLIBS  := -lext2fs -lcom_err -lcap -lseccomp -lpthread
 B       := build
 
 # Kernel sources: every .c under these trees (the stub is built apart).
-KSRC := $(wildcard arch/um/kernel/*.c arch/um/os-Linux/*.c skas/*.c \
+KSRC := $(wildcard arch/um/kernel/*.c arch/um/os-Linux/*.c arch/um/ptrace/*.c \
+          skas/*.c \
           tt-mode/*.c kernel/*.c kernel/fs/*.c kernel/fs/*/*.c \
           kernel/drivers/*.c ubd/*.c sigio/*.c)
 KASM := $(wildcard arch/um/kernel/*.S)

@@ -22,12 +22,6 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-void mmput(struct mm_struct *mm);
-struct mm_struct *mm_alloc(int host_pid);
-int host_exec_stub(struct task *t);
-void claim_orphan_stop(struct task *t);
-extern int stub_memfd;
-void do_exit(long code) __attribute__((noreturn));
 
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)
 /* Bytes of argv+envp strings: a quarter of RLIMIT_STACK, at least 128 KiB,
@@ -343,7 +337,7 @@ static int elf_map(struct task *t, struct elf_image *img, unsigned long want)
 	struct stub_batch b = { 0 };
 	unsigned long lo, span = elf_span(img, &lo);
 	char *buf;
-	long ret;
+	long ret, last;
 	int n = 0;
 
 	if (img->eh.e_type == ET_DYN) {
@@ -378,9 +372,9 @@ static int elf_map(struct task *t, struct elf_image *img, unsigned long want)
 		img->end = max(img->end, end);
 	}
 	b.count = n;
-	ret = host_batch(t, &b);
+	ret = host_batch(t, &b, &last);
 	if (ret != n)
-		return ret < 0 ? ret : b.calls[ret].ret;
+		return ret < 0 ? ret : last;
 
 	buf = kmalloc(65536);
 	if (!buf)
@@ -397,8 +391,8 @@ static int elf_map(struct task *t, struct elf_image *img, unsigned long want)
 			ssize_t got = kernel_read(img->file, buf, chunk, &pos);
 
 			if (got <= 0 ||
-			    os_vm_write(t->host_tid, img->bias + p->p_vaddr + done,
-					buf, got) != got) {
+			    copy_to_user(UPTR(img->bias + p->p_vaddr + done),
+					 buf, got)) {
 				kfree(buf);
 				return -EIO;
 			}
@@ -423,9 +417,9 @@ static int elf_map(struct task *t, struct elf_image *img, unsigned long want)
 		n++;
 	}
 	b.count = n;
-	ret = host_batch(t, &b);
+	ret = host_batch(t, &b, &last);
 	if (ret != n)
-		return ret < 0 ? ret : b.calls[ret].ret;
+		return ret < 0 ? ret : last;
 	return 0;
 }
 
@@ -453,18 +447,18 @@ static void read_host_auxv(struct task *t, struct host_auxv *h)
 	unsigned long sp = t->regs.rsp, v[2], argc;
 
 	memset(h, 0, sizeof(*h));
-	if (os_vm_read(t->host_tid, sp, &argc, 8) != 8)
+	if (copy_from_user(&argc, UPTR(sp), 8))
 		return;
 	sp += 8 * (argc + 2);		/* argc, argv[], NULL */
 	for (;;) {			/* envp[], NULL */
-		if (os_vm_read(t->host_tid, sp, v, 8) != 8)
+		if (copy_from_user(v, UPTR(sp), 8))
 			return;
 		sp += 8;
 		if (!v[0])
 			break;
 	}
 	for (int i = 0; i < 64; i++, sp += 16) {
-		if (os_vm_read(t->host_tid, sp, v, 16) != 16 || v[0] == AT_NULL)
+		if (copy_from_user(v, UPTR(sp), 16) || v[0] == AT_NULL)
 			return;
 		switch (v[0]) {
 		case AT_SYSINFO_EHDR: h->sysinfo_ehdr = v[1]; break;
@@ -585,13 +579,8 @@ static int create_elf_tables(struct task *t, struct linux_binprm *bprm,
 		}
 		ptrs[k++] = 0;
 		memcpy(&ptrs[k], auxv, na * 8);
-		/* process_vm_writev does not grow a stack; a host call that
-		 * writes at the lowest address, made by the task, does. */
-		if (sp < t->regs.rsp - 64 * 1024)
-			host_syscall(t, SYS_clock_gettime, CLOCK_MONOTONIC, sp,
-				     0, 0, 0, 0);
-		if (os_vm_write(t->host_tid, sp, ptrs, plen) != (long)plen ||
-		    os_vm_write(t->host_tid, p, block, blk) != (long)blk) {
+		if (copy_to_user_stack(UPTR(sp), ptrs, plen) ||
+		    copy_to_user(UPTR(p), block, blk)) {
 			kfree(ptrs);
 			kfree(block);
 			return -EFAULT;
@@ -641,35 +630,6 @@ static void take_leader_identity(struct task *t)
 		kfree(leader->sighand);
 	put_cred(leader->cred);
 	kfree(leader);
-}
-
-/*
- * Replace the current task's host process by a fresh stub process made by
- * umk (used when the exec'ing thread is not its host process's leader, so
- * a host execve in it would change its host tid under us). The old host
- * process is killed. 0 or -errno.
- */
-static int spawn_fresh_host_process(struct task *t)
-{
-	int old = t->host_tid, pid = os_spawn_stub_process(stub_memfd);
-	struct host_stop *st;
-
-	if (pid < 0)
-		return pid;
-	t->host_tid = pid;
-	claim_orphan_stop(t);
-	os_kill_process(old);
-	st = wait_host_stop(t);
-	while (!(st->kind == STOP_SIGNAL && st->sig == SIGTRAP)) {
-		if (st->kind == STOP_EXITED || st->kind == STOP_KILLED)
-			return -ESRCH;
-		os_ptrace_resume(t->host_tid, RESUME_CONT, 0);
-		st = wait_host_stop(t);
-	}
-	if (task_getregs(t) < 0)
-		return -ESRCH;
-	t->at_signal_stop = true;
-	return 0;
 }
 
 /* Kill the other threads of the group before exec (de_thread). Returns
@@ -754,19 +714,13 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 	struct mm_struct *mm;
 	long err;
 
-	bool new_host;
-
 	err = prepare_binprm(bprm, bprm->filename);
 	if (err)
 		return err;
 	/* Point of no return. */
-	new_host = de_thread(t);
-	if (new_host) {
-		if (spawn_fresh_host_process(t) < 0)
-			do_exit(SIGKILL);
-	} else if (!fresh && host_exec_stub(t) < 0) {
+	de_thread(t);
+	if (!fresh && um_mode->exec(t) < 0)
 		do_exit(SIGKILL);
-	}
 	mm = mm_alloc(t->host_tid);
 	if (!mm)
 		exec_failed(-ENOMEM);

@@ -13,16 +13,13 @@
 #include <mode.h>
 #include <stub.h>
 #include <os.h>
+#include <umk/init.h>
 #include <umk/stats.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/futex.h>
 
-void schedule_exit(void) __attribute__((noreturn));
-void mmput(struct mm_struct *mm);
-/* Init died: halt umk, unless a halt already under way killed it. */
-void machine_halt_init_died(int status);
 
 struct task *init_task;
 /* Woken whenever a task dies (halting waits for the others to go). */
@@ -42,27 +39,12 @@ static void mm_release(struct task *t)
 	t->clear_child_tid = 0;
 }
 
-/* End the host thread of t: the last thread takes its host process down
- * with SIGKILL; another thread runs exit() through the stub. */
+/* End the host thread of t through its mode: the last thread takes its
+ * host process down; another thread ends alone. */
 static void release_host_thread(struct task *t, bool last)
 {
-	struct user_regs_struct regs;
-
-	if (t->host_tid <= 0)
-		goto out;
-	if (last) {
-		os_kill_process(t->host_tid);
-	} else {
-		task_regs_full(t);
-		regs = t->regs;
-		regs.rip = STUB_SYSCALL;
-		regs.rax = SYS_exit;
-		regs.rdi = 0;
-		regs.orig_rax = -1;
-		if (os_ptrace_setregs(t->host_tid, &regs) == 0)
-			os_ptrace_resume(t->host_tid, RESUME_CONT, 0);
-	}
-out:
+	if (t->host_tid > 0)
+		um_mode->exit_thread(t, last);
 	t->host_tid = 0;
 }
 
@@ -239,15 +221,13 @@ void __attribute__((noreturn)) do_group_exit(int exit_code)
 	do_exit(sig->group_exit_code);
 }
 
-/* The host thread of t vanished (killed from outside, or already gone). */
-void __attribute__((noreturn)) exit_host_gone(struct task *t)
+void __attribute__((noreturn)) exit_host_gone(struct task *t, int sig)
 {
 	if (t->host_tid < 0)
 		t->host_tid = 0;
 	if (!t->signal->group_exit) {
 		t->signal->group_exit = true;
-		t->signal->group_exit_code = t->stop.kind == STOP_KILLED ?
-					     t->stop.sig : SIGKILL;
+		t->signal->group_exit_code = sig ? sig : SIGKILL;
 	}
 	do_group_exit(t->signal->group_exit_code);
 }

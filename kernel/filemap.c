@@ -2,10 +2,11 @@
  * Page caches of guest-mapped files (include/umk/filemap.h). The host never
  * sees a guest file; what a guest maps is a host memfd that umk fills from
  * the file and keeps coherent with read, write and truncate while any
- * mapping exists. The stub opens that memfd through /proc/<umk>/fd/N (umk's
- * own fd, opened deliberately by the kernel; the guest cannot make host
- * calls) and maps it, so MAP_SHARED stores are seen by the kernel and
- * other processes, and access past the end of the file raises SIGBUS.
+ * mapping exists. The task receives the memfd over umk's fd channel
+ * (mmap_host_memfd, arch/um/kernel/stub.c) and maps it, so MAP_SHARED stores
+ * are seen by the kernel and other processes, and access past the end of
+ * the file raises SIGBUS. A mapping that may not write the file gets a
+ * read-only reopening of the memfd, so the host refuses writes to it.
  * Model: Linux mm/filemap.c, mm/msync.c (a whole-file writeback).
  */
 #include <umk/filemap.h>
@@ -22,6 +23,7 @@
 
 struct page_cache {
 	int fd;			/* host memfd holding the file's bytes */
+	int ro_fd;		/* the same, opened read-only */
 	loff_t size;		/* its size: the file's i_size */
 	int users;		/* file_vmas using it */
 	struct file *wb_file;	/* open for writing: for writeback, or NULL */
@@ -76,6 +78,12 @@ static struct page_cache *get_cache(struct inode *inode, struct file *f)
 		err = c->fd;
 		goto out_free;
 	}
+	c->ro_fd = os_reopen_rdonly(c->fd);
+	if (c->ro_fd < 0) {
+		err = c->ro_fd;
+		os_close(c->fd);
+		goto out_free;
+	}
 	c->size = inode->i_size;
 	err = os_ftruncate(c->fd, c->size);
 	if (!err)
@@ -88,6 +96,7 @@ static struct page_cache *get_cache(struct inode *inode, struct file *f)
 	list_add_tail(&c->list, &caches);
 	return c;
 out_close:
+	os_close(c->ro_fd);
 	os_close(c->fd);
 out_free:
 	kfree(c);
@@ -142,6 +151,7 @@ static void put_cache(struct page_cache *c)
 	filemap_writeback(inode);
 	list_del_init(&c->list);
 	inode->i_cache = NULL;
+	os_close(c->ro_fd);
 	os_close(c->fd);
 	if (c->wb_file)
 		fput(c->wb_file);
@@ -173,37 +183,15 @@ static void drop_vma(struct file_vma *v)
 	kfree(v);
 }
 
-long mmap_host_memfd(int memfd, unsigned long addr, unsigned long len,
-		     unsigned long prot, unsigned long flags, unsigned long off)
-{
-	struct task *t = current;
-	struct stub_batch b = { .count = 1 };
-	unsigned long scratch = STUB_DATA + offsetof(struct stub_batch, scratch);
-	long hfd, ret;
-
-	snprintf(b.scratch, sizeof(b.scratch), "/proc/%d/fd/%d", getpid(), memfd);
-	b.calls[0].nr = SYS_openat;
-	b.calls[0].args[0] = AT_FDCWD;
-	b.calls[0].args[1] = scratch;
-	b.calls[0].args[2] = O_RDWR | O_CLOEXEC;
-	ret = host_batch(t, &b);
-	if (ret < 0)
-		return ret;
-	hfd = b.calls[0].ret;
-	if (ret != 1 || hfd < 0)
-		return hfd < 0 ? hfd : -ENOMEM;
-	ret = host_syscall(t, SYS_mmap, addr, len, prot, flags, hfd, off);
-	host_syscall(t, SYS_close, hfd, 0, 0, 0, 0, 0);
-	return ret;
-}
-
 long filemap_mmap(struct file *f, unsigned long addr, unsigned long len,
 		  unsigned long prot, unsigned long flags, unsigned long off)
 {
 	struct inode *inode = f->f_inode;
 	unsigned long type = flags & MAP_TYPE;
 	bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
-	bool shared_write = shared && (prot & PROT_WRITE);
+	bool may_write = shared && (f->f_mode & FMODE_WRITE) &&
+			 !(f->f_flags & O_APPEND);
+	bool shared_write = may_write;
 	struct page_cache *c;
 	long ret;
 
@@ -211,8 +199,9 @@ long filemap_mmap(struct file *f, unsigned long addr, unsigned long len,
 		return -ENODEV;
 	if (!(f->f_mode & FMODE_READ))
 		return -EACCES;
-	if (shared_write && (!(f->f_mode & FMODE_WRITE) ||
-			     (f->f_flags & O_APPEND)))
+	/* A shared mapping of a file it may not write never gets a writable
+	 * fd: mprotect(PROT_WRITE) later is the host's EACCES, as Linux's. */
+	if (shared && (prot & PROT_WRITE) && !may_write)
 		return -EACCES;
 	c = get_cache(inode, f);
 	if (IS_ERR(c))
@@ -222,7 +211,8 @@ long filemap_mmap(struct file *f, unsigned long addr, unsigned long len,
 		filemap_unmap(current->mm, addr, addr + len);
 	flags = (flags & ~(MAP_TYPE | MAP_ANONYMOUS)) |
 		(shared ? MAP_SHARED : MAP_PRIVATE);
-	ret = mmap_host_memfd(c->fd, addr, len, prot, flags, off);
+	ret = mmap_host_memfd(may_write ? c->fd : c->ro_fd, addr, len, prot,
+			      flags, off);
 	if (ret >= 0) {
 		if (!add_vma(current->mm, ret, ret + len, c, shared_write)) {
 			host_syscall(current, SYS_munmap, ret, len, 0, 0, 0, 0);

@@ -16,12 +16,6 @@
 #include <sched.h>
 #include <sys/syscall.h>
 
-int kstack_init(struct task *t, void (*fn)(struct task *));
-void task_main(struct task *t);
-void claim_orphan_stop(struct task *t);
-void wake_up_host_waiter(struct task *t);
-void set_task_host_waiting(struct task *t);
-
 #define CLONE_UNSUPPORTED (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
 	CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
 	CLONE_PTRACE | CLONE_UNTRACED | CLONE_PIDFD | CLONE_IO)
@@ -36,6 +30,7 @@ struct mm_struct *mm_alloc(int host_pid)
 	mm->host_pid = host_pid;
 	mm->mem_fd = -1;
 	INIT_LIST_HEAD(&mm->file_vmas);
+	mutex_init(&mm->stub_lock);
 	return mm;
 }
 
@@ -61,6 +56,7 @@ static struct mm_struct *dup_mm(struct mm_struct *old, int host_pid)
 	mm->users = 1;
 	mm->host_pid = host_pid;
 	mm->mem_fd = -1;
+	mutex_init(&mm->stub_lock);
 	if (filemap_dup(mm, old) < 0) {
 		filemap_exit(mm);
 		kfree(mm);
@@ -103,45 +99,43 @@ struct signal_struct *alloc_signal(void)
 	return s;
 }
 
-/* The first thing a new task's kernel stack does: take the registers its
- * parent prepared and enter the task loop. */
-static void child_start(struct task *t)
+/* The first thing a new task's kernel stack does (Linux ret_from_fork):
+ * CLONE_CHILD_SETTID, then guest code from the registers the parent
+ * prepared (the mode waits for the host thread's first stop). */
+static void ret_from_fork(struct task *t)
 {
-	struct host_stop *st = wait_host_stop(t);
-	struct user_regs_struct fresh;
-
-	if (st->kind == STOP_EXITED || st->kind == STOP_KILLED) {
-		void exit_host_gone(struct task *t) __attribute__((noreturn));
-		exit_host_gone(t);
-	}
-	/* Keep the host's view of the new thread only for what it owns. */
-	if (os_ptrace_getregs(t->host_tid, &fresh) == 0) {
-		t->regs.cs = fresh.cs;
-		t->regs.ss = fresh.ss;
-	}
-	t->at_signal_stop = false;
 	if (t->set_child_tid) {
 		pid_t tid = t->pid;
 
 		copy_to_user(UPTR(t->set_child_tid), &tid, sizeof(tid));
 	}
-	return_to_user(t);
 	task_main(t);
 }
 
-static void clone_hook(struct task *parent, unsigned long child_host_tid)
+/* Undo a do_fork whose child never ran: every reference it took is
+ * dropped, every list it joined is left, and its pid is free again. */
+static void abort_fork(struct task *c, unsigned long flags)
 {
-	struct task *child = parent->clone_child;
-
-	if (!child)
-		return;
-	child->host_tid = child_host_tid;
-	if (!(child->clone_flags & CLONE_VM))
-		child->mm->host_pid = child_host_tid;
-	set_task_host_waiting(child);
-	claim_orphan_stop(child);
-	if (child->stop_ready)
-		wake_up_host_waiter(child);
+	list_del_init(&c->tasks);
+	list_del_init(&c->thread_node);
+	list_del_init(&c->sibling);
+	c->state = TASK_DEAD;
+	if (c->mm)
+		mmput(c->mm);
+	if (c->files)
+		put_files_struct(c->files);
+	if (c->fs)
+		put_fs_struct(c->fs);
+	if (c->sighand && --c->sighand->count == 0)
+		kfree(c->sighand);
+	if (c->signal && (flags & CLONE_THREAD))
+		c->signal->count--;
+	else if (c->signal)
+		kfree(c->signal);
+	if (c->cred)
+		put_cred(c->cred);
+	kstack_free(c);
+	kfree(c);
 }
 
 /*
@@ -160,7 +154,7 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 
 	if (flags & CLONE_UNSUPPORTED)
 		return -EINVAL;
-	if (task_regs_full(p) < 0)
+	if (um_mode->get_regs(p) < 0)
 		return -ESRCH;
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
@@ -200,7 +194,7 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 	} else {
 		c->mm = dup_mm(p->mm, 0);
 		if (!c->mm)
-			goto out_free;
+			goto out_abort;
 	}
 	if (flags & CLONE_FILES) {
 		c->files = p->files;
@@ -208,7 +202,7 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 	} else {
 		c->files = dup_fd(p->files);
 		if (!c->files)
-			goto out_free;
+			goto out_abort;
 	}
 	if (flags & CLONE_FS) {
 		c->fs = p->fs;
@@ -216,22 +210,19 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 	} else {
 		c->fs = copy_fs_struct(p->fs);
 		if (!c->fs)
-			goto out_free;
+			goto out_abort;
 	}
 	if (flags & CLONE_SIGHAND) {
 		c->sighand = p->sighand;
 		p->sighand->count++;
-		memcpy(c->host_action, p->host_action, sizeof(c->host_action));
 	} else {
 		c->sighand = kmalloc(sizeof(*c->sighand));
 		if (!c->sighand)
-			goto out_free;
+			goto out_abort;
 		*c->sighand = *p->sighand;
 		c->sighand->count = 1;
-		memcpy(c->host_action, p->host_action, sizeof(c->host_action));
 	}
 	c->sas = p->sas;
-	c->host_sas_synced = p->host_sas_synced;
 	if (flags & CLONE_THREAD) {
 		c->signal = p->signal;
 		c->signal->count++;
@@ -243,7 +234,7 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 	} else {
 		c->signal = alloc_signal();
 		if (!c->signal)
-			goto out_free;
+			goto out_abort;
 		c->signal->count = 1;
 		c->signal->pgrp = p->signal->pgrp;
 		c->signal->session = p->signal->session;
@@ -258,8 +249,8 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 		if (c->real_parent)
 			list_add_tail(&c->sibling, &c->real_parent->children);
 	}
-	if (kstack_init(c, child_start) < 0)
-		goto out_unlink;
+	if (kstack_init(c, ret_from_fork) < 0)
+		goto out_abort;
 	list_add_tail(&c->tasks, &task_list);
 
 	host_flags = (flags & (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD |
@@ -267,33 +258,18 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 						CLONE_PARENT);
 	if (flags & CLONE_VFORK)
 		c->vfork_parent = p;
-	p->clone_child = c;
-	p->clone_hook = clone_hook;
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(parent_tidptr, &pid, sizeof(pid));
-	ret = host_syscall(p, SYS_clone, host_flags, 0, 0, 0, 0, 0);
-	p->clone_hook = NULL;
-	p->clone_child = NULL;
+	ret = um_mode->clone(p, c, host_flags);
 	if (ret < 0) {
 		printk(KERN_WARNING "umk: host clone failed: %ld\n", ret);
-		/* The child never ran; undo what was linked. */
-		list_del_init(&c->tasks);
-		c->state = TASK_DEAD;
-		goto out_unlink;
+		goto out_abort;
 	}
 	return pid;
 
-out_unlink:
-	list_del_init(&c->thread_node);
-	list_del_init(&c->sibling);
-	if (flags & CLONE_THREAD)
-		c->signal->count--;
-	ret = ret < 0 ? ret : -EAGAIN;
-out_free:
-	/* Resources shared or copied above are leaked on this rare path
-	 * rather than risk a double put; the pid is free again. */
-	kfree(c);
-	return ret;
+out_abort:
+	abort_fork(c, flags);
+	return ret < 0 ? ret : -EAGAIN;
 }
 
 SYSCALL_DEFINE0(fork)

@@ -18,8 +18,6 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-#define TASK_SIZE 0x7ffffffff000UL
-
 uint64_t totalram_bytes = 256ULL << 20;
 
 uint64_t guest_ram_used(void)
@@ -36,7 +34,7 @@ uint64_t guest_ram_used(void)
 /* Does [addr, addr+len) stay clear of the stub and inside user space? */
 static bool range_allowed(unsigned long addr, unsigned long len)
 {
-	if (addr + len < addr || addr + len > TASK_SIZE)
+	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
 		return false;
 	return addr + len <= STUB_START || addr >= STUB_END;
 }
@@ -84,7 +82,7 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 	if (off & (PAGE_SIZE - 1))
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!len || len > TASK_SIZE)
+	if (!len || len > TASK_SIZE_MAX)
 		return -ENOMEM;
 	if (type != MAP_PRIVATE && type != MAP_SHARED &&
 	    type != MAP_SHARED_VALIDATE)

@@ -5,6 +5,7 @@
  * lowers it to KERN_WARNING, as Linux's quiet does).
  */
 #include <umk/kernel.h>
+#include <umk/init.h>
 #include <umk/syscalls.h>
 #include <umk/sched.h>
 #include <umk/tty.h>
@@ -79,7 +80,6 @@ void printk(const char *fmt, ...)
 	va_end(ap);
 }
 
-void machine_panic(void) __attribute__((noreturn));
 
 void panic(const char *fmt, ...)
 {

@@ -50,7 +50,7 @@ int kstack_init(struct task *t, void (*fn)(struct task *))
 	return 0;
 }
 
-static void kstack_free(struct task *t)
+void kstack_free(struct task *t)
 {
 	if (t->kstack)
 		munmap(t->kstack, t->kstack_size);
@@ -75,16 +75,6 @@ void wake_up_process(struct task *t)
 
 /* Tasks in TASK_WAIT_HOST: their host thread runs and will stop. */
 int nr_host_waiting;
-
-/* A task not yet running whose host thread will report a stop first (a
- * new child, init): it sleeps until that stop arrives. */
-void set_task_host_waiting(struct task *t)
-{
-	if (t->state != TASK_WAIT_HOST) {
-		t->state = TASK_WAIT_HOST;
-		nr_host_waiting++;
-	}
-}
 
 /* Make a task whose host stop arrived (TASK_WAIT_HOST) run again. */
 void wake_up_host_waiter(struct task *t)

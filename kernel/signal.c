@@ -1,13 +1,10 @@
 /*
  * Signals: the guest's dispositions, masks and pending sets live here, not
- * in the host. Sending queues and wakes; get_signal() picks the next one on
- * the way back to guest code and carries out default actions; a handler is
- * run by having the host build the frame (inject_signal): the host's action
- * for that signal is synced from the guest's first (SA_NODEFER, empty mask,
- * so the host's own mask never changes), the host delivers with a single
- * step so the kernel regains control at the handler's first instruction
- * and writes the guest's saved mask into the frame. rt_sigreturn reads the
- * mask back and lets the host restore the registers.
+ * in the host. Sending queues and wakes (a task running guest code is
+ * interrupted through its mode); get_signal() picks the next one on the
+ * way back to guest code and carries out default actions; a handler runs
+ * on a frame the kernel builds itself (arch/um/kernel/signal.c), and
+ * rt_sigreturn is served from that frame, checked as Linux checks it.
  * Semantics: signal(7), Linux kernel/signal.c, arch/x86/kernel/signal.c.
  */
 #include <umk/sched.h>
@@ -15,16 +12,7 @@
 #include <umk/syscalls.h>
 #include <umk/timer.h>
 #include <mode.h>
-#include <umk/stats.h>
-#include <stub.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/ucontext.h>
-
-void do_group_exit(int exit_code) __attribute__((noreturn));
-void do_exit(long code) __attribute__((noreturn));
-void exit_host_gone(struct task *t) __attribute__((noreturn));
-void schedule_stopped(void);
 
 #define SIG_KERNEL_ONLY (sigmask(SIGKILL) | sigmask(SIGSTOP))
 #define SIG_STOP_MASK (sigmask(SIGSTOP) | sigmask(SIGTSTP) | \
@@ -38,14 +26,6 @@ void schedule_stopped(void);
 #define SIG_SYNC_MASK (sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) | \
 		       sigmask(SIGTRAP) | sigmask(SIGFPE) | sigmask(SIGSYS))
 
-/* Offsets in the x86-64 rt_sigframe: pretcode, then the ucontext. */
-#define FRAME_UC 8
-#define UC_SIGMASK offsetof(ucontext_t, uc_sigmask)
-#define UC_EFLAGS (offsetof(ucontext_t, uc_mcontext) + REG_EFL * 8)
-#define X86_EFLAGS_TF 0x100
-#ifndef SS_AUTODISARM
-#define SS_AUTODISARM (1U << 31)
-#endif
 
 static bool valid_signal(int sig) { return sig >= 1 && sig <= KSIGNAL_MAX; }
 
@@ -111,10 +91,8 @@ void signal_wake_up(struct task *t)
 		    sigmask(SIGKILL))) {
 		t->state = TASK_INTERRUPTIBLE;
 		wake_up_process(t);
-	} else if (t->state == TASK_WAIT_HOST && t->guest_running &&
-		   !t->interrupted && t->host_tid > 0) {
-		t->interrupted = true;
-		os_ptrace_interrupt(t->host_tid);
+	} else if (t->state == TASK_WAIT_HOST) {
+		um_mode->interrupt(t);
 	}
 }
 
@@ -461,115 +439,26 @@ void syscall_restart_fixup(struct task *t, const struct k_sigaction *ka)
 	t->restarting = true;
 }
 
-/* Make the host's action for sig the guest's handler (lazily, only when a
- * handler is about to run); also the alternate stack for SA_ONSTACK. */
-static int sync_host_action(struct task *t, int sig, const struct k_sigaction *ka)
+void signal_delivered(struct task *t, const struct ksignal *ks)
 {
-	struct k_sigaction want = {
-		.handler = ka->handler,
-		.flags = (ka->flags | SA_NODEFER) & ~SA_RESETHAND,
-		.restorer = ka->restorer,
-		.mask = 0,
-	};
-	struct k_sigaction *have = &t->host_action[sig - 1];
-	long ret;
-
-	if (memcmp(have, &want, sizeof(want))) {
-		struct stub_batch b = { .count = 1 };
-
-		memcpy(b.scratch, &want, sizeof(want));
-		b.calls[0].nr = SYS_rt_sigaction;
-		b.calls[0].args[0] = sig;
-		b.calls[0].args[1] = STUB_DATA + offsetof(struct stub_batch, scratch);
-		b.calls[0].args[2] = 0;
-		b.calls[0].args[3] = 8;
-		ret = host_batch(t, &b);
-		if (ret < 0)
-			return ret;
-		if (ret != 1)
-			return b.calls[0].ret;
-		*have = want;
-	}
-	if ((ka->flags & SA_ONSTACK) && !t->host_sas_synced) {
-		struct stub_batch b = { .count = 1 };
-
-		memcpy(b.scratch, &t->sas, sizeof(t->sas));
-		b.calls[0].nr = SYS_sigaltstack;
-		b.calls[0].args[0] = STUB_DATA + offsetof(struct stub_batch, scratch);
-		ret = host_batch(t, &b);
-		if (ret < 0)
-			return ret;
-		t->host_sas_synced = true;
-	}
-	return 0;
-}
-
-/* The handler could not be entered (bad stack, host refused): as Linux's
- * force_sigsegv, the process dies of SIGSEGV. */
-static void __attribute__((noreturn)) signal_setup_failed(struct task *t)
-{
-	(void)t;
-	do_group_exit(SIGSEGV);
-}
-
-void inject_signal(struct task *t, struct ksignal *ks)
-{
-	int sig = ks->sig;
-	struct host_stop *st;
-	uint64_t oldmask = t->restore_sigmask ? t->saved_sigmask : t->blocked;
-	unsigned long frame;
-	uint64_t eflags;
-
-	umk_stats.signals_injected++;
-	if (task_regs_full(t) < 0 || sync_host_action(t, sig, &ks->ka) < 0)
-		exit_host_gone(t);
-	t->regs.orig_rax = -1;
-	if (task_setregs(t) < 0)
-		exit_host_gone(t);
-	if (!t->at_signal_stop) {
-		/* Reach a signal-delivery stop for sig: queue it on the host
-		 * thread (its host mask is always empty), and the host reports
-		 * it before any guest instruction runs. */
-		os_tkill(t->host_tid, sig);
-		if (os_ptrace_resume(t->host_tid, um_mode->resume, 0) < 0)
-			exit_host_gone(t);
-		for (;;) {
-			st = wait_host_stop(t);
-			if (st->kind == STOP_SIGNAL && st->sig == sig)
-				break;
-			if (st->kind == STOP_EXITED || st->kind == STOP_KILLED)
-				exit_host_gone(t);
-			if (os_ptrace_resume(t->host_tid, RESUME_CONT, 0) < 0)
-				exit_host_gone(t);
-		}
-	}
-	ks->info.si_signo = sig;
-	os_ptrace_setsiginfo(t->host_tid, &ks->info);
-	if (os_ptrace_resume(t->host_tid, RESUME_SINGLESTEP, sig) < 0)
-		exit_host_gone(t);
-	st = wait_host_stop(t);
-	if (st->kind == STOP_EXITED || st->kind == STOP_KILLED)
-		exit_host_gone(t);
-	if (task_getregs(t) < 0)
-		exit_host_gone(t);
-	/* The single-step trap, or a late interrupt stop at the same place:
-	 * either way the frame is built and rip is the handler. */
-	if (!((st->kind == STOP_SIGNAL && st->sig == SIGTRAP) ||
-	      st->kind == STOP_GROUP) || t->regs.rip != ks->ka.handler)
-		signal_setup_failed(t);
-	t->at_signal_stop = true;
-	frame = t->regs.rsp + FRAME_UC;
-	if (copy_to_user(UPTR(frame + UC_SIGMASK), &oldmask, 8) ||
-	    copy_from_user(&eflags, UPTR(frame + UC_EFLAGS), 8))
-		signal_setup_failed(t);
-	eflags &= ~X86_EFLAGS_TF;
-	copy_to_user(UPTR(frame + UC_EFLAGS), &eflags, 8);
-	t->regs.eflags &= ~X86_EFLAGS_TF;
 	t->restore_sigmask = false;
 	t->blocked |= ks->ka.mask;
 	if (!(ks->ka.flags & SA_NODEFER))
-		t->blocked |= sigmask(sig);
+		t->blocked |= sigmask(ks->sig);
 	t->blocked &= ~SIG_KERNEL_ONLY;
+	if (t->sas.ss_flags & SS_AUTODISARM)
+		t->sas = (stack_t){ .ss_flags = SS_DISABLE };
+}
+
+void force_sigsegv(struct task *t, int sig)
+{
+	siginfo_t info = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+
+	/* A handler of SIGSEGV itself that could not run: the default
+	 * action, so the task dies (Linux force_sigsegv). */
+	if (sig == SIGSEGV)
+		sig_action(t, SIGSEGV)->handler = (unsigned long)SIG_DFL;
+	force_sig_fault(t, SIGSEGV, &info);
 }
 
 /* Kill t's whole process whatever it blocks or ignores, init too (halt). */
@@ -615,9 +504,7 @@ void flush_signal_handlers(struct task *t)
 		ka->restorer = 0;
 		ka->mask = 0;
 	}
-	memset(t->host_action, 0, sizeof(t->host_action));
 	t->sas = (stack_t){ .ss_flags = SS_DISABLE };
-	t->host_sas_synced = false;
 }
 
 void do_notify_parent(struct task *leader, int why, int status)
@@ -733,7 +620,7 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, struct uptr, act, struct uptr, oact, siz
 	return 0;
 }
 
-static void set_current_blocked(uint64_t mask)
+void set_current_blocked(uint64_t mask)
 {
 	current->blocked = mask & ~SIG_KERNEL_ONLY;
 }
@@ -852,26 +739,6 @@ SYSCALL_DEFINE4(rt_sigtimedwait, struct uptr, uthese, struct uptr, uinfo, struct
 	return sig;
 }
 
-SYSCALL_DEFINE0(rt_sigreturn)
-{
-	struct task *t = current;
-	unsigned long uc = t->regs.rsp;
-	uint64_t mask, zero = 0;
-
-	if (copy_from_user(&mask, UPTR(uc + UC_SIGMASK), 8) ||
-	    copy_to_user(UPTR(uc + UC_SIGMASK), &zero, 8))
-		do_group_exit(SIGSEGV);
-	set_current_blocked(mask);
-	/* The host restores the registers (and the FPU state) from the frame. */
-	umk_stats.syscalls_passthrough++;
-	t->regs.orig_rax = SYS_rt_sigreturn;
-	if (um_mode->syscall_passthrough(t) < 0)
-		exit_host_gone(t);
-	t->in_syscall = false;
-	t->sigreturned = true;
-	return t->regs.rax;
-}
-
 SYSCALL_DEFINE2(sigaltstack, struct uptr, uss, struct uptr, uoss)
 {
 	struct task *t = current;
@@ -912,7 +779,27 @@ SYSCALL_DEFINE2(sigaltstack, struct uptr, uss, struct uptr, uoss)
 	if (!uptr_null(uss)) {
 		t->sas = ss;
 		t->sas.ss_flags = ss.ss_flags & (SS_DISABLE | SS_AUTODISARM);
-		t->host_sas_synced = false;
 	}
 	return 0;
+}
+
+void restore_altstack(struct task *t, unsigned long sp, int flags, size_t size)
+{
+	int mode = flags & ~SS_AUTODISARM;
+	unsigned long cur = t->regs.rsp;
+
+	/* As do_sigaltstack at sigreturn: any error but EFAULT is ignored. */
+	if (!(t->sas.ss_flags & SS_DISABLE) && !(t->sas.ss_flags & SS_AUTODISARM) &&
+	    cur > (unsigned long)t->sas.ss_sp &&
+	    cur - (unsigned long)t->sas.ss_sp <= t->sas.ss_size)
+		return;			/* on the current stack: EPERM */
+	if (mode == SS_DISABLE) {
+		t->sas = (stack_t){ .ss_flags = SS_DISABLE };
+		return;
+	}
+	if ((mode != 0 && mode != SS_ONSTACK) || size < 2048)
+		return;			/* EINVAL, ENOMEM */
+	t->sas.ss_sp = (void *)sp;
+	t->sas.ss_size = size;
+	t->sas.ss_flags = flags & SS_AUTODISARM;
 }

@@ -4,6 +4,7 @@
  * Semantics: Linux kernel/sys.c and the man pages of each call.
  */
 #include <umk/sched.h>
+#include <umk/init.h>
 #include <umk/syscalls.h>
 #include <umk/utsname.h>
 #include <umk/mm.h>
@@ -21,9 +22,6 @@
 #define GRND_INSECURE 4
 #endif
 
-void commit_creds(struct cred *new);
-void schedule_yield(void);
-void machine_restart_or_halt(int cmd) __attribute__((noreturn));
 
 struct utsname init_uts = {
 	.sysname = "Linux",

@@ -2,48 +2,44 @@
  * SKAS mode: PTRACE_SYSEMU, the ptrace extension of UML's SKAS host patch
  * that Linux merged. The host stops the guest at every syscall entry and
  * skips the call itself, so one stop (two host context switches) serves a
- * guest system call: read the registers, serve, write rax, resume.
- * Model: UML arch/um/os-Linux/skas/process.c (userspace()).
+ * guest system call: read the call, serve it, write rax, resume.
+ * Everything else is the ptrace machinery both ptrace modes share
+ * (arch/um/ptrace/). Model: UML arch/um/os-Linux/skas/process.c
+ * (userspace()).
  */
-#include <mode.h>
+#include "../arch/um/ptrace/ptrace_mode.h"
 
-static bool skas_syscall_entry(struct task *t)
+static int skas_init(void)
 {
-	return true;
+	ptrace_filter_allow_getpid = false;
+	return ptrace_mode_init();
 }
 
-static int skas_syscall_finish(struct task *t)
+static void skas_run(struct task *t, struct um_event *ev)
 {
-	return task_setregs(t) < 0 ? -ESRCH : 0;
-}
-
-/*
- * SYSEMU skipped the call at entry. Resuming that stop with PTRACE_SYSCALL
- * first reports a syscall-exit stop for the skipped call (HOST-NOTES), so:
- * take that exit stop, point rip back at the guest's own syscall
- * instruction, and run it under PTRACE_SYSCALL, entry stop then exit stop.
- */
-static int skas_syscall_passthrough(struct task *t)
-{
-	struct host_stop *st;
-
-	if (task_regs_full(t) < 0)
-		return -ESRCH;
-	if (!t->at_signal_stop) {
-		if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
-			return -ESRCH;
-		/* the exit stop of the skipped call */
-		st = wait_host_stop_resume(t, RESUME_SYSCALL);
-		if (st->kind != STOP_SYSCALL)
-			return -ESRCH;
+	if (!t->thread.started && ptrace_first_stop(t) < 0) {
+		ev->kind = UM_EV_EXIT;
+		ev->exit_sig = SIGKILL;
+		return;
 	}
-	return rerun_guest_syscall(t);
+	ptrace_run(t, RESUME_SYSEMU, ev);
 }
 
 const struct um_mode skas_mode = {
 	.name = "skas",
-	.resume = RESUME_SYSEMU,
-	.syscall_entry = skas_syscall_entry,
-	.syscall_finish = skas_syscall_finish,
-	.syscall_passthrough = skas_syscall_passthrough,
+	.init = skas_init,
+	.start_init = ptrace_start_init,
+	.clone = ptrace_clone,
+	.exec = ptrace_exec,
+	.run = skas_run,
+	.get_regs = ptrace_get_regs,
+	.get_fpregs = ptrace_get_fpregs,
+	.set_fpregs = ptrace_set_fpregs,
+	.host_call = ptrace_host_call,
+	.host_batch = ptrace_host_batch,
+	.interrupt = ptrace_interrupt,
+	.exit_thread = ptrace_exit_thread,
+	.kill_all = ptrace_kill_all,
+	.host_events = ptrace_host_events,
+	.wait_idle = ptrace_wait_idle,
 };

@@ -1,72 +1,86 @@
 /*
  * TT mode (tracing thread): PTRACE_SYSCALL, as UML's first design. The host
  * stops the guest at syscall entry and again at exit and cannot skip the
- * call, so at entry the kernel serves it and rewrites the host syscall
- * number to getpid() ("nulling"); at the exit stop it writes the guest's
- * result into rax. Two stops, four host context switches per guest call.
+ * call, so the kernel serves it at the entry stop and, before resuming,
+ * rewrites the host syscall number to getpid() ("nulling"); at the exit stop
+ * it writes the guest's registers (the result in rax) over what getpid()
+ * left. Two stops, four host context switches per guest call. The guest
+ * seccomp filter lets getpid() through from any address for this.
  * Model: UML 2.6 arch/um/kernel/tt/syscall_user.c.
  */
-#include <mode.h>
+#include "../arch/um/ptrace/ptrace_mode.h"
 #include <sys/syscall.h>
 
-static bool tt_syscall_entry(struct task *t)
+static int tt_init(void)
 {
-	return true;
+	ptrace_filter_allow_getpid = true;
+	return ptrace_mode_init();
 }
 
-static int tt_syscall_finish(struct task *t)
+#define ORIG_RAX_OFF offsetof(struct user_regs_struct, orig_rax)
+
+/*
+ * t sits in the entry stop of the call the kernel just served: let the
+ * host run getpid() in its place and stop at its exit, where the guest's
+ * registers are written. 0 or -ESRCH.
+ */
+static int tt_null_call(struct task *t)
 {
-	long result = t->regs.rax;
-	unsigned long rip = t->regs.rip;
+	struct thread_struct *th = &t->thread;
+	/* A call of another ABI (int $0x80) is cancelled instead: its
+	 * getpid has another number, and the filter kills any other call. */
+	long null_nr = th->entry_compat ? -1 : SYS_getpid;
 	struct host_stop *st;
 
-	/* A stub call during the handler left the entry stop (its host call
-	 * was cancelled with orig_rax -1): nothing is pending any more. */
-	if (t->at_signal_stop)
-		return task_setregs(t) < 0 ? -ESRCH : 0;
-
-	/* Null the host call: the entry stop runs getpid() instead. The
-	 * result is written at the exit stop, where the host's getpid()
-	 * result is replaced. */
-	t->regs.orig_rax = SYS_getpid;
-	t->regs.rax = t->snap_rax;	/* rax is written at the exit stop */
-	if (task_setregs(t) < 0 ||
+	if (os_ptrace_pokeuser(t->host_tid, ORIG_RAX_OFF, null_nr) < 0 ||
 	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
 		return -ESRCH;
-	st = wait_host_stop_resume(t, RESUME_SYSCALL);
-	if (st->kind != STOP_SYSCALL)
-		return -ESRCH;
-	/* At the exit stop the registers are the entry's (rip included,
-	 * even a restart's) but rax, which holds getpid()'s result: write
-	 * the guest's result over it. */
-	t->regs.rax = result;
-	t->regs.rip = rip;
-	if (t->regs_partial) {
-		t->snap_rax = result;
-		return os_ptrace_pokeuser(t->host_tid,
-				offsetof(struct user_regs_struct, rax),
-				result) < 0 ? -ESRCH : 0;
+	for (;;) {
+		st = ptrace_wait_stop(t);
+		if (st->kind == STOP_SYSCALL)
+			break;
+		if (st->kind != STOP_GROUP)
+			return -ESRCH;
+		/* A late PTRACE_INTERRUPT: step over it. */
+		if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
+			return -ESRCH;
 	}
-	return task_setregs(t) < 0 ? -ESRCH : 0;
+	th->at_entry_stop = false;
+	/* The host's registers are the entry's but rax (getpid's result)
+	 * and orig_rax: make them be written again. */
+	th->snap_rax = ~t->regs.rax;
+	th->snap_orig_rax = null_nr;
+	return 0;
 }
 
-/* Still at the entry stop (no stub call ran): let the call go on; after a
- * stub call, run the guest's syscall instruction again. */
-static int tt_syscall_passthrough(struct task *t)
+static void tt_run(struct task *t, struct um_event *ev)
 {
-	if (task_regs_full(t) < 0)
-		return -ESRCH;
-	if (t->at_signal_stop)
-		return rerun_guest_syscall(t);
-	if (task_setregs(t) < 0)
-		return -ESRCH;
-	return finish_guest_syscall(t);
+	if (!t->thread.started && ptrace_first_stop(t) < 0)
+		goto gone;
+	if (t->thread.at_entry_stop && tt_null_call(t) < 0)
+		goto gone;
+	ptrace_run(t, RESUME_SYSCALL, ev);
+	return;
+gone:
+	ev->kind = UM_EV_EXIT;
+	ev->exit_sig = SIGKILL;
 }
 
 const struct um_mode tt_mode = {
 	.name = "tt",
-	.resume = RESUME_SYSCALL,
-	.syscall_entry = tt_syscall_entry,
-	.syscall_finish = tt_syscall_finish,
-	.syscall_passthrough = tt_syscall_passthrough,
+	.init = tt_init,
+	.start_init = ptrace_start_init,
+	.clone = ptrace_clone,
+	.exec = ptrace_exec,
+	.run = tt_run,
+	.get_regs = ptrace_get_regs,
+	.get_fpregs = ptrace_get_fpregs,
+	.set_fpregs = ptrace_set_fpregs,
+	.host_call = ptrace_host_call,
+	.host_batch = ptrace_host_batch,
+	.interrupt = ptrace_interrupt,
+	.exit_thread = ptrace_exit_thread,
+	.kill_all = ptrace_kill_all,
+	.host_events = ptrace_host_events,
+	.wait_idle = ptrace_wait_idle,
 };

@@ -12,4 +12,22 @@ int init_tmpfs(void);		/* "tmpfs": kernel/fs/tmpfs.c */
 int init_chrdevs(void);		/* mem, tty devices: kernel/drivers/ */
 int ubd_init(void);		/* ubd block devices: ubd/ubd_kern.c */
 
+/*
+ * Running programs and ending the machine (arch/um/kernel/um_arch.c; Linux
+ * init/main.c and kernel/reboot.c).
+ */
+/* Run path as the current task's program (init): argv and envp are kernel
+ * strings ending in NULL; the task's host image is a fresh stub. 0, or
+ * -errno with the task unchanged (execve(2)'s errors). */
+long kernel_execve(const char *path, char *const argv[], char *const envp[]);
+/* init died with wait status status: halt, or panic on a fatal signal
+ * ("Attempted to kill init!"); umk exits with the status. Returns only when
+ * a halt already under way killed init. */
+void machine_halt_init_died(int status);
+/* reboot(2) as root: sync, print Linux's message for cmd (RESTART, HALT,
+ * POWER_OFF...), kill every task, unmount, and exit umk with 0. */
+void machine_restart_or_halt(int cmd) __attribute__((noreturn));
+/* panic(): exit umk with status 1 after the message, writing nothing. */
+void machine_panic(void) __attribute__((noreturn));
+
 #endif

@@ -19,6 +19,8 @@
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((typeof(x))(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((typeof(x))(a) - 1))
 #define PAGE_SIZE 4096UL
+/* The top of a guest's user address space (x86-64, 4-level paging). */
+#define TASK_SIZE_MAX 0x7ffffffff000UL
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define __unused __attribute__((unused))

@@ -15,8 +15,8 @@
 #include <umk/signal.h>
 #include <sys/user.h>
 #include <sys/resource.h>
-#include <host_stop.h>
 #include <umk/timer.h>
+#include <thread.h>
 
 struct file;
 struct files_struct;
@@ -100,6 +100,8 @@ struct cred {
 	gid_t groups[NGROUPS_MAX_GUEST];
 };
 struct cred *prepare_creds(const struct cred *old);
+/* Install new as the current task's credentials (the old ones are put). */
+void commit_creds(struct cred *new);
 void put_cred(struct cred *c);
 static inline struct cred *get_cred(struct cred *c)
 {
@@ -125,7 +127,18 @@ struct mm_struct {
 	unsigned long auxv[48];	/* for /proc/PID/auxv */
 	struct list_head file_vmas;	/* mappings of files (filemap.c) */
 	int auxv_len;
+	/* Held while a stub batch of one of its threads uses the request
+	 * page (arch/um/kernel/stub.c): the page is one per address space. */
+	struct mutex stub_lock;
 };
+
+/* A fresh mm for host process host_pid (users 1), or NULL. */
+struct mm_struct *mm_alloc(int host_pid);
+/* Drop a reference; the last one frees the mm and its file mappings. */
+void mmput(struct mm_struct *mm);
+/* The host process of mm changed (exec into a new host process): forget
+ * the cached /proc/PID/mem fd. */
+void mm_drop_mem_fd(struct mm_struct *mm);
 
 /* Shared signal state of a thread group (Linux struct signal_struct). */
 struct signal_struct {
@@ -192,8 +205,6 @@ struct task {
 	bool restore_sigmask;
 	struct sigpending pending;	/* thread-directed signals */
 	stack_t sas;			/* sigaltstack */
-	struct k_sigaction host_action[_NSIG];	/* what the host has now */
-	bool host_sas_synced;
 
 	int exit_code;			/* wait status when dead */
 	int exit_signal;		/* SIGCHLD, or 0 / -1 for threads */
@@ -210,30 +221,16 @@ struct task {
 	struct list_head run_list;	/* on the run queue when TASK_RUNNING */
 	bool on_rq;
 
-	/* Host thread state seen by the mode engine. */
-	struct user_regs_struct regs;	/* at the current stop */
-	/* At a syscall stop only the fields of PTRACE_GET_SYSCALL_INFO are
-	 * read (orig_rax, the arguments, rip, rsp; rax is -ENOSYS):
-	 * task_regs_full() fetches the rest first. regs_snap holds the
-	 * values the host has for rax, rip, orig_rax meanwhile. */
-	bool regs_partial;
-	unsigned long snap_rax, snap_rip, snap_orig_rax;
-	struct host_stop stop;		/* last decoded stop */
-	bool stop_ready;		/* a stop arrived, not yet consumed */
-	bool in_syscall;		/* serving a syscall: regs.orig_rax valid */
-	unsigned int stops_cur;		/* ptrace stops since the syscall entry */
+	/* The guest's user registers as of its last entry into the kernel
+	 * (Linux's pt_regs); the mode keeps them in step with the host
+	 * thread (arch/um/include/mode.h says which fields are fresh). */
+	struct user_regs_struct regs;
+	struct thread_struct thread;	/* mode-private (arch/um/include/thread.h) */
+	bool in_syscall;		/* serving a syscall: syscall_nr valid */
+	long syscall_nr;
+	unsigned int stops_cur;		/* host stops since the syscall entry */
 	char *strace_line;		/* strace: the call's text until it ends */
 	size_t strace_len;
-	long syscall_nr;
-	bool interrupted;		/* PTRACE_INTERRUPT sent, not yet seen */
-	bool guest_running;		/* resumed into guest code (or an
-					 * interruptible host call): a signal
-					 * must interrupt it */
-	bool sigreturned;		/* rt_sigreturn restored every register */
-	bool at_signal_stop;		/* stopped in a signal-delivery stop */
-	bool exec_seen;			/* PTRACE_EVENT_EXEC during a stub run */
-	unsigned long clone_child_tid;	/* host tid of the last clone event */
-	void (*clone_hook)(struct task *t, unsigned long child_host_tid);
 
 	/* timers for sleeps: absolute deadline in ns since boot, 0 = none */
 	uint64_t timeout;
@@ -247,7 +244,6 @@ struct task {
 	int nice;			/* -20..19 */
 	uint64_t restart_deadline;	/* an interrupted sleep's deadline */
 	bool restarting;		/* this syscall is a restart */
-	struct task *clone_child;	/* child being created by a clone */
 	unsigned long robust_list;	/* set_robust_list head (guest) */
 	struct task *vfork_parent;	/* for CLONE_VFORK: parent waiting */
 	bool vfork_done;
@@ -279,5 +275,55 @@ int schedule_timeout(uint64_t deadline_ns);
 
 /* Pid allocation: the lowest free pid above the last one, wrapping at 32768. */
 pid_t alloc_pid(void);
+
+/*
+ * For the mode engines: the current task sleeps (TASK_WAIT_HOST) until
+ * wake_up_host_waiter(t) says its host thread reported; nr_host_waiting
+ * counts such tasks (the event loop's fast path needs to know).
+ */
+void schedule_host_wait(void);
+void wake_up_host_waiter(struct task *t);
+extern int nr_host_waiting;
+/* Sleep in a group stop until SIGCONT or SIGKILL wakes the task. */
+void schedule_stopped(void);
+/* Let other runnable tasks run first (sched_yield). */
+void schedule_yield(void);
+/* The current task is dead: leave its stack for good (it is freed, and
+ * the task too if self_reap, once the scheduler is off it). */
+void schedule_exit(void) __attribute__((noreturn));
+/* Give t a fresh kernel stack that starts in fn(t). 0 or -ENOMEM. */
+int kstack_init(struct task *t, void (*fn)(struct task *));
+/* Free t's kernel stack (never the stack the kernel is running on). */
+void kstack_free(struct task *t);
+/* The event loop: run every runnable task until each sleeps; is the run
+ * queue empty? */
+void run_queue_drain(void);
+bool run_queue_empty(void);
+
+/*
+ * The loop of every task's kernel stack (arch/um/kernel/process.c): deliver
+ * signals, run guest code through the mode, serve what comes back. Entered
+ * with t->regs ready for guest code; never returns (the task leaves
+ * through do_exit).
+ */
+void task_main(struct task *t) __attribute__((noreturn));
+
+/* Task creation (kernel/fork.c): a zeroed task with its lists set up,
+ * TASK_UNINTERRUPTIBLE, or NULL; a signal_struct with count 0, or NULL. */
+struct task *alloc_task(void);
+struct signal_struct *alloc_signal(void);
+
+/*
+ * Task death (kernel/exit.c, semantics of Linux kernel/exit.c):
+ * do_exit(code) ends the current task with wait status code; the last
+ * thread of a process makes it a zombie for its parent. do_group_exit
+ * kills every thread of the current process first (exit_group, fatal
+ * signals). exit_host_gone: the mode reported the task's host thread gone
+ * (killed from outside by host signal sig, or 0): the process dies of sig,
+ * or of SIGKILL. None of them returns.
+ */
+void do_exit(long code) __attribute__((noreturn));
+void do_group_exit(int exit_code) __attribute__((noreturn));
+void exit_host_gone(struct task *t, int sig) __attribute__((noreturn));
 
 #endif

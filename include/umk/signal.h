@@ -13,6 +13,13 @@
 #define _NSIG 65
 #endif
 #define KSIGNAL_MAX 64
+/* The x86-64 ABI's values that glibc's headers do not all carry. */
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31)
+#endif
 
 /* x86-64 rt_sigaction ABI (struct kernel_sigaction). */
 struct k_sigaction {

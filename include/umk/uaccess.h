@@ -47,5 +47,15 @@ long access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf,
 /* Write into a read-only guest page of mm (ELF loading, frame patching). */
 int copy_to_user_force(struct mm_struct *mm, unsigned long addr,
 		       const void *src, size_t n);
+/* copy_to_user below a stack pointer: where the host has not grown the
+ * stack's mapping that far yet, a host call made by the task itself at
+ * the lowest address grows it (process_vm_writev cannot), then the copy
+ * is retried. 0 or -EFAULT. */
+int copy_to_user_stack(struct uptr dst, const void *src, size_t n);
+/* The kernel writes n bytes at addr of mm's stub request page (read-only
+ * in the guest, [STUB_DATA, STUB_DATA + STUB_DATA_SIZE)), through
+ * /proc/PID/mem. 0 or -EFAULT. Only the mode engines call it. */
+int stub_page_write(struct mm_struct *mm, unsigned long addr, const void *src,
+		    size_t n);
 
 #endif

@@ -1,76 +1,135 @@
 /*
- * An interception mode: the engine that turns a guest system call into a
- * ptrace stop and gives the guest its result. The kernel above never knows
- * which mode runs; it is chosen once at boot (mode=skas|tt).
- *   skas/: PTRACE_SYSEMU, one stop per call.
- *   tt-mode/: PTRACE_SYSCALL, the host call nulled to getpid(), two stops.
+ * An interception mode: the engine that runs a task's guest code on its host
+ * thread and turns what happens there (a system call, a fault, an interrupt,
+ * the thread's death) into one decoded event for the kernel. The kernel
+ * calls a mode only through this ops struct, chosen once at boot
+ * (mode=skas|tt); it never includes a ptrace header and never knows which
+ * mode runs. Mode-private state of a task lives in task->thread
+ * (arch/um/include/thread.h), as Linux's thread_struct.
+ *   skas/     PTRACE_SYSEMU, one stop per guest call.
+ *   tt-mode/  PTRACE_SYSCALL, the host call nulled to getpid(), two stops.
+ *   (arch/um/ptrace/ is the ptrace machinery both share.)
+ * Model: UML's struct kern_ops of 2.6 (CHOOSE_MODE gone), gVisor's
+ * platform.Context (Switch returns the reason guest code stopped).
+ *
+ * Registers: task->regs are the guest's user registers (Linux's pt_regs) as
+ * of its last entry into the kernel. After a syscall event only the fields
+ * the event carries are fresh (rip, rsp, rax, orig_rax and the arguments);
+ * mode->get_regs() completes them. The kernel may change any of them; the
+ * mode gives the guest exactly task->regs when it next runs it.
  */
 #ifndef UMK_MODE_H
 #define UMK_MODE_H
 
-#include <umk/sched.h>
-#include <ptrace_user.h>
-#include <stub.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <signal.h>
+
+struct task;
+struct stub_batch;
+
+enum um_event_kind {
+	UM_EV_SYSCALL,		/* the guest made a system call */
+	UM_EV_FAULT,		/* the host raised a signal for guest code */
+	UM_EV_INTERRUPT,	/* stopped for the kernel (mode->interrupt), or
+				 * for nothing the guest needs to know */
+	UM_EV_EXIT,		/* the host thread is gone */
+};
+
+struct um_event {
+	enum um_event_kind kind;
+	/* UM_EV_SYSCALL: the number and arguments as the guest passed them;
+	 * compat is set for a call that is not an x86-64 one (int $0x80,
+	 * sysenter, x32), which must never be served as one. */
+	long nr;
+	unsigned long args[6];
+	bool compat;
+	/* UM_EV_FAULT: the signal and the host's siginfo for it. */
+	int sig;
+	siginfo_t info;
+	/* UM_EV_EXIT: the host signal that killed the thread, or 0. */
+	int exit_sig;
+};
 
 struct um_mode {
 	const char *name;
-	/* How to run guest code until its next system call. */
-	enum resume_req resume;
+	/* Boot: register the mode's host event sources. 0 or -errno. */
+	int (*init)(void);
 	/*
-	 * A syscall stop of t arrived (t->regs fresh). Return true if it is a
-	 * call for the kernel to serve (t->syscall_nr and the arguments in
-	 * t->regs are valid), false if the mode consumed it (tt: exit stop).
+	 * Start the first guest host process (a fresh stub image under the
+	 * guest seccomp filter) as t's host thread; t->regs are its
+	 * registers at the stub's entry on return. 0 or -errno.
 	 */
-	bool (*syscall_entry)(struct task *t);
+	int (*start_init)(struct task *t);
 	/*
-	 * The kernel served the call: make the guest see t->regs (rax holds
-	 * the result, or rip/rax were set for a restart). tt first completes
-	 * the nulled host call. 0, or -ESRCH if the host thread vanished.
+	 * clone: parent (current) makes the host thread or process of child
+	 * with host clone flags (CLONE_VM, CLONE_THREAD... as decided by
+	 * kernel/fork.c), and child->host_tid becomes its tid. The child's
+	 * first mode->run gives it child->regs. 0 or -errno (-EAGAIN).
 	 */
-	int (*syscall_finish)(struct task *t);
+	int (*clone)(struct task *parent, struct task *child,
+		     unsigned long host_flags);
 	/*
-	 * Let the host run the guest's current system call for real, with
-	 * the registers in t->regs (rt_sigreturn: the host restores the
-	 * frame). On return t->regs are the registers after the call and the
-	 * task is at a syscall-exit stop. 0 or -ESRCH.
+	 * Give t (current) a fresh address space: a new stub image, in the
+	 * same host process when t is its host leader, else in a new host
+	 * process (t->host_tid changes). t->regs are the stub's entry
+	 * registers on return. 0, or -errno after which t cannot continue.
 	 */
-	int (*syscall_passthrough)(struct task *t);
+	int (*exec)(struct task *t);
+	/*
+	 * Run t (current) from t->regs until the next event and decode it
+	 * into *ev. The task sleeps in the kernel's scheduler meanwhile. A
+	 * syscall's result is whatever the kernel left in t->regs.rax.
+	 */
+	void (*run)(struct task *t, struct um_event *ev);
+	/* Complete t->regs (after a syscall event). 0 or -ESRCH. */
+	int (*get_regs)(struct task *t);
+	/* t's FPU/extended state in the XSAVE layout of a signal frame
+	 * (struct _fpstate plus its xsave header), len bytes (um_xstate_size).
+	 * 0 or -errno; set: -EINVAL when the host refuses the state. */
+	int (*get_fpregs)(struct task *t, void *buf, size_t len);
+	int (*set_fpregs)(struct task *t, const void *buf, size_t len);
+	/*
+	 * Run one host system call inside t (current), at the stub's own
+	 * syscall instruction, with the six arguments. t->regs are kept.
+	 * interruptible: a call that may sleep in the host (futex wait) ends
+	 * with -ERESTARTSYS when a guest signal becomes pending. Returns the
+	 * host result (-errno), or -ESRCH when the host thread is gone.
+	 */
+	long (*host_call)(struct task *t, long nr, const unsigned long args[6],
+			  bool interruptible);
+	/*
+	 * Run batch b (written into t's read-only request page first) inside
+	 * t. Returns how many calls succeeded (b->count when all did) and
+	 * puts the result of the last call run into *last; -ESRCH when the
+	 * host thread is gone, -EFAULT if the page could not be written.
+	 */
+	long (*host_batch)(struct task *t, const struct stub_batch *b,
+			   long *last);
+	/* A signal became pending for t while its guest code runs: make it
+	 * come back (its next run ends with an interrupt). */
+	void (*interrupt)(struct task *t);
+	/* t is exiting: end its host thread (last: the whole host process). */
+	void (*exit_thread)(struct task *t, bool last);
+	/* Kill every guest host process at once (halt, panic). */
+	void (*kill_all)(void);
+	/* The event loop: the mode's host event source is ready. */
+	void (*host_events)(void);
+	/*
+	 * The event loop has nothing to run and only the mode's events (and
+	 * kernel timers, which kick it) can matter: wait for one and handle
+	 * it. Returns 1 if it handled an event, 0 if interrupted (the caller
+	 * then polls every event source once), or -EAGAIN if the mode has no
+	 * such fast path.
+	 */
+	int (*wait_idle)(void);
 };
 
 extern const struct um_mode *um_mode;
 extern const struct um_mode skas_mode;
 extern const struct um_mode tt_mode;
 
-/* Process-level helpers both engines and the kernel use (process.c). */
-/* Wait for t's (current's) next host stop; returns it (also in t->stop). */
-struct host_stop *wait_host_stop(struct task *t);
-/* The same, but a PTRACE_INTERRUPT stop (a signal's wake-up that came
- * while the kernel drives the thread) is stepped over by resuming with req. */
-struct host_stop *wait_host_stop_resume(struct task *t, enum resume_req req);
-/* Run one host syscall inside the stopped current task via the stub;
- * t->regs are preserved. Returns the host result (-errno on failure). */
-long host_syscall(struct task *t, long nr, long a0, long a1, long a2,
-		  long a3, long a4, long a5);
-/* The same for a call that may sleep in the host (futex wait): a guest
- * signal ends it with -ERESTARTSYS. */
-long host_syscall_interruptible(struct task *t, long nr, long a0, long a1,
-				long a2, long a3, long a4, long a5);
-/* Run the batch already written at STUB_DATA (count calls). Returns the
- * number that succeeded; the results are read back into *batch. */
-long host_batch(struct task *t, struct stub_batch *batch);
-int task_setregs(struct task *t);
-int task_getregs(struct task *t);
-/* At a syscall stop only part of t->regs was read: fetch the rest (keeping
- * rax, rip, orig_rax as the handler left them). 0 or -ESRCH. */
-int task_regs_full(struct task *t);
-/* At a syscall-entry stop under PTRACE_SYSCALL: let the host run the call
- * and stop at its exit, registers read back. 0 or -ESRCH. */
-int finish_guest_syscall(struct task *t);
-/* From a stop outside any call (a signal stop, or the exit stop of a call
- * SYSEMU skipped): run the guest's own syscall instruction again (rip - 2,
- * the number from orig_rax) under PTRACE_SYSCALL, up to its exit stop. */
-int rerun_guest_syscall(struct task *t);
-/* Resume the current task's guest code after a stop (signals delivered). */
-void return_to_user(struct task *t);
+/* Bytes of the XSAVE area of a signal frame on this host (CPUID 0xD). */
+size_t um_xstate_size(void);
 
 #endif

@@ -37,7 +37,6 @@ struct timespec;
 int os_clock_gettime(int clk, struct timespec *ts);
 int os_clock_getres(int clk, struct timespec *ts);
 
-#endif
 
 /* CPU time of host process pid (thread: of host thread tid), in ns, from
  * the host's /proc accounting; zeros when it is gone. */
@@ -58,3 +57,52 @@ int os_drop_privileges(void);
 int os_has_capabilities(void);
 /* Exit umk now with status (after the kernel has shut down). */
 void os_exit(int status) __attribute__((noreturn));
+
+/* Guest memory of host process pid (process_vm_readv/writev). Returns the
+ * bytes moved, which may be short at an unmapped page, or -errno. */
+long os_vm_read(int pid, unsigned long addr, void *buf, size_t len);
+long os_vm_write(int pid, unsigned long addr, const void *buf, size_t len);
+/* Through /proc/PID/mem (reaches non-writable pages): fd cached by caller. */
+int os_open_mem(int pid);
+long os_mem_read(int memfd, unsigned long addr, void *buf, size_t len);
+long os_mem_write(int memfd, unsigned long addr, const void *buf, size_t len);
+
+/* The sealed memfd holding the stub binary (built at boot from the blob).
+ * fd or -errno. */
+int os_create_stub_memfd(const void *image, size_t len);
+
+/*
+ * umk's fd channel to guest host processes (arch/um/kernel/stub.c): a
+ * datagram socketpair, sv[0] umk's sending end, sv[1] the end every guest
+ * host process holds as STUB_SOCK_FD. Both close on exec in umk. 0 or
+ * -errno.
+ */
+int os_fd_channel(int sv[2]);
+/* Send host fd over the channel (one byte, SCM_RIGHTS). 0 or -errno. */
+int os_send_fd(int sock, int fd);
+/* Throw away whatever is queued on the receiving end sock (a pass that
+ * the stub did not take), closing any fds that came with it. */
+void os_drain_fds(int sock);
+/* Is fd2 of host process pid2 the same open file as umk's fd1? (kcmp(2)
+ * KCMP_FILE.) 1, 0, or -errno. */
+int os_same_file(int fd1, int pid2, int fd2);
+/* Reopen umk's own fd (a memfd) read-only, through /proc/self/fd: a
+ * mapping made from it can never be written. fd or -errno. */
+int os_reopen_rdonly(int fd);
+
+/*
+ * The guest seccomp filter (arch/um/os-Linux/seccomp.c): the BPF program,
+ * *len instructions, that the stub installs in the first guest host
+ * process; allow_getpid for tt mode. Built once; NULL on failure.
+ */
+struct sock_filter;
+const struct sock_filter *os_seccomp_guest_filter(bool allow_getpid,
+						  size_t *len);
+/* Put umk itself, every thread, under its allowlist filter; a call outside
+ * it ends umk with a message naming it. 0 or -errno. */
+int os_sandbox_self(void);
+
+/* Host RSS in bytes of process pid (from /proc/PID/statm), or 0. */
+uint64_t os_process_rss(int pid);
+
+#endif

@@ -50,10 +50,17 @@ struct syscall_entry_info {
 int os_ptrace_syscall_entry(int tid, struct syscall_entry_info *info);
 /* Write one register (offset into struct user_regs_struct, bytes). */
 int os_ptrace_pokeuser(int tid, size_t offset, unsigned long value);
-/* Read or write the FPU/xstate area (NT_X86_XSTATE), sized from CPUID. */
+/*
+ * The FPU/xstate of a stopped tracee (PTRACE_GETREGSET/SETREGSET
+ * NT_X86_XSTATE, in the standard XSAVE layout). The host's area is
+ * os_xstate_size() bytes (CPUID leaf 0xD; 11008 with AMX); these move the
+ * first len bytes of it (get) or give the host len bytes followed by zeros
+ * (set). 0 or -errno: -EINVAL when the host refuses the state (a corrupt
+ * xsave header, reserved MXCSR bits), -ESRCH when the tracee is gone.
+ */
 size_t os_xstate_size(void);
-int os_ptrace_getfpregs(int tid, void *buf, size_t len);
-int os_ptrace_setfpregs(int tid, const void *buf, size_t len);
+int os_ptrace_get_xstate(int tid, void *buf, size_t len);
+int os_ptrace_set_xstate(int tid, const void *buf, size_t len);
 /* Kill a host thread group at once (SIGKILL). */
 void os_kill_process(int pid);
 void os_kill_thread(int pid, int tid);
@@ -70,25 +77,13 @@ int os_wait_any(struct host_stop *stop);
 void os_decode_status(int status, struct host_stop *stop);
 
 /*
- * Start a host process for the first guest task: fork, make the stub memfd
- * its fd STUB_FD and close every other fd, clear the signal mask, seize it
- * with our ptrace options, and let it execveat() the stub. The child's next
- * stop is PTRACE_EVENT_EXEC. Returns the host pid or -errno.
+ * Start the host process of the first guest task: fork, give it the stub
+ * memfd as fd STUB_FD and the guest end of umk's fd channel as
+ * STUB_SOCK_FD and close every other fd, clear the signal mask, seize it
+ * with umk's ptrace options, and let it execveat() the stub. The child's
+ * next stop is PTRACE_EVENT_EXEC. Returns the host pid or -errno.
  */
-int os_spawn_stub_process(int stub_fd);
-/* The memfd holding the stub binary (built at boot from the blob). */
-int os_create_stub_memfd(const void *image, size_t len);
+int os_spawn_stub_process(int stub_fd, int chan_fd);
 
-/* Guest memory of host process pid (process_vm_readv/writev). Returns the
- * bytes moved, which may be short at an unmapped page, or -errno. */
-long os_vm_read(int pid, unsigned long addr, void *buf, size_t len);
-long os_vm_write(int pid, unsigned long addr, const void *buf, size_t len);
-/* Through /proc/PID/mem (reaches non-writable pages): fd cached by caller. */
-int os_open_mem(int pid);
-long os_mem_read(int memfd, unsigned long addr, void *buf, size_t len);
-long os_mem_write(int memfd, unsigned long addr, const void *buf, size_t len);
-
-/* Host RSS in bytes of process pid (from /proc/PID/statm), or 0. */
-uint64_t os_process_rss(int pid);
 
 #endif

@@ -1,10 +1,24 @@
 /*
  * The stub: a tiny static program (arch/um/stub/stub.c) that every guest
- * address space is host-exec'd into. Its code page runs host syscalls for
- * the kernel and traps back with int3; its data page carries the batch.
- * Both live at fixed addresses high in the address space that the guest can
- * neither see (hidden from /proc/PID/maps) nor unmap or overwrite (mm.c
- * refuses ranges that touch [STUB_START, STUB_END)).
+ * address space is host-exec'd into. It is the only code that ever runs a
+ * host system call inside a guest host process, and it is laid out so that
+ * guest code cannot steer it (DESIGN.md, "The stub"):
+ *
+ *   STUB_CODE  r-x  its instructions; a host call only ever executes at
+ *                   STUB_SYSCALL_IP or STUB_BATCH_IP, which the process's
+ *                   seccomp filter checks (seccomp_data.instruction_pointer
+ *                   is the address after the syscall instruction).
+ *   STUB_DATA  r--  requests: the batch, its strings and structures. Read
+ *                   only in the guest; the kernel writes it through
+ *                   /proc/PID/mem (a forced write). Nothing the stub
+ *                   executes for the kernel comes from writable memory.
+ *   STUB_RW    rw-  what the host writes for the stub (per-call results,
+ *                   recvmsg's data and control buffers). The guest can write
+ *                   it too, so the kernel reads it as untrusted input.
+ *
+ * The guest can neither see these pages (hidden from /proc/PID/maps) nor
+ * unmap, remap or mprotect them (kernel/mm.c refuses any range that touches
+ * [STUB_START, STUB_END)), and copy_to_user/copy_from_user refuse them too.
  * Model: UML arch/um/kernel/skas/stub.c, arch/x86/um/shared/sysdep/stub_64.h.
  */
 #ifndef UMK_STUB_H
@@ -12,36 +26,84 @@
 
 #define STUB_START	0x7ff000000000UL
 #define STUB_CODE	STUB_START			/* text, r-x */
-#define STUB_DATA	(STUB_START + 0x10000UL)	/* data, rw- */
+#define STUB_DATA	(STUB_START + 0x10000UL)	/* requests, r-- */
 #define STUB_DATA_SIZE	0x10000UL
-#define STUB_END	(STUB_DATA + STUB_DATA_SIZE)
+#define STUB_RW		(STUB_START + 0x20000UL)	/* host output, rw- */
+#define STUB_RW_SIZE	0x10000UL
+#define STUB_END	(STUB_RW + STUB_RW_SIZE)
 
-/* Entry points inside the code page (stub.lds places them). */
+/* Entry points inside the code page (stub.c places them with .org). */
 #define STUB_ENTRY	(STUB_CODE + 0x0)	/* _start: int3 forever */
 #define STUB_SYSCALL	(STUB_CODE + 0x10)	/* syscall; int3 */
 #define STUB_BATCH	(STUB_CODE + 0x20)	/* run struct stub_batch; int3 */
+#define STUB_BATCH_SYSCALL (STUB_CODE + 0x80)	/* the batch's syscall insn */
+/* Where the host reports a stub call (the instruction after `syscall`). */
+#define STUB_SYSCALL_IP	(STUB_SYSCALL + 2)
+#define STUB_BATCH_IP	(STUB_BATCH_SYSCALL + 2)
 
-/* Host fd number, in every guest host process, of the stub's memfd. */
+/* Host fds every guest host process holds (and nothing else):
+ *   STUB_FD       the sealed memfd of the stub binary (exec of a fresh image)
+ *   STUB_SOCK_FD  the receiving end of umk's fd channel: memfds that umk
+ *                 lets a process map arrive here with SCM_RIGHTS, so the
+ *                 guest never causes a host path lookup. */
 #define STUB_FD		3
+#define STUB_SOCK_FD	4
 
 #ifndef __ASSEMBLER__
-/* One host syscall of a batch; the stub writes the result into ret. */
+/* One host syscall of a batch: number and six arguments. */
 struct stub_syscall {
 	long nr;
 	long args[6];
-	long ret;
 };
 #define STUB_BATCH_MAX 64
-/* At STUB_DATA: the batch the kernel wrote; the stub runs calls[0..count)
- * and stops at the first that returns a negative value (done = its index,
- * or count when all succeeded). */
+#define STUB_SCRATCH_SIZE 8192
+/*
+ * At STUB_DATA (read-only in the guest): the stub runs calls[0..count) and
+ * stops at the first that returns a negative value. It traps back with the
+ * index of that call (or count) in r12 and its result in rax: those
+ * registers are the trusted outcome. It also stores every result into
+ * struct stub_rw's ret[], which the guest could have rewritten.
+ */
 struct stub_batch {
 	long count;
-	long done;
 	struct stub_syscall calls[STUB_BATCH_MAX];
-	/* scratch for strings the calls point at (paths, argv) */
-	char scratch[4096];
+	/* strings and structures the calls point at (paths, argv, msghdr) */
+	char scratch[STUB_SCRATCH_SIZE];
 };
+/* At STUB_RW (writable by the guest: untrusted). */
+struct stub_rw {
+	long ret[STUB_BATCH_MAX];
+	char buf[4096];			/* recvmsg data and control */
+};
+
+/* The guest address of a field of the request page. */
+#define STUB_DATA_ADDR(field) (STUB_DATA + offsetof(struct stub_batch, field))
+#define STUB_RW_ADDR(field) (STUB_RW + offsetof(struct stub_rw, field))
+
+/* ---- the kernel's side (arch/um/kernel/stub.c) ---- */
+struct task;
+
+/* Boot: the sealed stub memfd from the linked-in image (len bytes) and
+ * umk's fd channel. 0 or -errno. */
+int stub_init(const void *image, size_t len);
+extern int stub_memfd;
+/* The channel's end that every guest host process holds as STUB_SOCK_FD. */
+int stub_channel_guest_fd(void);
+/*
+ * Run host syscall nr with six arguments inside t (current) at the stub's
+ * instruction; t's registers are kept. Returns the host result (-errno),
+ * -ESRCH when t's host thread is gone. The interruptible form, for a call
+ * that sleeps in the host (futex wait), gives up with -ERESTARTSYS when a
+ * guest signal becomes pending.
+ */
+long host_syscall(struct task *t, long nr, long a0, long a1, long a2,
+		  long a3, long a4, long a5);
+long host_syscall_interruptible(struct task *t, long nr, long a0, long a1,
+				long a2, long a3, long a4, long a5);
+/* Run batch b inside t (one batch at a time per address space): the
+ * number of calls that succeeded (b->count if all), the result of the last
+ * one run in *last; -ESRCH, -EFAULT as mode->host_batch. */
+long host_batch(struct task *t, const struct stub_batch *b, long *last);
 #endif
 
 #endif

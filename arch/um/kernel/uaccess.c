@@ -8,10 +8,11 @@
 #include <umk/uaccess.h>
 #include <ptrace_user.h>
 #include <stub.h>
+#include <os.h>
 #include <limits.h>
 #include <string.h>
-
-#define TASK_SIZE_MAX 0x7ffffffff000UL
+#include <time.h>
+#include <sys/syscall.h>
 
 /* Reject ranges outside user space or touching the stub. */
 static bool range_ok(unsigned long addr, size_t n)
@@ -133,6 +134,39 @@ long access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf,
 		return n;
 	return write ? os_mem_write(mm->mem_fd, addr, buf, len)
 		     : os_mem_read(mm->mem_fd, addr, buf, len);
+}
+
+void mm_drop_mem_fd(struct mm_struct *mm)
+{
+	if (mm->mem_fd >= 0)
+		os_close(mm->mem_fd);
+	mm->mem_fd = -1;
+}
+
+int stub_page_write(struct mm_struct *mm, unsigned long addr, const void *src,
+		    size_t n)
+{
+	if (addr < STUB_DATA || addr + n > STUB_DATA + STUB_DATA_SIZE ||
+	    addr + n < addr)
+		return -EFAULT;
+	if (mm_memfd(mm) < 0)
+		return -EFAULT;
+	return os_mem_write(mm->mem_fd, addr, src, n) == (long)n ? 0 : -EFAULT;
+}
+
+int copy_to_user_stack(struct uptr dst, const void *src, size_t n)
+{
+	unsigned long low = ALIGN_DOWN(dst.addr, 16);
+
+	if (copy_to_user(dst, src, n) == 0)
+		return 0;
+	/* clock_gettime writes 16 bytes at low in the task's own context,
+	 * where a fault below the stack mapping grows it. */
+	if (!range_ok(low, 16) ||
+	    host_syscall(current, SYS_clock_gettime, CLOCK_MONOTONIC, low,
+			 0, 0, 0, 0) < 0)
+		return -EFAULT;
+	return copy_to_user(dst, src, n);
 }
 
 int copy_to_user_force(struct mm_struct *mm, unsigned long addr,

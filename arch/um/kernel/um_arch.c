@@ -7,6 +7,7 @@
  * Model: UML arch/um/kernel/um_arch.c, Linux init/main.c.
  */
 #include <umk/sched.h>
+#include <umk/signal_internal.h>
 #include <umk/fs.h>
 #include <umk/init.h>
 #include <umk/tty.h>
@@ -28,31 +29,17 @@
 #include <sys/mount.h>
 #include "../../../kernel/fs/internal.h"
 
-int kstack_init(struct task *t, void (*fn)(struct task *));
-void set_task_host_waiting(struct task *t);
-void task_main(struct task *t);
-void run_queue_drain(void);
-bool run_queue_empty(void);
-void reap_host_stops(void);
-void host_stop_arrived(int tid, const struct host_stop *st);
-extern int nr_host_waiting;
 extern struct wait_queue_head task_exit_wait;
-void force_sigkill(struct task *t);
-struct task *alloc_task(void);
-struct signal_struct *alloc_signal(void);
-struct mm_struct *mm_alloc(int host_pid);
-long kernel_execve(const char *path, char *const argv[], char *const envp[]);
-struct files_struct *alloc_files(void);
 extern const char stub_image[], stub_image_end[];
 
 char saved_command_line[4096];
-int stub_memfd = -1;		/* the stub binary, for new host processes */
 
 static struct {
 	const char *init;
 	const char *root;
 	bool ro;
 	bool quiet;
+	bool nosandbox;
 	const char *umid;
 	char **init_argv;	/* after "--" */
 	int init_argc;
@@ -77,6 +64,8 @@ static void usage(FILE *f)
 "  quiet              print only warnings and errors while booting\n"
 "  strace, --strace   print every guest system call on stderr (strace format)\n"
 "  stats              print the interception counters at shutdown\n"
+"  nosandbox          do not put umk itself under its seccomp allowlist\n"
+"                     (for debugging umk; guests stay filtered)\n"
 "  --help, --version\n");
 }
 
@@ -178,6 +167,8 @@ static void parse_command_line(int argc, char **argv)
 			strace_enabled = true;
 		} else if (!strcmp(a, "stats")) {
 			stats_at_shutdown = true;
+		} else if (!strcmp(a, "nosandbox")) {
+			boot.nosandbox = true;
 		} else {
 			bad_option("unknown option '%s'", a);
 		}
@@ -186,15 +177,6 @@ static void parse_command_line(int argc, char **argv)
 		bad_option("%sno root device: give ubd0=FILE", "");
 	if (!boot.root)
 		boot.root = "/dev/ubda";
-}
-
-static void kill_all_guests(void)
-{
-	struct task *t;
-
-	list_for_each_entry(t, &task_list, tasks)
-		if (t->host_tid > 0)
-			os_kill_process(t->host_tid);
 }
 
 static void put_super_at_halt(struct super_block *sb, void *arg)
@@ -256,7 +238,7 @@ static void __attribute__((noreturn)) machine_exit(int status, bool sync)
 		ksys_sync();
 		iterate_supers(put_super_at_halt, NULL);
 	}
-	kill_all_guests();
+	um_mode->kill_all();
 	ubd_close_all();
 	os_exit(status);
 }
@@ -336,25 +318,19 @@ static int try_init(const char *path)
 	return kernel_execve(path, argv, envp);
 }
 
-/* init's kernel stack: take the fresh stub image, exec init into it. */
+/* init's kernel stack: take the first host process (a fresh stub image,
+ * already under the guest seccomp filter), exec init into it. */
 static void init_start(struct task *t)
 {
 	static const char *const defaults[] = {
 		"/sbin/init", "/etc/init", "/bin/init", "/bin/sh",
 	};
-	struct host_stop *st;
 	long err;
 
-	st = wait_host_stop(t);			/* PTRACE_EVENT_EXEC */
-	while (!(st->kind == STOP_SIGNAL && st->sig == SIGTRAP)) {
-		if (st->kind == STOP_EXITED || st->kind == STOP_KILLED)
-			panic("umk: the first host process died (status 0x%x)",
-			      st->status);
-		os_ptrace_resume(t->host_tid, RESUME_CONT, 0);
-		st = wait_host_stop(t);
-	}
-	task_getregs(t);
-	t->at_signal_stop = true;
+	err = um_mode->start_init(t);
+	if (err)
+		panic("umk: cannot start the first host process: error %ld",
+		      err);
 	if (boot.init) {
 		err = try_init(boot.init);
 		if (err)
@@ -374,7 +350,6 @@ static void init_start(struct task *t)
 			      "to kernel. See Linux Documentation/admin-guide/"
 			      "init.rst for guidance.");
 	}
-	return_to_user(t);
 	task_main(t);
 }
 
@@ -393,13 +368,13 @@ static void set_default_rlimits(struct signal_struct *s)
 	s->rlim[RLIMIT_NICE] = (struct rlimit){ 0, 0 };
 }
 
-/* Create guest pid 1 with its host process and console fds. */
-static struct task *create_init_task(int stub_fd)
+/* Create guest pid 1 with its console fds; its kernel stack takes the
+ * first host process that the mode started at boot. */
+static struct task *create_init_task(void)
 {
 	static struct cred root_cred = { .usage = 2 };
 	struct task *t = alloc_task();
 	struct file *con;
-	int host;
 
 	if (!t)
 		panic("out of memory creating init");
@@ -432,14 +407,11 @@ static struct task *create_init_task(int stub_fd)
 		get_unused_fd_install(get_file(con), 0, false);
 		get_unused_fd_install(con, 0, false);
 	}
-	host = os_spawn_stub_process(stub_fd);
-	if (host < 0)
-		panic("cannot start the first host process: error %d", host);
-	t->host_tid = host;
-	t->mm = mm_alloc(host);
+	t->mm = mm_alloc(0);
 	if (!t->mm || kstack_init(t, init_start) < 0)
 		panic("out of memory creating init");
-	set_task_host_waiting(t);
+	t->state = TASK_INTERRUPTIBLE;
+	wake_up_process(t);
 	current = NULL;
 	return t;
 }
@@ -466,27 +438,21 @@ static void __attribute__((noreturn)) cpu_idle_loop(void)
 		run_timers();
 		if (!run_queue_empty())
 			continue;
-		if (nr_host_waiting > 0 && !os_event_fds_watched()) {
-			/* Only a ptrace stop, a kick or the next kernel timer
-			 * can come: wait for the stop directly. */
-			struct host_stop st;
-			int tid;
-
+		if (nr_host_waiting > 0 && !os_event_fds_watched() &&
+		    um_mode->wait_idle) {
+			/* Only a mode event, a kick or the next kernel timer
+			 * can come: let the mode wait for its event. */
 			if (next_timer_expires())
 				os_event_arm_deadline(ktime_to_host_ns(
 						      next_timer_expires()));
-			tid = os_wait_child_blocking(&st);
-
-			if (tid > 0) {
-				host_stop_arrived(tid, &st);
+			if (um_mode->wait_idle() > 0)
 				continue;
-			}
 			os_event_wait(0, &ready);
 		} else {
 			os_event_wait(next_timer_delay(), &ready);
 		}
 		if (ready & (1u << EV_CHILD))
-			reap_host_stops();
+			um_mode->host_events();
 		for (int src = 0; src < EV_MAX; src++)
 			if ((ready & (1u << src)) && event_handlers[src])
 				event_handlers[src]();
@@ -497,7 +463,7 @@ static void __attribute__((noreturn)) cpu_idle_loop(void)
 
 int main(int argc, char **argv)
 {
-	int stub_fd, err;
+	int err;
 
 	parse_command_line(argc, argv);
 	if (boot.quiet)
@@ -512,9 +478,7 @@ int main(int argc, char **argv)
 	       boot.umid ? ", umid " : "", boot.umid ? boot.umid : "");
 	if (ubd_open_all() < 0)
 		os_exit(1);
-	stub_fd = os_create_stub_memfd(stub_image, stub_image_end - stub_image);
-	check(stub_fd, "stub memfd");
-	stub_memfd = stub_fd;
+	check(stub_init(stub_image, stub_image_end - stub_image), "stub");
 	err = os_drop_privileges();
 	if (err < 0)
 		printk(KERN_WARNING "umk: could not drop host privileges: %d\n",
@@ -550,7 +514,15 @@ int main(int argc, char **argv)
 				path_put(&dev);
 			}
 		}
-		create_init_task(stub_fd);
+		create_init_task();
 	}
+	/* The first guest host process is made now, while umk may still
+	 * fork; then umk closes its own sandbox. */
+	check(um_mode->init(), "interception mode");
+	if (!boot.nosandbox)
+		check(os_sandbox_self(), "umk's seccomp sandbox");
+	else
+		printk(KERN_WARNING "umk: nosandbox: umk runs without its "
+		       "seccomp allowlist\n");
 	cpu_idle_loop();
 }

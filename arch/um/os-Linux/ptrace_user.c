@@ -21,6 +21,10 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <stdlib.h>
+#include <os.h>
+
+#define ALIGN64(x) (((x) + 63) & ~(size_t)63)
 
 #ifndef PTRACE_SYSEMU
 #define PTRACE_SYSEMU 31
@@ -124,22 +128,49 @@ size_t os_xstate_size(void)
 
 	if (!size) {
 		__cpuid_count(0xd, 0, a, b, c, d);
-		size = b > 512 ? b : 4096;
+		size = b > 512 + 64 ? b : 512 + 64;
 	}
 	return size;
 }
 
-int os_ptrace_getfpregs(int tid, void *buf, size_t len)
+/* One host-sized area: only the kernel thread traces, so one is enough. */
+static unsigned char *xstate_area(void)
 {
-	struct iovec iov = { buf, len };
+	static unsigned char *area;
 
-	return xptrace(PTRACE_GETREGSET, tid, NT_X86_XSTATE, (unsigned long)&iov);
+	if (!area)
+		area = aligned_alloc(64, ALIGN64(os_xstate_size()));
+	return area;
 }
 
-int os_ptrace_setfpregs(int tid, const void *buf, size_t len)
+int os_ptrace_get_xstate(int tid, void *buf, size_t len)
 {
-	struct iovec iov = { (void *)buf, len };
+	unsigned char *area = xstate_area();
+	struct iovec iov = { area, os_xstate_size() };
+	long r;
 
+	if (!area)
+		return -ENOMEM;
+	r = xptrace(PTRACE_GETREGSET, tid, NT_X86_XSTATE, (unsigned long)&iov);
+	if (r < 0)
+		return r;
+	memcpy(buf, area, len < iov.iov_len ? len : iov.iov_len);
+	if (len > iov.iov_len)
+		memset((char *)buf + iov.iov_len, 0, len - iov.iov_len);
+	return 0;
+}
+
+int os_ptrace_set_xstate(int tid, const void *buf, size_t len)
+{
+	unsigned char *area = xstate_area();
+	size_t size = os_xstate_size();
+	struct iovec iov = { area, size };
+
+	if (!area)
+		return -ENOMEM;
+	memcpy(area, buf, len < size ? len : size);
+	if (len < size)
+		memset(area + len, 0, size - len);
 	return xptrace(PTRACE_SETREGSET, tid, NT_X86_XSTATE, (unsigned long)&iov);
 }
 
@@ -212,7 +243,8 @@ int os_create_stub_memfd(const void *image, size_t len)
 	return fd;
 }
 
-static void __attribute__((noreturn)) stub_child(int stub_fd, int gate)
+static void __attribute__((noreturn)) stub_child(int stub_fd, int chan_fd,
+						 int gate)
 {
 	static char *const argv[] = { "umk-stub", NULL };
 	static char *const envp[] = { NULL };
@@ -226,16 +258,20 @@ static void __attribute__((noreturn)) stub_child(int stub_fd, int gate)
 		signal(sig, SIG_DFL);
 	if (read(gate, &c, 1) != 1)
 		_exit(126);
-	if (dup2(stub_fd, STUB_FD) < 0)
+	/* Move both fds above the ones they become, then into place. */
+	stub_fd = fcntl(stub_fd, F_DUPFD, 64);
+	chan_fd = fcntl(chan_fd, F_DUPFD, 64);
+	if (stub_fd < 0 || chan_fd < 0 || dup2(stub_fd, STUB_FD) < 0 ||
+	    dup2(chan_fd, STUB_SOCK_FD) < 0)
 		_exit(126);
 	for (int fd = 0; fd < STUB_FD; fd++)
 		close(fd);
-	syscall(SYS_close_range, STUB_FD + 1, ~0U, 0);
+	syscall(SYS_close_range, STUB_SOCK_FD + 1, ~0U, 0);
 	syscall(SYS_execveat, STUB_FD, "", argv, envp, AT_EMPTY_PATH);
 	_exit(127);
 }
 
-int os_spawn_stub_process(int stub_fd)
+int os_spawn_stub_process(int stub_fd, int chan_fd)
 {
 	int gate[2], err;
 	pid_t pid;
@@ -249,7 +285,7 @@ int os_spawn_stub_process(int stub_fd)
 	}
 	if (pid == 0) {
 		close(gate[1]);
-		stub_child(stub_fd, gate[0]);
+		stub_child(stub_fd, chan_fd, gate[0]);
 	}
 	err = xptrace(PTRACE_SEIZE, pid, 0, PTRACE_OPTIONS);
 	if (err < 0) {

@@ -1,0 +1,47 @@
+/*
+ * The mode-private part of a task (Linux's thread_struct): what the
+ * interception engine keeps about the task's host thread. Only the mode
+ * engines (arch/um/ptrace/, skas/, tt-mode/) read or write it; the kernel
+ * embeds it in struct task and never looks inside.
+ */
+#ifndef UMK_THREAD_H
+#define UMK_THREAD_H
+
+#include <stdbool.h>
+#include <host_stop.h>
+
+struct task;
+
+struct thread_struct {
+	/* The last decoded host stop (ptrace modes) and whether it is new. */
+	struct host_stop stop;
+	bool stop_ready;
+	/*
+	 * At a syscall stop only the fields of PTRACE_GET_SYSCALL_INFO are
+	 * read into task->regs (orig_rax, the arguments, rip, rsp; rax is
+	 * -ENOSYS): the rest is fetched on demand. snap_* hold what the host
+	 * has for rax, rip and orig_rax meanwhile, so only changed registers
+	 * are written back.
+	 */
+	bool regs_partial;
+	unsigned long snap_rax, snap_rip, snap_orig_rax;
+	/*
+	 * The task sits in the syscall-entry stop of the call it made
+	 * (false once a stub call moved it off that stop). In tt mode the
+	 * host call is still pending there and must be nulled.
+	 */
+	bool at_entry_stop;
+	bool entry_compat;		/* ...of a call of another ABI (i386) */
+	bool started;			/* its first stop was consumed */
+	bool interrupted;		/* PTRACE_INTERRUPT sent, not yet seen */
+	bool guest_running;		/* resumed into guest code or an
+					 * interruptible host call */
+	bool exec_seen;			/* PTRACE_EVENT_EXEC in a stub run */
+	bool host_leader;		/* its host thread leads its host
+					 * process (not made with CLONE_THREAD) */
+	unsigned long clone_flags;	/* host flags of the clone under way */
+	unsigned long clone_child_tid;	/* host tid of the last clone event */
+	struct task *clone_child;	/* the task a clone event belongs to */
+};
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * The kernel's side of the stub (arch/um/include/stub.h): host system calls
+ * run inside a task on the kernel's behalf, batches through the read-only
+ * request page (one per address space, so one batch at a time per mm), and
+ * the fd channel that lets a task map a memfd of umk's (a page cache, a
+ * shared memory segment) without a host path lookup: umk sends the fd with
+ * SCM_RIGHTS, the stub receives it, and the kernel checks with kcmp that
+ * the fd the stub reports is the one it sent before the task maps it.
+ */
+#include <umk/sched.h>
+#include <umk/mm.h>
+#include <umk/signal_internal.h>
+#include <mode.h>
+#include <stub.h>
+#include <os.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+int stub_memfd = -1;		/* the stub binary, for fresh address spaces */
+static int channel[2] = { -1, -1 };	/* umk's end, the guests' end */
+/* One fd in flight at a time: the channel is shared by every process. */
+static struct mutex channel_lock = {
+	.wait = WAIT_QUEUE_HEAD_INIT(channel_lock.wait),
+};
+
+int stub_init(const void *image, size_t len)
+{
+	int err;
+
+	stub_memfd = os_create_stub_memfd(image, len);
+	if (stub_memfd < 0)
+		return stub_memfd;
+	err = os_fd_channel(channel);
+	return err < 0 ? err : 0;
+}
+
+int stub_channel_guest_fd(void)
+{
+	return channel[1];
+}
+
+long host_syscall(struct task *t, long nr, long a0, long a1, long a2,
+		  long a3, long a4, long a5)
+{
+	unsigned long args[6] = { a0, a1, a2, a3, a4, a5 };
+
+	return um_mode->host_call(t, nr, args, false);
+}
+
+long host_syscall_interruptible(struct task *t, long nr, long a0, long a1,
+				long a2, long a3, long a4, long a5)
+{
+	unsigned long args[6] = { a0, a1, a2, a3, a4, a5 };
+
+	return um_mode->host_call(t, nr, args, true);
+}
+
+long host_batch(struct task *t, const struct stub_batch *b, long *last)
+{
+	long n;
+
+	mutex_lock(&t->mm->stub_lock);
+	n = um_mode->host_batch(t, b, last);
+	mutex_unlock(&t->mm->stub_lock);
+	return n;
+}
+
+/* The fd number the stub's recvmsg reported in STUB_RW (guest-writable:
+ * only a hint, checked with kcmp by the caller), or -1. */
+static int received_fd(struct task *t)
+{
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr *cm = (struct cmsghdr *)ctl;
+	int fd;
+
+	if (os_vm_read(t->mm->host_pid, STUB_RW_ADDR(buf) + 64, ctl,
+		       sizeof(ctl)) != sizeof(ctl))
+		return -1;
+	if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	return fd;
+}
+
+/*
+ * Give the current task fd: send it over the channel and have the stub
+ * receive it. recvmsg writes into its msghdr, so that and its buffers live
+ * in STUB_RW, where the guest could rewrite them: at worst the report is
+ * wrong, and the kernel checks it. Returns the fd number in the task,
+ * verified to be the same open file, or -errno. A task whose report does
+ * not match was tampered with by its own guest threads: it is killed.
+ */
+static int pass_fd(struct task *t, int fd)
+{
+	struct stub_batch b = { .count = 1 };
+	struct {
+		struct msghdr msg;
+		struct iovec iov;
+	} req;
+	unsigned long at = STUB_RW_ADDR(buf) + 128;
+	long last, n;
+	int got, err;
+
+	memset(&req, 0, sizeof(req));
+	req.iov.iov_base = (void *)STUB_RW_ADDR(buf);
+	req.iov.iov_len = 1;
+	req.msg.msg_iov = (struct iovec *)(at + offsetof(typeof(req), iov));
+	req.msg.msg_iovlen = 1;
+	req.msg.msg_control = (void *)(STUB_RW_ADDR(buf) + 64);
+	req.msg.msg_controllen = CMSG_SPACE(sizeof(int));
+	b.calls[0].nr = SYS_recvmsg;
+	b.calls[0].args[0] = STUB_SOCK_FD;
+	b.calls[0].args[1] = at;
+	b.calls[0].args[2] = MSG_DONTWAIT | MSG_CMSG_CLOEXEC;
+
+	mutex_lock(&channel_lock);
+	if (os_vm_write(t->mm->host_pid, at, &req, sizeof(req)) != sizeof(req)) {
+		err = -EFAULT;
+		goto out;
+	}
+	err = os_send_fd(channel[0], fd);
+	if (err < 0)
+		goto out;
+	n = host_batch(t, &b, &last);
+	if (n != 1) {
+		os_drain_fds(channel[1]);
+		err = n < 0 ? n : last;
+		goto out;
+	}
+	got = received_fd(t);
+	if (got < 0 || os_same_file(fd, t->mm->host_pid, got) != 1) {
+		printk(KERN_WARNING "umk: %s[%d]: stub fd report tampered "
+		       "with; killing it\n", t->comm, t->pid);
+		force_sigkill(t);
+		err = -EFAULT;
+		goto out;
+	}
+	err = got;
+out:
+	mutex_unlock(&channel_lock);
+	return err;
+}
+
+long mmap_host_memfd(int memfd, unsigned long addr, unsigned long len,
+		     unsigned long prot, unsigned long flags, unsigned long off)
+{
+	struct task *t = current;
+	int hfd = pass_fd(t, memfd);
+	long ret;
+
+	if (hfd < 0)
+		return hfd;
+	ret = host_syscall(t, SYS_mmap, addr, len, prot, flags, hfd, off);
+	host_syscall(t, SYS_close, hfd, 0, 0, 0, 0, 0);
+	return ret;
+}

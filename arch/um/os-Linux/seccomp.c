@@ -1,0 +1,264 @@
+/*
+ * The seccomp filters, built with libseccomp (DESIGN.md, "Security"):
+ *
+ * - The guest filter, which every guest host process runs under from
+ *   before its first guest instruction (installed by the stub in the first
+ *   process and inherited by every later one). A host system call is
+ *   allowed only from the stub's two syscall instructions
+ *   (seccomp_data.instruction_pointer, checked by a raw BPF prefix that
+ *   libseccomp cannot express) and only if it is one the stub makes for the
+ *   kernel; anything else kills the process. In tt mode getpid() passes
+ *   from anywhere: it is what the kernel nulls a guest's call to; and a
+ *   call the tracer cancelled (number -1, which runs nothing) passes too.
+ * - umk's own sandbox, over all its threads after boot (as gVisor's
+ *   sentry): an allowlist of what the kernel thread, libext2fs and the
+ *   helper threads use. A call outside it ends umk with a log line naming
+ *   it (SECCOMP_RET_TRAP and a SIGSYS handler). Boot option `nosandbox`.
+ */
+#include <os.h>
+#include <console_user.h>
+#include <stub.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#define DATA_OFF(f) offsetof(struct seccomp_data, f)
+
+/* libseccomp's program for ctx, exported into a fresh array (*len
+ * instructions), or NULL. */
+static struct sock_filter *export_bpf(scmp_filter_ctx ctx, size_t *len)
+{
+	struct sock_filter *prog = NULL;
+	int fd = memfd_create("umk-bpf", MFD_CLOEXEC);
+	off_t size;
+
+	if (fd < 0)
+		return NULL;
+	if (seccomp_export_bpf(ctx, fd) < 0)
+		goto out;
+	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0 || size % sizeof(*prog))
+		goto out;
+	prog = malloc(size);
+	if (prog && pread(fd, prog, size, 0) != size) {
+		free(prog);
+		prog = NULL;
+	}
+	*len = size / sizeof(*prog);
+out:
+	close(fd);
+	return prog;
+}
+
+/* The calls the stub makes for the kernel in a ptrace mode. */
+static int guest_rules(scmp_filter_ctx ctx)
+{
+	static const int plain[] = {
+		SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect),
+		SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(msync),
+		SCMP_SYS(mlock), SCMP_SYS(munlock), SCMP_SYS(exit),
+		SCMP_SYS(futex), SCMP_SYS(close), SCMP_SYS(clock_gettime),
+	};
+	const unsigned long clone_ok = CLONE_VM | CLONE_SIGHAND |
+		CLONE_THREAD | CLONE_VFORK | CLONE_PARENT | CSIGNAL;
+	int err = 0;
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]) && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, plain[i], 0);
+	if (!err)	/* no namespaces, no new fd tables or fs contexts */
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				       SCMP_A0(SCMP_CMP_MASKED_EQ, ~clone_ok, 0));
+	if (!err)	/* only a fresh stub image, from its sealed memfd */
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execveat), 2,
+				       SCMP_A0(SCMP_CMP_EQ, STUB_FD),
+				       SCMP_A4(SCMP_CMP_EQ, AT_EMPTY_PATH));
+	if (!err)	/* only umk's fd channel */
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
+				       SCMP_A0(SCMP_CMP_EQ, STUB_SOCK_FD));
+	return err;
+}
+
+const struct sock_filter *os_seccomp_guest_filter(bool allow_getpid,
+						  size_t *len)
+{
+	static struct sock_filter *prog;
+	static size_t prog_len;
+	const uint32_t kill = SECCOMP_RET_KILL_PROCESS;
+	struct sock_filter prefix[] = {
+		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr)),
+		/* A call the tracer cancelled (number -1) runs nothing, in
+		 * any ABI: tt's nulling of an int $0x80 call. */
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ~0U, 5, 0),
+		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch)),
+		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		/* 4 */ BPF_STMT(BPF_RET | BPF_K, kill),
+		/* 5 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr)),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				 allow_getpid ? SYS_getpid : ~0U, 0, 1),
+		/* 7 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+				 DATA_OFF(instruction_pointer) + 4),
+		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				 (uint32_t)(STUB_CODE >> 32), 1, 0),
+		/* 10 */ BPF_STMT(BPF_RET | BPF_K, kill),
+		/* 11 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+				  DATA_OFF(instruction_pointer)),
+		/* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				  (uint32_t)STUB_SYSCALL_IP, 2, 0),
+		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				  (uint32_t)STUB_BATCH_IP, 1, 0),
+		/* 14 */ BPF_STMT(BPF_RET | BPF_K, kill),
+		/* 15: libseccomp's allowlist follows */
+	};
+	const size_t nprefix = sizeof(prefix) / sizeof(prefix[0]);
+	struct sock_filter *rules = NULL;
+	scmp_filter_ctx ctx;
+	size_t nrules = 0;
+
+	if (prog) {
+		*len = prog_len;
+		return prog;
+	}
+	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx)
+		return NULL;
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+			     SCMP_ACT_KILL_PROCESS) == 0 &&
+	    guest_rules(ctx) == 0)
+		rules = export_bpf(ctx, &nrules);
+	seccomp_release(ctx);
+	if (!rules)
+		return NULL;
+	prog = malloc((nprefix + nrules) * sizeof(*prog));
+	if (prog) {
+		memcpy(prog, prefix, sizeof(prefix));
+		memcpy(prog + nprefix, rules, nrules * sizeof(*prog));
+		prog_len = nprefix + nrules;
+		*len = prog_len;
+	}
+	free(rules);
+	return prog;
+}
+
+/* ---- umk's own sandbox ---- */
+
+/* Names of host syscalls for the violation message, resolved before the
+ * filter is loaded (the handler must not allocate). */
+static char *syscall_names[512];
+
+static void put_str(const char *s)
+{
+	if (write(2, s, strlen(s)) < 0)
+		return;
+}
+
+static void sandbox_violation(int sig, siginfo_t *si, void *uc)
+{
+	char num[24];
+	int nr = si->si_syscall, i = sizeof(num) - 1;
+	unsigned int v = nr < 0 ? 0 : nr;
+
+	(void)sig;
+	(void)uc;
+	os_console_raw_restore();
+	num[i] = 0;
+	do {
+		num[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v && i > 0);
+	put_str("\r\numk: sandbox: host system call ");
+	put_str(nr >= 0 && nr < 512 && syscall_names[nr] ? syscall_names[nr]
+							 : "?");
+	put_str(" (");
+	put_str(num + i);
+	put_str(") is outside umk's seccomp allowlist; stopping (boot with "
+		"nosandbox to debug)\r\n");
+	_exit(1);
+}
+
+static const int sandbox_allowed[] = {
+	/* memory */
+	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect),
+	SCMP_SYS(mremap), SCMP_SYS(madvise),
+	/* host files umk opened itself: images, /proc of its guests, memfds */
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(pread64), SCMP_SYS(pwrite64),
+	SCMP_SYS(readv), SCMP_SYS(writev), SCMP_SYS(preadv), SCMP_SYS(pwritev),
+	SCMP_SYS(openat), SCMP_SYS(close), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
+	SCMP_SYS(statx), SCMP_SYS(lseek), SCMP_SYS(fsync), SCMP_SYS(fdatasync),
+	SCMP_SYS(fallocate), SCMP_SYS(ftruncate), SCMP_SYS(memfd_create),
+	SCMP_SYS(fcntl), SCMP_SYS(dup), SCMP_SYS(dup3), SCMP_SYS(ioctl),
+	SCMP_SYS(flock), SCMP_SYS(getdents64), SCMP_SYS(fstatfs),
+	SCMP_SYS(fadvise64),
+	/* guests: tracing, their memory, their end */
+	SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(waitid),
+	SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
+	SCMP_SYS(kcmp), SCMP_SYS(kill), SCMP_SYS(tgkill), SCMP_SYS(tkill),
+	/* the event loop, helper threads, timers */
+	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait),
+	SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_pwait2), SCMP_SYS(poll),
+	SCMP_SYS(ppoll), SCMP_SYS(eventfd2), SCMP_SYS(signalfd4),
+	SCMP_SYS(pipe2), SCMP_SYS(futex), SCMP_SYS(futex_waitv),
+	SCMP_SYS(socketpair), SCMP_SYS(sendmsg), SCMP_SYS(recvmsg),
+	SCMP_SYS(sendto), SCMP_SYS(recvfrom),
+	SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres),
+	SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday),
+	SCMP_SYS(timer_create), SCMP_SYS(timer_settime),
+	SCMP_SYS(timer_gettime), SCMP_SYS(timer_delete),
+	/* signals, threads, scheduling */
+	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(rt_sigreturn), SCMP_SYS(sigaltstack),
+	SCMP_SYS(rt_sigtimedwait), SCMP_SYS(getpid), SCMP_SYS(gettid),
+	SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(exit),
+	SCMP_SYS(exit_group), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
+	SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity),
+	SCMP_SYS(sched_setaffinity), SCMP_SYS(getcpu), SCMP_SYS(getrusage),
+	SCMP_SYS(getrandom), SCMP_SYS(prctl), SCMP_SYS(uname),
+	SCMP_SYS(sysinfo), SCMP_SYS(restart_syscall),
+};
+
+int os_sandbox_self(void)
+{
+	struct sigaction sa = { .sa_sigaction = sandbox_violation,
+				.sa_flags = SA_SIGINFO };
+	scmp_filter_ctx ctx;
+	int err = 0;
+
+	for (int nr = 0; nr < 512; nr++)
+		syscall_names[nr] = seccomp_syscall_resolve_num_arch(
+					SCMP_ARCH_NATIVE, nr);
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) < 0)
+		return -errno;
+	ctx = seccomp_init(SCMP_ACT_TRAP);
+	if (!ctx)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(sandbox_allowed) /
+			       sizeof(sandbox_allowed[0]) && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sandbox_allowed[i], 0);
+	/* Threads only: never a new host process out of umk after boot. */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
+					       CLONE_THREAD));
+	/* clone3's flags are out of a filter's reach: glibc falls back. */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+				       SCMP_SYS(clone3), 0);
+	if (!err)
+		err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (!err)
+		err = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return err;
+}

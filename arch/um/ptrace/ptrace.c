@@ -1,0 +1,620 @@
+/*
+ * The ptrace machinery of skas and tt (arch/um/ptrace/ptrace_mode.h): every
+ * host stop of a guest thread is reaped by the event loop, decoded once and
+ * handed to the task it belongs to, which sleeps in the kernel's scheduler
+ * until then. Host calls inside a task run only at the stub's two syscall
+ * instructions, from registers the kernel set and a request page the guest
+ * cannot write; new host threads and processes come from the stub's clone,
+ * fresh address spaces from the stub's execveat of its sealed memfd.
+ * Model: UML arch/um/os-Linux/skas/process.c, rr's WaitStatus.
+ */
+#include "ptrace_mode.h"
+#include <umk/stats.h>
+#include <umk/signal_internal.h>
+#include <stub.h>
+#include <os.h>
+#include <event.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <sys/ptrace.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <linux/filter.h>
+#include <fcntl.h>
+
+bool ptrace_filter_allow_getpid;
+
+/* The first host process, made at boot before umk's own sandbox closes. */
+static int init_host_pid;
+
+/* ---- stops ---- */
+
+/* Stops that arrived for host tids no task owns yet (a fork child's first
+ * stop can come before its parent's PTRACE_EVENT_FORK). */
+#define ORPHAN_MAX 64
+static struct {
+	int tid;
+	struct host_stop stop;
+} orphans[ORPHAN_MAX];
+
+static void stash_orphan(int tid, const struct host_stop *st)
+{
+	for (int i = 0; i < ORPHAN_MAX; i++) {
+		if (!orphans[i].tid || orphans[i].tid == tid) {
+			orphans[i].tid = tid;
+			orphans[i].stop = *st;
+			return;
+		}
+	}
+	printk(KERN_WARNING "umk: orphan stop table full, tid %d\n", tid);
+}
+
+/* Attach a stop that arrived before t knew its host tid. */
+static void claim_orphan_stop(struct task *t)
+{
+	for (int i = 0; i < ORPHAN_MAX; i++) {
+		if (orphans[i].tid == t->host_tid) {
+			t->thread.stop = orphans[i].stop;
+			t->thread.stop_ready = true;
+			orphans[i].tid = 0;
+			wake_up_host_waiter(t);
+			return;
+		}
+	}
+}
+
+/* The event loop reaped a wait status for host tid. */
+static void host_stop_arrived(int tid, const struct host_stop *st)
+{
+	struct task *t = find_task_by_host_tid(tid);
+
+	if (!t) {
+		if (st->kind != STOP_EXITED && st->kind != STOP_KILLED)
+			stash_orphan(tid, st);
+		return;
+	}
+	t->thread.stop = *st;
+	t->thread.stop_ready = true;
+	t->thread.guest_running = false;
+	if (st->kind == STOP_EXITED || st->kind == STOP_KILLED)
+		t->host_tid = -t->host_tid;	/* gone: keep it for messages */
+	wake_up_host_waiter(t);
+}
+
+void ptrace_host_events(void)
+{
+	struct host_stop st;
+	int tid;
+
+	while ((tid = os_wait_any(&st)) > 0)
+		host_stop_arrived(tid, &st);
+}
+
+int ptrace_wait_idle(void)
+{
+	struct host_stop st;
+	int tid = os_wait_child_blocking(&st);
+
+	if (tid <= 0)
+		return 0;
+	host_stop_arrived(tid, &st);
+	return 1;
+}
+
+struct host_stop *ptrace_wait_stop(struct task *t)
+{
+	while (!t->thread.stop_ready)
+		schedule_host_wait();
+	t->thread.stop_ready = false;
+	t->thread.guest_running = false;
+	umk_stats.ptrace_stops++;
+	t->stops_cur++;
+	if (t->thread.stop.kind == STOP_GROUP)
+		t->thread.interrupted = false;
+	return &t->thread.stop;
+}
+
+static bool stop_is_exit(const struct host_stop *st)
+{
+	return st->kind == STOP_EXITED || st->kind == STOP_KILLED;
+}
+
+/* ---- registers ---- */
+
+static int getregs(struct task *t)
+{
+	if (os_ptrace_getregs(t->host_tid, &t->regs) < 0)
+		return -ESRCH;
+	t->thread.regs_partial = false;
+	return 0;
+}
+
+int ptrace_get_regs(struct task *t)
+{
+	struct user_regs_struct r;
+
+	if (!t->thread.regs_partial)
+		return 0;
+	if (os_ptrace_getregs(t->host_tid, &r) < 0)
+		return -ESRCH;
+	/* rax, rip and orig_rax may have been changed by the handler. */
+	r.rax = t->regs.rax;
+	r.rip = t->regs.rip;
+	r.orig_rax = t->regs.orig_rax;
+	t->regs = r;
+	t->thread.regs_partial = false;
+	return 0;
+}
+
+#define REG_OFF(f) offsetof(struct user_regs_struct, f)
+
+int ptrace_put_regs(struct task *t)
+{
+	struct thread_struct *th = &t->thread;
+	int tid = t->host_tid;
+
+	if (!th->regs_partial)
+		return os_ptrace_setregs(tid, &t->regs) < 0 ? -ESRCH : 0;
+	/* Only rax, rip and orig_rax can differ from the host's copy. */
+	if (t->regs.rax != th->snap_rax) {
+		if (os_ptrace_pokeuser(tid, REG_OFF(rax), t->regs.rax) < 0)
+			return -ESRCH;
+		th->snap_rax = t->regs.rax;
+	}
+	if (t->regs.rip != th->snap_rip) {
+		if (os_ptrace_pokeuser(tid, REG_OFF(rip), t->regs.rip) < 0)
+			return -ESRCH;
+		th->snap_rip = t->regs.rip;
+	}
+	if (t->regs.orig_rax != th->snap_orig_rax) {
+		if (os_ptrace_pokeuser(tid, REG_OFF(orig_rax),
+				       t->regs.orig_rax) < 0)
+			return -ESRCH;
+		th->snap_orig_rax = t->regs.orig_rax;
+	}
+	return 0;
+}
+
+int ptrace_get_fpregs(struct task *t, void *buf, size_t len)
+{
+	return os_ptrace_get_xstate(t->host_tid, buf, len);
+}
+
+int ptrace_set_fpregs(struct task *t, const void *buf, size_t len)
+{
+	return os_ptrace_set_xstate(t->host_tid, buf, len);
+}
+
+/* ---- guest events ---- */
+
+static bool is_fault(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+	       sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS;
+}
+
+static void decode_syscall(struct task *t, struct um_event *ev)
+{
+	struct syscall_entry_info info;
+	struct thread_struct *th = &t->thread;
+
+	if (os_ptrace_syscall_entry(t->host_tid, &info) < 0) {
+		ev->kind = UM_EV_EXIT;
+		ev->exit_sig = SIGKILL;
+		return;
+	}
+	ev->kind = UM_EV_SYSCALL;
+	ev->nr = info.nr;
+	ev->compat = info.arch != AUDIT_ARCH_X86_64 || (info.nr & 0x40000000);
+	th->entry_compat = ev->compat;
+	for (int i = 0; i < 6; i++)
+		ev->args[i] = info.args[i];
+	t->regs.orig_rax = info.nr;
+	t->regs.rdi = info.args[0];
+	t->regs.rsi = info.args[1];
+	t->regs.rdx = info.args[2];
+	t->regs.r10 = info.args[3];
+	t->regs.r8 = info.args[4];
+	t->regs.r9 = info.args[5];
+	t->regs.rip = info.ip;
+	t->regs.rsp = info.sp;
+	t->regs.rax = -ENOSYS;
+	th->regs_partial = true;
+	th->snap_rax = -ENOSYS;
+	th->snap_rip = info.ip;
+	th->snap_orig_rax = info.nr;
+	th->at_entry_stop = true;
+}
+
+void ptrace_decode(struct task *t, struct host_stop *st, struct um_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	t->thread.at_entry_stop = false;
+	if (stop_is_exit(st)) {
+		ev->kind = UM_EV_EXIT;
+		ev->exit_sig = st->kind == STOP_KILLED ? st->sig : 0;
+		return;
+	}
+	if (st->kind == STOP_SYSCALL) {
+		decode_syscall(t, ev);
+		return;
+	}
+	if (getregs(t) < 0) {
+		ev->kind = UM_EV_EXIT;
+		ev->exit_sig = SIGKILL;
+		return;
+	}
+	ev->kind = UM_EV_INTERRUPT;
+	if (st->kind == STOP_SIGNAL && is_fault(st->sig)) {
+		ev->kind = UM_EV_FAULT;
+		ev->sig = st->sig;
+		os_ptrace_getsiginfo(t->host_tid, &ev->info);
+	}
+	/* Other host signals (stray kills, host job control) and ptrace
+	 * events are not the guest's business: they are dropped by resuming
+	 * with no signal. */
+}
+
+void ptrace_run(struct task *t, enum resume_req req, struct um_event *ev)
+{
+	if (ptrace_put_regs(t) < 0 ||
+	    os_ptrace_resume(t->host_tid, req, 0) < 0) {
+		memset(ev, 0, sizeof(*ev));
+		ev->kind = UM_EV_EXIT;
+		ev->exit_sig = SIGKILL;
+		return;
+	}
+	t->thread.guest_running = true;
+	ptrace_decode(t, ptrace_wait_stop(t), ev);
+}
+
+int ptrace_first_stop(struct task *t)
+{
+	struct host_stop *st = ptrace_wait_stop(t);
+
+	t->thread.started = true;
+	t->thread.at_entry_stop = false;
+	t->thread.regs_partial = false;
+	return stop_is_exit(st) ? -ESRCH : 0;
+}
+
+void ptrace_interrupt(struct task *t)
+{
+	struct thread_struct *th = &t->thread;
+
+	if (th->guest_running && !th->interrupted && t->host_tid > 0) {
+		th->interrupted = true;
+		os_ptrace_interrupt(t->host_tid);
+	}
+}
+
+/* ---- stub calls ---- */
+
+/* The host made child's thread (tid): it may run at once, which a vfork
+ * parent, blocked in the host until the child execs or exits, needs. */
+static void clone_child_born(struct task *parent, struct task *child, int tid)
+{
+	child->host_tid = tid;
+	child->thread.host_leader = !(parent->thread.clone_flags & CLONE_THREAD);
+	if (child->mm != parent->mm)
+		child->mm->host_pid = tid;
+	child->state = TASK_INTERRUPTIBLE;
+	wake_up_process(child);
+	claim_orphan_stop(child);
+}
+
+/*
+ * Let the stub run from regs until it traps back (int3 inside the stub).
+ * Ptrace events on the way (clone/exec) are recorded: a new child's host
+ * tid goes to clone_child_tid (and to the child task waiting for it).
+ * Returns 0 with regs read back, -EINTR when an interruptible call gave up
+ * for a pending guest signal, or -ESRCH when the host thread died.
+ */
+static int run_stub(struct task *t, struct user_regs_struct *regs,
+		    bool interruptible)
+{
+	struct thread_struct *th = &t->thread;
+	struct host_stop *st;
+
+	if (os_ptrace_setregs(t->host_tid, regs) < 0)
+		return -ESRCH;
+	th->at_entry_stop = false;
+	th->regs_partial = false;
+	umk_stats.stub_calls++;
+	for (;;) {
+		if (os_ptrace_resume(t->host_tid, RESUME_CONT, 0) < 0)
+			return -ESRCH;
+		th->guest_running = interruptible;
+		st = ptrace_wait_stop(t);
+		switch (st->kind) {
+		case STOP_EXITED:
+		case STOP_KILLED:
+			return -ESRCH;
+		case STOP_EVENT:
+			if (st->event == PTRACE_EVENT_FORK ||
+			    st->event == PTRACE_EVENT_VFORK ||
+			    st->event == PTRACE_EVENT_CLONE) {
+				unsigned long msg = 0;
+
+				os_ptrace_geteventmsg(t->host_tid, &msg);
+				th->clone_child_tid = msg;
+				if (th->clone_child)
+					clone_child_born(t, th->clone_child, msg);
+			} else if (st->event == PTRACE_EVENT_EXEC) {
+				th->exec_seen = true;
+			}
+			continue;
+		case STOP_SIGNAL:
+			if (st->sig == SIGTRAP) {
+				if (os_ptrace_getregs(t->host_tid, regs) < 0)
+					return -ESRCH;
+				if (regs->rip > STUB_CODE &&
+				    regs->rip < STUB_CODE + PAGE_SIZE)
+					return 0;
+			}
+			/* Anything else the host raised meanwhile is dropped:
+			 * the guest's own signals never come from the host. */
+			continue;
+		case STOP_GROUP:
+			/* Our PTRACE_INTERRUPT: a guest signal is pending.
+			 * A sleeping call (futex wait) gives up for it. */
+			if (interruptible && signal_pending(t))
+				return -EINTR;
+			continue;
+		default:
+			continue;
+		}
+	}
+}
+
+long ptrace_host_call(struct task *t, long nr, const unsigned long args[6],
+		      bool interruptible)
+{
+	struct user_regs_struct regs;
+	int err;
+
+	if (ptrace_get_regs(t) < 0)
+		return -ESRCH;
+	regs = t->regs;
+	regs.rip = STUB_SYSCALL;
+	regs.rax = nr;
+	regs.orig_rax = -1;
+	regs.rdi = args[0];
+	regs.rsi = args[1];
+	regs.rdx = args[2];
+	regs.r10 = args[3];
+	regs.r8 = args[4];
+	regs.r9 = args[5];
+	err = run_stub(t, &regs, interruptible);
+	if (err == -EINTR)
+		return -ERESTARTSYS;
+	if (err)
+		return err;
+	return regs.rax;
+}
+
+long ptrace_host_batch(struct task *t, const struct stub_batch *b, long *last)
+{
+	struct user_regs_struct regs;
+	int err;
+
+	if (b->count < 1 || b->count > STUB_BATCH_MAX)
+		return -EINVAL;
+	if (ptrace_get_regs(t) < 0)
+		return -ESRCH;
+	if (stub_page_write(t->mm, STUB_DATA, b, sizeof(*b)) < 0)
+		return -EFAULT;
+	regs = t->regs;
+	regs.rip = STUB_BATCH;
+	regs.orig_rax = -1;
+	err = run_stub(t, &regs, false);
+	if (err)
+		return err;
+	/* r12 and rax are the stub's own registers: trusted. */
+	if ((long)regs.r12 < 0 || (long)regs.r12 > b->count)
+		return -EFAULT;
+	*last = regs.rax;
+	return regs.r12;
+}
+
+/* ---- clone, exec, exit ---- */
+
+int ptrace_clone(struct task *parent, struct task *child,
+		 unsigned long host_flags)
+{
+	unsigned long args[6] = { host_flags };
+	long ret;
+
+	parent->thread.clone_child = child;
+	parent->thread.clone_flags = host_flags;
+	parent->thread.clone_child_tid = 0;
+	ret = ptrace_host_call(parent, SYS_clone, args, false);
+	parent->thread.clone_child = NULL;
+	if (ret < 0)
+		return ret;
+	/* The child may have run and even died meanwhile: its host tid is
+	 * known from the clone event, not from the child. */
+	return parent->thread.clone_child_tid ? 0 : -EAGAIN;
+}
+
+/*
+ * Replace t's host address space with a fresh stub image: the stub runs
+ * execveat of its own sealed memfd (STUB_FD, an empty path: no lookup).
+ * On return t->regs are the new image's registers at its entry trap.
+ */
+static int exec_stub_image(struct task *t)
+{
+	struct stub_batch b = { .count = 1 };
+	unsigned long scratch = STUB_DATA_ADDR(scratch);
+	unsigned long argv[2] = { scratch + 8, 0 };
+	struct user_regs_struct regs;
+	int err;
+
+	strcpy(b.scratch + 8, "umk-stub");
+	memcpy(b.scratch + 32, argv, sizeof(argv));
+	b.calls[0].nr = SYS_execveat;
+	b.calls[0].args[0] = STUB_FD;
+	b.calls[0].args[1] = scratch;		/* "" */
+	b.calls[0].args[2] = scratch + 32;	/* argv */
+	b.calls[0].args[3] = scratch + 40;	/* envp: { NULL } */
+	b.calls[0].args[4] = AT_EMPTY_PATH;
+	if (ptrace_get_regs(t) < 0)
+		return -ESRCH;
+	if (stub_page_write(t->mm, STUB_DATA, &b, sizeof(b)) < 0)
+		return -ESRCH;
+	regs = t->regs;
+	regs.rip = STUB_BATCH;
+	regs.orig_rax = -1;
+	t->thread.exec_seen = false;
+	err = run_stub(t, &regs, false);
+	if (err < 0 || !t->thread.exec_seen)
+		return -ESRCH;
+	t->thread.exec_seen = false;
+	t->regs = regs;
+	return 0;
+}
+
+/*
+ * A thread that is not its host process's leader execs: a host execve
+ * there would change its host tid under us, so the stub makes a new host
+ * process instead (a clone of this one, child of umk), the old process is
+ * killed (every other thread of it is already dead: de_thread), and the
+ * new one execs a fresh stub image.
+ */
+static int exec_in_new_process(struct task *t)
+{
+	unsigned long args[6] = { CLONE_PARENT | SIGCHLD };
+	int old = t->host_tid, err;
+	long ret;
+
+	t->thread.clone_child_tid = 0;
+	t->thread.clone_flags = args[0];
+	ret = ptrace_host_call(t, SYS_clone, args, false);
+	if (ret < 0 || t->thread.clone_child_tid == 0)
+		return ret < 0 ? ret : -EAGAIN;
+	os_kill_process(old);
+	t->host_tid = t->thread.clone_child_tid;
+	t->thread.host_leader = true;
+	t->thread.stop_ready = false;
+	claim_orphan_stop(t);
+	err = ptrace_first_stop(t);
+	if (err)
+		return err;
+	if (getregs(t) < 0)
+		return -ESRCH;
+	t->mm->host_pid = t->host_tid;
+	mm_drop_mem_fd(t->mm);
+	return exec_stub_image(t);
+}
+
+int ptrace_exec(struct task *t)
+{
+	if (!t->thread.host_leader)
+		return exec_in_new_process(t);
+	return exec_stub_image(t);
+}
+
+void ptrace_exit_thread(struct task *t, bool last)
+{
+	struct user_regs_struct regs;
+
+	if (t->host_tid <= 0)
+		return;
+	if (last) {
+		os_kill_process(t->host_tid);
+		return;
+	}
+	/* Another thread lives on: this one runs exit() in the stub. */
+	ptrace_get_regs(t);
+	regs = t->regs;
+	regs.rip = STUB_SYSCALL;
+	regs.rax = SYS_exit;
+	regs.rdi = 0;
+	regs.orig_rax = -1;
+	if (os_ptrace_setregs(t->host_tid, &regs) == 0)
+		os_ptrace_resume(t->host_tid, RESUME_CONT, 0);
+}
+
+void ptrace_kill_all(void)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks)
+		if (t->host_tid > 0)
+			os_kill_process(t->host_tid);
+	if (init_host_pid > 0)
+		os_kill_process(init_host_pid);
+}
+
+/* ---- the first process ---- */
+
+int ptrace_mode_init(void)
+{
+	int pid = os_spawn_stub_process(stub_memfd, stub_channel_guest_fd());
+
+	if (pid < 0)
+		return pid;
+	init_host_pid = pid;
+	return 0;
+}
+
+/*
+ * Install the guest seccomp filter in the stopped first process: the
+ * program goes into the request page with its struct sock_fprog, and the
+ * stub runs seccomp(SECCOMP_SET_MODE_FILTER) on it. Every later guest
+ * host process descends from this one and inherits the filter.
+ */
+static int install_guest_filter(struct task *t)
+{
+	struct stub_batch b = { .count = 1 };
+	struct sock_fprog *fprog = (struct sock_fprog *)b.scratch;
+	size_t flen = 0;
+	const struct sock_filter *prog;
+	long last, n;
+
+	prog = os_seccomp_guest_filter(ptrace_filter_allow_getpid, &flen);
+	if (!prog)
+		return -ENOMEM;
+	if (sizeof(*fprog) + 16 + flen * sizeof(*prog) > sizeof(b.scratch))
+		return -E2BIG;
+	memcpy(b.scratch + 16, prog, flen * sizeof(*prog));
+	fprog->len = flen;
+	fprog->filter = (struct sock_filter *)(STUB_DATA_ADDR(scratch) + 16);
+	b.calls[0].nr = SYS_seccomp;
+	b.calls[0].args[0] = SECCOMP_SET_MODE_FILTER;
+	b.calls[0].args[1] = 0;
+	b.calls[0].args[2] = STUB_DATA_ADDR(scratch);
+	n = ptrace_host_batch(t, &b, &last);
+	if (n < 0)
+		return n;
+	return n == 1 ? 0 : last;
+}
+
+int ptrace_start_init(struct task *t)
+{
+	struct host_stop *st;
+	int err;
+
+	t->host_tid = init_host_pid;
+	t->thread.host_leader = true;
+	t->mm->host_pid = init_host_pid;
+	init_host_pid = 0;
+	claim_orphan_stop(t);
+	/* PTRACE_EVENT_EXEC of the stub, then its entry trap. */
+	st = ptrace_wait_stop(t);
+	while (!(st->kind == STOP_SIGNAL && st->sig == SIGTRAP)) {
+		if (stop_is_exit(st))
+			return -ESRCH;
+		os_ptrace_resume(t->host_tid, RESUME_CONT, 0);
+		st = ptrace_wait_stop(t);
+	}
+	t->thread.started = true;
+	if (getregs(t) < 0)
+		return -ESRCH;
+	err = install_guest_filter(t);
+	if (err)
+		printk(KERN_ERR "umk: cannot install the guest seccomp filter: "
+		       "%d\n", err);
+	return err;
+}
