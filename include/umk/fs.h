@@ -27,6 +27,7 @@ struct vfsmount;
 struct poll_table;
 struct kstatfs;
 struct path;
+struct file_lock_context;
 
 struct qstr {
 	const char *name;
@@ -176,6 +177,7 @@ struct inode {
 	struct list_head i_sb_list;	/* in i_sb->s_inodes (inode cache) */
 	struct pipe_inode_info *i_pipe;	/* FIFOs and pipes */
 	struct page_cache *i_cache;	/* while guest-mapped (filemap.c) */
+	struct file_lock_context *i_flctx;	/* advisory locks (locks.c) */
 };
 
 struct dentry {

@@ -8,6 +8,7 @@
 #include <umk/fs.h>
 #include <umk/syscalls.h>
 #include <umk/uaccess.h>
+#include <umk/filelock.h>
 #include <string.h>
 #include "internal.h"
 
@@ -103,9 +104,17 @@ void fput(struct file *f)
 {
 	if (!f || --f->f_count > 0)
 		return;
+	locks_remove_file(f);
 	if (f->f_op && f->f_op->release)
 		f->f_op->release(f->f_inode, f);
 	file_free(f);
+}
+
+void filp_close(struct file *f, struct files_struct *files)
+{
+	if (!(f->f_flags & O_PATH))
+		locks_remove_posix(f, files);
+	fput(f);
 }
 
 struct file *fget_no_path(int fd)

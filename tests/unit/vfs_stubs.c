@@ -166,3 +166,12 @@ void ubd_sync_all(void) { }
 int filemap_writeback(struct inode *inode) { (void)inode; return 0; }
 void filemap_writeback_all(void) { }
 void filemap_resize(struct inode *inode, loff_t size) { (void)inode; (void)size; }
+
+/* Advisory locks (kernel/fs/locks.c) are not under test here: no lock is
+ * ever taken, so there is none to release. */
+void locks_remove_posix(struct file *f, void *owner) { (void)f; (void)owner; }
+void locks_remove_file(struct file *f) { (void)f; }
+long fcntl_lock(struct file *f, unsigned int cmd, struct uptr arg)
+{
+	return -ENOLCK;
+}
