@@ -28,6 +28,7 @@ struct poll_table;
 struct kstatfs;
 struct path;
 struct file_lock_context;
+struct epitem;
 
 struct qstr {
 	const char *name;
@@ -242,6 +243,7 @@ struct file {
 	pid_t f_owner;
 	int f_owner_sig;		/* F_SETSIG, 0 = SIGIO */
 	struct cred *f_cred;		/* opener's credentials */
+	struct epitem *f_ep;		/* epoll items watching it (eventpoll.c) */
 };
 #define FMODE_READ	0x1
 #define FMODE_WRITE	0x2

@@ -145,6 +145,9 @@ long __d_path(const struct path *p, const struct path *root, char *buf,
  * 0 or -ENOMEM.
  */
 int alloc_pseudo_path(struct inode *inode, struct path *res);
+/* The same with the dentry's name given ("anon_inode:[eventfd]"). */
+int alloc_pseudo_path_name(struct inode *inode, const char *name,
+			   struct path *res);
 /* Is the superblock read-only? */
 static inline bool sb_rdonly(const struct super_block *sb)
 {

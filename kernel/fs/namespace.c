@@ -216,19 +216,25 @@ static int pseudo_mount(void)
 
 int alloc_pseudo_path(struct inode *inode, struct path *res)
 {
-	struct qstr q;
 	char name[48];
-	struct dentry *d;
 
-	if (!pseudo_mnt && pseudo_mount())
-		return -ENOMEM;
 	if (S_ISFIFO(inode->i_mode))
 		snprintf(name, sizeof(name), "pipe:[%lu]", inode->i_ino);
 	else if (S_ISSOCK(inode->i_mode))
 		snprintf(name, sizeof(name), "socket:[%lu]", inode->i_ino);
 	else
 		snprintf(name, sizeof(name), "anon_inode:[%lu]", inode->i_ino);
-	q = (struct qstr){ .name = name, .len = strlen(name) };
+	return alloc_pseudo_path_name(inode, name, res);
+}
+
+int alloc_pseudo_path_name(struct inode *inode, const char *name,
+			   struct path *res)
+{
+	struct qstr q = { .name = name, .len = strlen(name) };
+	struct dentry *d;
+
+	if (!pseudo_mnt && pseudo_mount())
+		return -ENOMEM;
 	d = d_alloc(pseudo_sb.s_root, &q);
 	if (!d)
 		return -ENOMEM;

@@ -9,6 +9,7 @@
 #include <umk/syscalls.h>
 #include <umk/uaccess.h>
 #include <umk/filelock.h>
+#include <umk/eventpoll.h>
 #include <string.h>
 #include "internal.h"
 
@@ -104,6 +105,7 @@ void fput(struct file *f)
 {
 	if (!f || --f->f_count > 0)
 		return;
+	eventpoll_release(f);
 	locks_remove_file(f);
 	if (f->f_op && f->f_op->release)
 		f->f_op->release(f->f_inode, f);
