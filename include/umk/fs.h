@@ -29,6 +29,7 @@ struct kstatfs;
 struct path;
 struct file_lock_context;
 struct epitem;
+struct inotify_watch;
 
 struct qstr {
 	const char *name;
@@ -179,6 +180,7 @@ struct inode {
 	struct pipe_inode_info *i_pipe;	/* FIFOs and pipes */
 	struct page_cache *i_cache;	/* while guest-mapped (filemap.c) */
 	struct file_lock_context *i_flctx;	/* advisory locks (locks.c) */
+	struct inotify_watch *i_fsnotify_marks;	/* its watches (inotify.c) */
 };
 
 struct dentry {

@@ -10,6 +10,7 @@
 #include <umk/uaccess.h>
 #include <umk/filelock.h>
 #include <umk/eventpoll.h>
+#include <umk/fsnotify.h>
 #include <string.h>
 #include "internal.h"
 
@@ -105,6 +106,7 @@ void fput(struct file *f)
 {
 	if (!f || --f->f_count > 0)
 		return;
+	fsnotify_close(f);
 	eventpoll_release(f);
 	locks_remove_file(f);
 	if (f->f_op && f->f_op->release)
@@ -217,12 +219,13 @@ static struct file *do_dentry_open(const struct path *path, unsigned int flags,
 		return ERR_PTR(err);
 	}
 	if ((flags & O_TRUNC) && !created && S_ISREG(inode->i_mode)) {
-		err = do_truncate(inode, 0);
+		err = do_truncate(path->dentry, 0);
 		if (err) {
 			fput(f);
 			return ERR_PTR(err);
 		}
 	}
+	fsnotify_open(f);
 	return f;
 }
 

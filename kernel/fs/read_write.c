@@ -9,6 +9,7 @@
 #include <umk/tty.h>
 #include <umk/filemap.h>
 #include <umk/syscalls.h>
+#include <umk/fsnotify.h>
 #include <string.h>
 #include <sys/uio.h>
 #ifndef RWF_APPEND
@@ -128,6 +129,8 @@ static ssize_t vfs_read(struct file *f, struct uptr ubuf, size_t count,
 		if ((size_t)ret < chunk || file_is_stream(f))
 			break;
 	}
+	if (done)
+		fsnotify_access(f);
 	kfree(buf);
 	return done ? (ssize_t)done : ret;
 }
@@ -165,6 +168,8 @@ static ssize_t vfs_write(struct file *f, struct uptr ubuf, size_t count,
 		if ((size_t)ret < chunk)
 			break;
 	}
+	if (done)
+		fsnotify_modify(f);
 	kfree(buf);
 	return done ? (ssize_t)done : ret;
 }

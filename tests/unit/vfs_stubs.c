@@ -177,3 +177,13 @@ long fcntl_lock(struct file *f, unsigned int cmd, struct uptr arg)
 }
 /* No file here is ever watched by epoll (kernel/fs/eventpoll.c). */
 void eventpoll_release(struct file *f) { (void)f; }
+/* No inotify watch exists here (kernel/fs/inotify.c): the hooks are no-ops. */
+void fsnotify_create(struct inode *dir, struct dentry *d) { }
+void fsnotify_link(struct inode *dir, struct inode *inode, struct dentry *d) { }
+void fsnotify_unlink(struct inode *dir, struct dentry *d) { }
+void fsnotify_rmdir(struct inode *dir, struct dentry *d) { }
+void fsnotify_move(struct inode *od, struct inode *nd, const struct qstr *on,
+		   const struct qstr *nn, struct inode *s, struct inode *t) { }
+void fsnotify_open(struct file *f) { }
+void fsnotify_close(struct file *f) { }
+void fsnotify_change(struct dentry *d, unsigned int ia_valid) { }
