@@ -18,7 +18,7 @@ enum ucount_type {
 };
 
 /* Count one more object of type for uid: true, or false when uid is at
- * max or every user together is at 16 * max (or no memory). */
+ * max or every user together is at 4 * max (or no memory). */
 bool inc_ucount(uid_t uid, enum ucount_type type, long max);
 void dec_ucount(uid_t uid, enum ucount_type type);
 

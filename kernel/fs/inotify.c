@@ -91,6 +91,10 @@ struct inotify_watch {
 };
 
 static unsigned int nr_watches;	/* all groups: a quick "nothing watched" */
+/* Events queued in all groups together: past this every group overflows,
+ * so the queues of many instances cannot take unbounded memory. */
+static unsigned long nr_queued;
+#define INOTIFY_MAX_QUEUED_TOTAL	(1UL << 18)
 static uint32_t next_cookie;
 
 /* --- the event queue --- */
@@ -120,7 +124,8 @@ static void queue_event(struct inotify_group *g, int wd, uint32_t mask,
 		if (event_equal(e, wd, mask, cookie, name, len))
 			return;
 	}
-	if (g->q_len >= INOTIFY_MAX_QUEUED_EVENTS) {
+	if (g->q_len >= INOTIFY_MAX_QUEUED_EVENTS ||
+	    nr_queued >= INOTIFY_MAX_QUEUED_TOTAL) {
 		if (g->overflowed)
 			return;
 		wd = -1;
@@ -139,6 +144,7 @@ static void queue_event(struct inotify_group *g, int wd, uint32_t mask,
 	if (mask == IN_Q_OVERFLOW)
 		g->overflowed = true;
 	list_add_tail(&e->list, &g->events);
+	nr_queued++;
 	g->q_len++;
 	g->q_bytes += event_size(e);
 	wake_up_poll(&g->wq, POLLIN);
@@ -360,6 +366,7 @@ static ssize_t copy_events(struct inotify_group *g, char *buf, size_t len)
 		memcpy(buf + done + sizeof(ev), e->name, e->name_len);
 		done += size;
 		list_del_init(&e->list);
+		nr_queued--;
 		g->q_len--;
 		g->q_bytes -= size;
 		if (e->mask == IN_Q_OVERFLOW && e->wd == -1)
@@ -405,8 +412,10 @@ static int inotify_release(struct inode *inode, struct file *f)
 		destroy_watch(list_first_entry(&g->watches,
 					       struct inotify_watch, g_list),
 			      false);
-	list_for_each_entry_safe(e, n, &g->events, list)
+	list_for_each_entry_safe(e, n, &g->events, list) {
+		nr_queued--;
 		kfree(e);
+	}
 	dec_ucount(g->uid, UCOUNT_INOTIFY_INSTANCES);
 	kfree(g);
 	return 0;

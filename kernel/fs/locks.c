@@ -29,7 +29,7 @@ static LIST_HEAD(file_lock_list);
 /* Every waiting POSIX (not OFD) request, for deadlock detection. */
 static LIST_HEAD(blocked_list);
 static unsigned long file_lock_count;	/* held locks (bounds allocation) */
-#define FILE_LOCK_MAX		(1 << 20)
+#define FILE_LOCK_MAX		(1 << 18)	/* then -ENOLCK */
 
 /* The user ABI of struct flock on x86-64 (flock and flock64 are one). */
 struct user_flock {

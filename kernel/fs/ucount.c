@@ -27,7 +27,7 @@ bool inc_ucount(uid_t uid, enum ucount_type type, long max)
 {
 	struct ucounts **p = find_ucounts(uid), *uc = *p;
 
-	if (total[type] >= 16 * max)
+	if (total[type] >= 4 * max)
 		return false;
 	if (!uc) {
 		uc = kzalloc(sizeof(*uc));
