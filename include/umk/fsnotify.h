@@ -38,6 +38,10 @@ void fsnotify_close(struct file *f);
  * alone (Linux fsnotify_change). */
 void fsnotify_change(struct dentry *dentry, unsigned int ia_valid);
 
+/* sb is going away (its last mount): every watch on its inodes gets
+ * IN_UNMOUNT and IN_IGNORED and goes, dropping its inode reference. */
+void fsnotify_sb_delete(struct super_block *sb);
+
 /* Default limits (/proc/sys/fs/inotify/). */
 #define INOTIFY_MAX_USER_INSTANCES	128
 #define INOTIFY_MAX_USER_WATCHES	8192

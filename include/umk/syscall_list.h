@@ -59,7 +59,7 @@ SYSCALL(signalfd, "dxu", "fs/signalfd.c", full, "")
 SYSCALL(signalfd4, "dxux", "fs/signalfd.c", full, "")
 SYSCALL(inotify_init, "", "fs/inotify.c", full, "")
 SYSCALL(inotify_init1, "x", "fs/inotify.c", full, "")
-SYSCALL(inotify_add_watch, "dsx", "fs/inotify.c", partial, "IN_DELETE_SELF comes at the last unlink even while the file is still open (Linux: at its last close); no IN_ACCESS for getdents; IN_EXCL_UNLINK and IN_UNMOUNT are not acted on")
+SYSCALL(inotify_add_watch, "dsx", "fs/inotify.c", partial, "IN_DELETE_SELF comes at the last unlink even while the file is still open (Linux: at its last close); no IN_ACCESS for getdents; IN_EXCL_UNLINK is not acted on")
 SYSCALL(inotify_rm_watch, "dd", "fs/inotify.c", full, "")
 /* fs/stat.c, fs/readdir.c, fs/namei.c, fs/attr.c, fs/fcntl.c, fs/ioctl.c */
 SYSCALL(stat, "sx", "fs/stat.c", full, "")

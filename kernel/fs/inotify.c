@@ -181,7 +181,7 @@ static void send_to_watches(struct inode *inode, uint32_t mask,
 
 	for (w = inode->i_fsnotify_marks; w; w = next) {
 		next = w->i_next;
-		if (!(w->mask & mask & IN_ALL_EVENTS))
+		if (!(w->mask & mask & IN_ALL_EVENTS) && !(mask & IN_UNMOUNT))
 			continue;
 		queue_event(w->group, w->wd, mask, cookie, name, len);
 		if (w->mask & IN_ONESHOT)
@@ -330,6 +330,23 @@ void fsnotify_change(struct dentry *dentry, unsigned int ia_valid)
 		mask |= IN_MODIFY;
 	if (mask)
 		notify_dentry(dentry, mask);
+}
+
+void fsnotify_sb_delete(struct super_block *sb)
+{
+	struct inode *inode, *n;
+
+	if (!nr_watches)
+		return;
+	list_for_each_entry_safe(inode, n, &sb->s_inodes, i_sb_list) {
+		if (!inode->i_fsnotify_marks)
+			continue;
+		ihold(inode);
+		send_to_watches(inode, IN_UNMOUNT | isdir(inode), 0, NULL, 0);
+		while (inode->i_fsnotify_marks)
+			destroy_watch(inode->i_fsnotify_marks, true);
+		iput(inode);
+	}
 }
 
 /* --- the inotify file --- */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <sys/sysmacros.h>
+#include <umk/fsnotify.h>
 #include "internal.h"
 
 struct vfsmount *root_mnt;
@@ -311,6 +312,7 @@ static void deactivate_super(struct super_block *sb)
 
 	if (--sb->s_active > 0)
 		return;
+	fsnotify_sb_delete(sb);
 	if (sb->s_op && sb->s_op->sync_fs && !sb_rdonly(sb))
 		sb->s_op->sync_fs(sb, 1);
 	shrink_dcache_sb(sb);

@@ -224,6 +224,25 @@ static void test_queue(int in)
 	drain("queue_cleanup", in);
 }
 
+/* Unmounting a filesystem ends its watches: IN_UNMOUNT, IN_IGNORED. */
+static void test_unmount(int in)
+{
+	int fd;
+
+	mkdir("mnt", 0755);
+	if (mount("none", "mnt", "tmpfs", 0, NULL)) {
+		say("mount_tmpfs: %s", ename(errno));
+		return;
+	}
+	fd = creat("mnt/file", 0644);
+	close(fd);
+	inotify_add_watch(in, "mnt/file", IN_ATTRIB);
+	inotify_add_watch(in, "mnt", IN_CREATE);
+	resv("umount_watched", umount("mnt"));
+	drain("unmount", in);
+	rmdir("mnt");
+}
+
 static void test_hostile(int in)
 {
 	int fd;
@@ -263,6 +282,7 @@ int main(void)
 	test_dir(in);
 	test_file(in);
 	test_queue(in);
+	test_unmount(in);
 	test_hostile(in);
 	close(in);
 	scratch_cleanup(dir);

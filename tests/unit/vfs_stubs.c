@@ -187,3 +187,4 @@ void fsnotify_move(struct inode *od, struct inode *nd, const struct qstr *on,
 void fsnotify_open(struct file *f) { }
 void fsnotify_close(struct file *f) { }
 void fsnotify_change(struct dentry *d, unsigned int ia_valid) { }
+void fsnotify_sb_delete(struct super_block *sb) { }
