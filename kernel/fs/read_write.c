@@ -22,11 +22,13 @@
 #define UIO_MAXIOV 1024
 #endif
 
+/* Pipes, sockets, devices and anon inodes (epoll, eventfd...: no type
+ * bits) hand out what they have: one f_op call per read. */
 static bool file_is_stream(const struct file *f)
 {
 	mode_t m = f->f_inode->i_mode;
 
-	return S_ISFIFO(m) || S_ISSOCK(m) || S_ISCHR(m);
+	return S_ISFIFO(m) || S_ISSOCK(m) || S_ISCHR(m) || !(m & S_IFMT);
 }
 
 /* May pread/pwrite/lseek be used on f? (pipes, sockets: -ESPIPE) */
@@ -35,6 +37,13 @@ static bool file_seekable(const struct file *f)
 	mode_t m = f->f_inode->i_mode;
 
 	return !S_ISFIFO(m) && !S_ISSOCK(m) && f->f_op != &console_fops;
+}
+
+/* May pread/pwrite be used? Not on anon inodes either (no FMODE_PREAD),
+ * whose lseek is their own f_op's. */
+static bool file_positional(const struct file *f)
+{
+	return file_seekable(f) && (f->f_inode->i_mode & S_IFMT);
 }
 
 /* A regular file a guest has mapped is read from its page cache, which
@@ -208,7 +217,7 @@ SYSCALL_DEFINE4(pread64, unsigned int, fd, struct uptr, buf, size_t, count, loff
 	f = fget(fd);
 	if (!f)
 		return -EBADF;
-	ret = file_seekable(f) ? vfs_read(f, buf, count, &pos) : -ESPIPE;
+	ret = file_positional(f) ? vfs_read(f, buf, count, &pos) : -ESPIPE;
 	fput(f);
 	return ret;
 }
@@ -223,7 +232,7 @@ SYSCALL_DEFINE4(pwrite64, unsigned int, fd, struct uptr, buf, size_t, count, lof
 	f = fget(fd);
 	if (!f)
 		return -EBADF;
-	ret = file_seekable(f) ? vfs_write(f, buf, count, &pos) : -ESPIPE;
+	ret = file_positional(f) ? vfs_write(f, buf, count, &pos) : -ESPIPE;
 	fput(f);
 	return ret;
 }
@@ -254,7 +263,7 @@ static long do_iov(unsigned int fd, struct uptr uvec, unsigned long vlen,
 		fput(f);
 		return -EBADF;
 	}
-	if (upos && !file_seekable(f)) {
+	if (upos && !file_positional(f)) {
 		fput(f);
 		return -ESPIPE;
 	}

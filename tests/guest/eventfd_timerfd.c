@@ -55,6 +55,8 @@ static void test_eventfd(void)
 	ERR("efd_short_read", read(fd, &v, 4));
 	ERR("efd_short_write", write(fd, &v, 7));
 	ERR("efd_lseek", lseek(fd, 0, SEEK_SET));
+	ERR("efd_pread", pread(fd, &v, 8, 0));
+	ERR("efd_pwrite", pwrite(fd, &v, 8, 0));
 	wr64(fd, 9);
 	ERR("efd_read_bad1", syscall(SYS_read, fd, BAD1, 8L));
 	resv("efd_poll_after_efault", pollin(fd));
