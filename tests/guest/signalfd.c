@@ -87,7 +87,7 @@ int main(void)
 		_exit(0);
 	}
 	write(p[1], "g", 1);
-	n = read(fd2, si, sizeof(si));
+	n = read(fd2, si, sizeof(si[0]));
 	say("sfd_blocking: %ld %s", n, sigabbrev_np(si[0].ssi_signo));
 	reap(pid);
 	/* SIGCHLD of that child */
