@@ -199,6 +199,7 @@ int send_sig_info(int sig, siginfo_t *info, struct task *t, bool group)
 	list_add_tail(&q->list, &pending->list);
 	pending->signal |= sigmask(sig);
 	complete_signal(sig, t, group);
+	signalfd_notify(t, sig);
 	return 0;
 }
 
@@ -323,6 +324,18 @@ static int dequeue_signal(struct task *t, siginfo_t *info)
 		return sig;
 	}
 	return 0;
+}
+
+/* signalfd's dequeue: the signals of mask, blocked or not. */
+int dequeue_signal_mask(struct task *t, uint64_t mask, siginfo_t *info)
+{
+	uint64_t blocked = t->blocked;
+	int sig;
+
+	t->blocked = ~mask;
+	sig = dequeue_signal(t, info);
+	t->blocked = blocked;
+	return sig;
 }
 
 /* Stop the whole thread group (do_signal_stop). */

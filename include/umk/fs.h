@@ -27,6 +27,9 @@ struct vfsmount;
 struct poll_table;
 struct kstatfs;
 struct path;
+struct file_lock_context;
+struct epitem;
+struct inotify_watch;
 
 struct qstr {
 	const char *name;
@@ -176,6 +179,8 @@ struct inode {
 	struct list_head i_sb_list;	/* in i_sb->s_inodes (inode cache) */
 	struct pipe_inode_info *i_pipe;	/* FIFOs and pipes */
 	struct page_cache *i_cache;	/* while guest-mapped (filemap.c) */
+	struct file_lock_context *i_flctx;	/* advisory locks (locks.c) */
+	struct inotify_watch *i_fsnotify_marks;	/* its watches (inotify.c) */
 };
 
 struct dentry {
@@ -240,6 +245,7 @@ struct file {
 	pid_t f_owner;
 	int f_owner_sig;		/* F_SETSIG, 0 = SIGIO */
 	struct cred *f_cred;		/* opener's credentials */
+	struct epitem *f_ep;		/* epoll items watching it (eventpoll.c) */
 };
 #define FMODE_READ	0x1
 #define FMODE_WRITE	0x2

@@ -59,4 +59,12 @@ void signal_wake_up(struct task *t);
 /* POSIX orphaned process group test for current's pgrp (job control). */
 bool is_current_pgrp_orphaned(void);
 
+
+/* --- for signalfd (kernel/fs/signalfd.c) --- */
+/* Take t's next pending signal among mask (blocked or not) into *info:
+ * its number, or 0 if none is pending (Linux dequeue_signal with a mask). */
+int dequeue_signal_mask(struct task *t, uint64_t mask, siginfo_t *info);
+/* A signal was queued for t: wake the signalfd readers and pollers. */
+void signalfd_notify(struct task *t, int sig);
+
 #endif

@@ -10,10 +10,13 @@
 #include <umk/syscalls.h>
 #include <umk/uaccess.h>
 #include <sys/time.h>
+#include <umk/fsnotify.h>
 #include "internal.h"
 
-int notify_change(struct inode *inode, struct iattr *attr)
+int notify_change(struct dentry *dentry, struct iattr *attr)
 {
+	struct inode *inode = dentry->d_inode;
+
 	if (!inode->i_op || !inode->i_op->setattr)
 		return -EPERM;
 	int err;
@@ -23,6 +26,8 @@ int notify_change(struct inode *inode, struct iattr *attr)
 	err = inode->i_op->setattr(inode, attr);
 	if (!err && (attr->ia_valid & ATTR_SIZE))
 		filemap_resize(inode, attr->ia_size);	/* a mapped file */
+	if (!err)
+		fsnotify_change(dentry, attr->ia_valid);
 	return err;
 }
 
@@ -36,8 +41,9 @@ static mode_t kill_suid(mode_t mode)
 	return mode;
 }
 
-int do_truncate(struct inode *inode, loff_t length)
+int do_truncate(struct dentry *dentry, loff_t length)
 {
+	struct inode *inode = dentry->d_inode;
 	struct iattr attr = { .ia_valid = ATTR_SIZE, .ia_size = length };
 
 	if (length != inode->i_size) {
@@ -48,7 +54,7 @@ int do_truncate(struct inode *inode, loff_t length)
 		attr.ia_valid |= ATTR_MODE;
 		attr.ia_mode = kill_suid(inode->i_mode);
 	}
-	return notify_change(inode, &attr);
+	return notify_change(dentry, &attr);
 }
 
 /* Resolve a guest path name; "" is allowed with LOOKUP_EMPTY. */
@@ -68,12 +74,13 @@ static int user_path_at(int dfd, struct uptr filename, unsigned int flags,
 
 /* --- chmod --- */
 
-static int chmod_common(struct vfsmount *mnt, struct inode *inode, mode_t mode)
+static int chmod_common(const struct path *path, mode_t mode)
 {
+	struct inode *inode = path->dentry->d_inode;
 	struct iattr attr = { .ia_valid = ATTR_MODE };
 	int err;
 
-	err = mnt_want_write(mnt);
+	err = mnt_want_write(path->mnt);
 	if (err)
 		return err;
 	if (!inode_owner_or_capable(inode))
@@ -81,7 +88,7 @@ static int chmod_common(struct vfsmount *mnt, struct inode *inode, mode_t mode)
 	attr.ia_mode = (mode & S_IALLUGO) | (inode->i_mode & S_IFMT);
 	if (!fs_capable() && !in_group_p(current->cred, inode->i_gid))
 		attr.ia_mode &= ~S_ISGID;
-	return notify_change(inode, &attr);
+	return notify_change(path->dentry, &attr);
 }
 
 SYSCALL_DEFINE3(fchmodat, int, dfd, struct uptr, filename, mode_t, mode)
@@ -92,7 +99,7 @@ SYSCALL_DEFINE3(fchmodat, int, dfd, struct uptr, filename, mode_t, mode)
 	err = user_path_at(dfd, filename, LOOKUP_FOLLOW, &path);
 	if (err)
 		return err;
-	err = chmod_common(path.mnt, path.dentry->d_inode, mode);
+	err = chmod_common(&path, mode);
 	path_put(&path);
 	return err;
 }
@@ -109,7 +116,7 @@ SYSCALL_DEFINE2(fchmod, unsigned int, fd, mode_t, mode)
 
 	if (!f)
 		return -EBADF;
-	err = chmod_common(f->f_path.mnt, f->f_inode, mode);
+	err = chmod_common(&f->f_path, mode);
 	fput(f);
 	return err;
 }
@@ -121,14 +128,15 @@ SYSCALL_DEFINE2(fchmod, unsigned int, fd, mode_t, mode)
  * changes the owner; the owner may set the group to one of its groups. A
  * non-directory loses setuid (and group-executable setgid), as Linux.
  */
-static int chown_common(struct vfsmount *mnt, struct inode *inode, uid_t user,
+static int chown_common(const struct path *path, uid_t user,
 			gid_t group)
 {
+	struct inode *inode = path->dentry->d_inode;
 	const struct cred *cred = current->cred;
 	struct iattr attr = { .ia_valid = 0 };
 	int err;
 
-	err = mnt_want_write(mnt);
+	err = mnt_want_write(path->mnt);
 	if (err)
 		return err;
 	if (user != (uid_t)-1) {
@@ -151,7 +159,7 @@ static int chown_common(struct vfsmount *mnt, struct inode *inode, uid_t user,
 		attr.ia_valid |= ATTR_MODE;
 		attr.ia_mode = kill_suid(inode->i_mode);
 	}
-	return notify_change(inode, &attr);
+	return notify_change(path->dentry, &attr);
 }
 
 SYSCALL_DEFINE5(fchownat, int, dfd, struct uptr, filename, uid_t, user, gid_t, group, int, flag)
@@ -169,7 +177,7 @@ SYSCALL_DEFINE5(fchownat, int, dfd, struct uptr, filename, uid_t, user, gid_t, g
 	err = user_path_at(dfd, filename, lf, &path);
 	if (err)
 		return err;
-	err = chown_common(path.mnt, path.dentry->d_inode, user, group);
+	err = chown_common(&path, user, group);
 	path_put(&path);
 	return err;
 }
@@ -192,7 +200,7 @@ SYSCALL_DEFINE3(fchown, unsigned int, fd, uid_t, user, gid_t, group)
 
 	if (!f)
 		return -EBADF;
-	err = chown_common(f->f_path.mnt, f->f_inode, user, group);
+	err = chown_common(&f->f_path, user, group);
 	fput(f);
 	return err;
 }
@@ -220,7 +228,7 @@ SYSCALL_DEFINE2(truncate, struct uptr, pathname, long, length)
 	if (!err)
 		err = inode_permission(inode, MAY_WRITE);
 	if (!err)
-		err = do_truncate(inode, length);
+		err = do_truncate(path.dentry, length);
 	path_put(&path);
 	return err;
 }
@@ -238,7 +246,7 @@ SYSCALL_DEFINE2(ftruncate, unsigned int, fd, long, length)
 	if (!S_ISREG(f->f_inode->i_mode) || !(f->f_mode & FMODE_WRITE))
 		err = -EINVAL;
 	else
-		err = do_truncate(f->f_inode, length);
+		err = do_truncate(f->f_path.dentry, length);
 	fput(f);
 	return err;
 }
@@ -256,16 +264,17 @@ static bool nsec_valid(long nsec)
  * UTIME_OMIT per entry. Explicit times need the owner or root; "now" also
  * accepts write permission (Linux utimes_common / setattr_prepare).
  */
-static int utimes_common(struct vfsmount *mnt, struct inode *inode,
+static int utimes_common(const struct path *path,
 			 const struct timespec *times)
 {
+	struct inode *inode = path->dentry->d_inode;
 	struct timespec now = current_time();
 	struct iattr attr = { .ia_valid = ATTR_ATIME | ATTR_MTIME,
 			      .ia_atime = now, .ia_mtime = now };
 	bool explicit = false;
 	int err;
 
-	err = mnt_want_write(mnt);
+	err = mnt_want_write(path->mnt);
 	if (err)
 		return err;
 	if (times) {
@@ -289,7 +298,7 @@ static int utimes_common(struct vfsmount *mnt, struct inode *inode,
 		if (err)
 			return err;
 	}
-	return notify_change(inode, &attr);
+	return notify_change(path->dentry, &attr);
 }
 
 static long do_utimes(int dfd, struct uptr filename,
@@ -315,7 +324,7 @@ static long do_utimes(int dfd, struct uptr filename,
 		f = fget_no_path(dfd);
 		if (!f)
 			return -EBADF;
-		err = utimes_common(f->f_path.mnt, f->f_inode, times);
+		err = utimes_common(&f->f_path, times);
 		fput(f);
 		return err;
 	}
@@ -326,7 +335,7 @@ static long do_utimes(int dfd, struct uptr filename,
 	err = user_path_at(dfd, filename, lf, &path);
 	if (err)
 		return err;
-	err = utimes_common(path.mnt, path.dentry->d_inode, times);
+	err = utimes_common(&path, times);
 	path_put(&path);
 	return err;
 }

@@ -1,14 +1,15 @@
 /*
  * fcntl(2): descriptor flags, file status flags, the O_ASYNC owner and
  * signal and the SIGIO it gets (fasync lists, kill_fasync), duplication.
- * Record locks and leases are not implemented: every lock command is
- * -ENOLCK (no lock can ever exist, so none is reported).
+ * Record locks are kernel/fs/locks.c's; leases are not implemented
+ * (F_GETLEASE reports none, F_SETLEASE is -EINVAL).
  * Model: Linux fs/fcntl.c.
  */
 #include <umk/fs.h>
 #include <umk/syscalls.h>
 #include <umk/uaccess.h>
 #include <umk/fasync.h>
+#include <umk/filelock.h>
 #include <umk/signal_internal.h>
 #include <string.h>
 #include "internal.h"
@@ -274,7 +275,7 @@ static long do_fcntl(unsigned int fd, unsigned int cmd, unsigned long arg,
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		return -ENOLCK;
+		return fcntl_lock(f, cmd, UPTR(arg));
 	case F_GETLEASE:
 		return F_UNLCK;
 	case F_GETPIPE_SZ:

@@ -5,6 +5,7 @@
  */
 #include <umk/fs.h>
 #include <umk/syscalls.h>
+#include <umk/filelock.h>
 #include <string.h>
 
 #define NR_OPEN_MAX (1 << 20)
@@ -97,7 +98,7 @@ int replace_fd(int fd, struct file *file, bool cloexec)
 	files->fd[fd].file = file;
 	files->fd[fd].cloexec = cloexec;
 	if (old)
-		fput(old);
+		filp_close(old, files);
 	return fd;
 }
 
@@ -111,7 +112,7 @@ int close_fd(int fd)
 	f = files->fd[fd].file;
 	files->fd[fd].file = NULL;
 	files->fd[fd].cloexec = false;
-	fput(f);
+	filp_close(f, files);
 	return 0;
 }
 
@@ -139,7 +140,7 @@ void put_files_struct(struct files_struct *files)
 		return;
 	for (int i = 0; i < files->max_fds; i++)
 		if (files->fd[i].file)
-			fput(files->fd[i].file);
+			filp_close(files->fd[i].file, files);
 	kfree(files->fd);
 	kfree(files);
 }
@@ -152,7 +153,7 @@ void do_close_on_exec(struct files_struct *files)
 
 			files->fd[i].file = NULL;
 			files->fd[i].cloexec = false;
-			fput(f);
+			filp_close(f, files);
 		}
 	}
 }

@@ -145,6 +145,9 @@ long __d_path(const struct path *p, const struct path *root, char *buf,
  * 0 or -ENOMEM.
  */
 int alloc_pseudo_path(struct inode *inode, struct path *res);
+/* The same with the dentry's name given ("anon_inode:[eventfd]"). */
+int alloc_pseudo_path_name(struct inode *inode, const char *name,
+			   struct path *res);
 /* Is the superblock read-only? */
 static inline bool sb_rdonly(const struct super_block *sb)
 {
@@ -165,10 +168,10 @@ struct file *open_exec(const char *name);
 struct file *fget_no_path(int fd);
 /* Change attributes of inode after the caller's checks (Linux
  * notify_change): ctime set to now, then i_op->setattr. */
-int notify_change(struct inode *inode, struct iattr *attr);
+int notify_change(struct dentry *dentry, struct iattr *attr);
 /* Truncate inode to length (permission checks done by the caller); a
  * non-root caller's truncate clears setuid/setgid as Linux. */
-int do_truncate(struct inode *inode, loff_t length);
+int do_truncate(struct dentry *dentry, loff_t length);
 /* The fd table entry of fd in the current task, or NULL if fd is not open. */
 struct fdtable_entry *fd_entry(int fd);
 

@@ -13,6 +13,7 @@
 #include <umk/uaccess.h>
 #include <string.h>
 #include <stdio.h>
+#include <umk/fsnotify.h>
 #include "internal.h"
 
 #ifndef RENAME_NOREPLACE
@@ -461,6 +462,7 @@ static int vfs_create(const struct path *parent, struct dentry *d,
 	if (err)
 		return err;
 	d_instantiate(d, inode);
+	fsnotify_create(dir, d);
 	return 0;
 }
 
@@ -654,6 +656,8 @@ static int do_mkdirat(int dfd, const char *name, mode_t mode)
 		err = dir->i_op->mkdir(dir, &q, mode | S_IFDIR, &inode);
 	if (!err)
 		d_instantiate(d, inode);
+	if (!err)
+		fsnotify_create(dir, d);
 	done_path_create(&parent, d);
 	return err;
 }
@@ -729,6 +733,8 @@ int do_mknodat(int dfd, const char *name, mode_t mode, dev_t dev)
 	}
 	if (!err)
 		d_instantiate(d, inode);
+	if (!err)
+		fsnotify_create(dir, d);
 	done_path_create(&parent, d);
 	return err;
 }
@@ -826,6 +832,8 @@ static int do_rmdir(int dfd, const char *name)
 		err = dir->i_op->rmdir(dir, &q, d->d_inode);
 	if (!err)
 		d_delete(d);
+	if (!err)
+		fsnotify_rmdir(dir, d);
 	done_path_create(&parent, d);
 	return err;
 }
@@ -856,6 +864,8 @@ static int do_unlinkat(int dfd, const char *name)
 		err = dir->i_op->unlink(dir, &q, d->d_inode);
 	if (!err)
 		d_delete(d);
+	if (!err)
+		fsnotify_unlink(dir, d);
 	done_path_create(&parent, d);
 	return err;
 }
@@ -949,6 +959,8 @@ static int vfs_rename(struct dentry *olddir, struct dentry *old,
 					    &newq, new->d_inode, flags);
 	if (err)
 		return err;
+	fsnotify_move(olddir->d_inode, newdir->d_inode, &oldq, &newq,
+		      old->d_inode, new->d_inode);
 	d_delete(new);
 	d_move(old, newdir, &newq);
 	return 0;
@@ -1075,6 +1087,7 @@ static int vfs_link(struct dentry *old, const struct path *parent,
 		return err;
 	ihold(inode);
 	d_instantiate(d, inode);
+	fsnotify_link(dir, inode, d);
 	return 0;
 }
 
@@ -1155,6 +1168,8 @@ static int do_symlinkat(const char *target, int newdfd, const char *newname)
 		err = dir->i_op->symlink(dir, &q, target, &inode);
 	if (!err)
 		d_instantiate(d, inode);
+	if (!err)
+		fsnotify_create(dir, d);
 	done_path_create(&parent, d);
 	return err;
 }

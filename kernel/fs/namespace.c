@@ -17,6 +17,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <sys/sysmacros.h>
+#include <umk/fsnotify.h>
 #include "internal.h"
 
 struct vfsmount *root_mnt;
@@ -216,19 +217,25 @@ static int pseudo_mount(void)
 
 int alloc_pseudo_path(struct inode *inode, struct path *res)
 {
-	struct qstr q;
 	char name[48];
-	struct dentry *d;
 
-	if (!pseudo_mnt && pseudo_mount())
-		return -ENOMEM;
 	if (S_ISFIFO(inode->i_mode))
 		snprintf(name, sizeof(name), "pipe:[%lu]", inode->i_ino);
 	else if (S_ISSOCK(inode->i_mode))
 		snprintf(name, sizeof(name), "socket:[%lu]", inode->i_ino);
 	else
 		snprintf(name, sizeof(name), "anon_inode:[%lu]", inode->i_ino);
-	q = (struct qstr){ .name = name, .len = strlen(name) };
+	return alloc_pseudo_path_name(inode, name, res);
+}
+
+int alloc_pseudo_path_name(struct inode *inode, const char *name,
+			   struct path *res)
+{
+	struct qstr q = { .name = name, .len = strlen(name) };
+	struct dentry *d;
+
+	if (!pseudo_mnt && pseudo_mount())
+		return -ENOMEM;
 	d = d_alloc(pseudo_sb.s_root, &q);
 	if (!d)
 		return -ENOMEM;
@@ -305,6 +312,7 @@ static void deactivate_super(struct super_block *sb)
 
 	if (--sb->s_active > 0)
 		return;
+	fsnotify_sb_delete(sb);
 	if (sb->s_op && sb->s_op->sync_fs && !sb_rdonly(sb))
 		sb->s_op->sync_fs(sb, 1);
 	shrink_dcache_sb(sb);

@@ -8,6 +8,9 @@
 #include <umk/fs.h>
 #include <umk/syscalls.h>
 #include <umk/uaccess.h>
+#include <umk/filelock.h>
+#include <umk/eventpoll.h>
+#include <umk/fsnotify.h>
 #include <string.h>
 #include "internal.h"
 
@@ -103,9 +106,19 @@ void fput(struct file *f)
 {
 	if (!f || --f->f_count > 0)
 		return;
+	fsnotify_close(f);
+	eventpoll_release(f);
+	locks_remove_file(f);
 	if (f->f_op && f->f_op->release)
 		f->f_op->release(f->f_inode, f);
 	file_free(f);
+}
+
+void filp_close(struct file *f, struct files_struct *files)
+{
+	if (!(f->f_flags & O_PATH))
+		locks_remove_posix(f, files);
+	fput(f);
 }
 
 struct file *fget_no_path(int fd)
@@ -206,12 +219,13 @@ static struct file *do_dentry_open(const struct path *path, unsigned int flags,
 		return ERR_PTR(err);
 	}
 	if ((flags & O_TRUNC) && !created && S_ISREG(inode->i_mode)) {
-		err = do_truncate(inode, 0);
+		err = do_truncate(path->dentry, 0);
 		if (err) {
 			fput(f);
 			return ERR_PTR(err);
 		}
 	}
+	fsnotify_open(f);
 	return f;
 }
 

@@ -9,6 +9,7 @@
 #include <umk/tty.h>
 #include <umk/filemap.h>
 #include <umk/syscalls.h>
+#include <umk/fsnotify.h>
 #include <string.h>
 #include <sys/uio.h>
 #ifndef RWF_APPEND
@@ -21,11 +22,13 @@
 #define UIO_MAXIOV 1024
 #endif
 
+/* Pipes, sockets, devices and anon inodes (epoll, eventfd...: no type
+ * bits) hand out what they have: one f_op call per read. */
 static bool file_is_stream(const struct file *f)
 {
 	mode_t m = f->f_inode->i_mode;
 
-	return S_ISFIFO(m) || S_ISSOCK(m) || S_ISCHR(m);
+	return S_ISFIFO(m) || S_ISSOCK(m) || S_ISCHR(m) || !(m & S_IFMT);
 }
 
 /* May pread/pwrite/lseek be used on f? (pipes, sockets: -ESPIPE) */
@@ -34,6 +37,13 @@ static bool file_seekable(const struct file *f)
 	mode_t m = f->f_inode->i_mode;
 
 	return !S_ISFIFO(m) && !S_ISSOCK(m) && f->f_op != &console_fops;
+}
+
+/* May pread/pwrite be used? Not on anon inodes either (no FMODE_PREAD),
+ * whose lseek is their own f_op's. */
+static bool file_positional(const struct file *f)
+{
+	return file_seekable(f) && (f->f_inode->i_mode & S_IFMT);
 }
 
 /* A regular file a guest has mapped is read from its page cache, which
@@ -128,6 +138,8 @@ static ssize_t vfs_read(struct file *f, struct uptr ubuf, size_t count,
 		if ((size_t)ret < chunk || file_is_stream(f))
 			break;
 	}
+	if (done)
+		fsnotify_access(f);
 	kfree(buf);
 	return done ? (ssize_t)done : ret;
 }
@@ -165,6 +177,8 @@ static ssize_t vfs_write(struct file *f, struct uptr ubuf, size_t count,
 		if ((size_t)ret < chunk)
 			break;
 	}
+	if (done)
+		fsnotify_modify(f);
 	kfree(buf);
 	return done ? (ssize_t)done : ret;
 }
@@ -203,7 +217,7 @@ SYSCALL_DEFINE4(pread64, unsigned int, fd, struct uptr, buf, size_t, count, loff
 	f = fget(fd);
 	if (!f)
 		return -EBADF;
-	ret = file_seekable(f) ? vfs_read(f, buf, count, &pos) : -ESPIPE;
+	ret = file_positional(f) ? vfs_read(f, buf, count, &pos) : -ESPIPE;
 	fput(f);
 	return ret;
 }
@@ -218,7 +232,7 @@ SYSCALL_DEFINE4(pwrite64, unsigned int, fd, struct uptr, buf, size_t, count, lof
 	f = fget(fd);
 	if (!f)
 		return -EBADF;
-	ret = file_seekable(f) ? vfs_write(f, buf, count, &pos) : -ESPIPE;
+	ret = file_positional(f) ? vfs_write(f, buf, count, &pos) : -ESPIPE;
 	fput(f);
 	return ret;
 }
@@ -249,7 +263,7 @@ static long do_iov(unsigned int fd, struct uptr uvec, unsigned long vlen,
 		fput(f);
 		return -EBADF;
 	}
-	if (upos && !file_seekable(f)) {
+	if (upos && !file_positional(f)) {
 		fput(f);
 		return -ESPIPE;
 	}

@@ -166,3 +166,25 @@ void ubd_sync_all(void) { }
 int filemap_writeback(struct inode *inode) { (void)inode; return 0; }
 void filemap_writeback_all(void) { }
 void filemap_resize(struct inode *inode, loff_t size) { (void)inode; (void)size; }
+
+/* Advisory locks (kernel/fs/locks.c) are not under test here: no lock is
+ * ever taken, so there is none to release. */
+void locks_remove_posix(struct file *f, void *owner) { (void)f; (void)owner; }
+void locks_remove_file(struct file *f) { (void)f; }
+long fcntl_lock(struct file *f, unsigned int cmd, struct uptr arg)
+{
+	return -ENOLCK;
+}
+/* No file here is ever watched by epoll (kernel/fs/eventpoll.c). */
+void eventpoll_release(struct file *f) { (void)f; }
+/* No inotify watch exists here (kernel/fs/inotify.c): the hooks are no-ops. */
+void fsnotify_create(struct inode *dir, struct dentry *d) { }
+void fsnotify_link(struct inode *dir, struct inode *inode, struct dentry *d) { }
+void fsnotify_unlink(struct inode *dir, struct dentry *d) { }
+void fsnotify_rmdir(struct inode *dir, struct dentry *d) { }
+void fsnotify_move(struct inode *od, struct inode *nd, const struct qstr *on,
+		   const struct qstr *nn, struct inode *s, struct inode *t) { }
+void fsnotify_open(struct file *f) { }
+void fsnotify_close(struct file *f) { }
+void fsnotify_change(struct dentry *d, unsigned int ia_valid) { }
+void fsnotify_sb_delete(struct super_block *sb) { }

@@ -127,6 +127,10 @@ int proc_show_mounts(struct seq_buf *m, struct proc_inode *pi,
 /* Read a host file (host /proc) whole into m. 0 or -errno. */
 int proc_read_host_file(struct seq_buf *m, const char *path);
 
+/* kernel/fs/locks.c: /proc/locks. */
+int proc_locks_show(struct seq_buf *m, struct proc_inode *pi,
+		    struct task *task);
+
 /* array.c */
 int proc_pid_stat(struct seq_buf *m, struct proc_inode *pi, struct task *t);
 int proc_pid_status(struct seq_buf *m, struct proc_inode *pi, struct task *t);

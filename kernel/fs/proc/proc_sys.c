@@ -6,6 +6,8 @@
  */
 #include <umk/fs.h>
 #include <umk/utsname.h>
+#include <umk/eventpoll.h>
+#include <umk/fsnotify.h>
 #include <os.h>
 #include <string.h>
 #include "internal.h"
@@ -165,7 +167,68 @@ static const struct proc_dir kernel_dir = {
 	.nentries = ARRAY_SIZE(kernel_entries),
 };
 
+/* fs/inotify and fs/epoll: the limits kernel/fs/inotify.c and
+ * eventpoll.c enforce (fixed here: read-only). */
+static int show_inotify_instances(struct seq_buf *m, struct proc_inode *pi,
+				  struct task *task)
+{
+	seq_printf(m, "%d\n", INOTIFY_MAX_USER_INSTANCES);
+	return 0;
+}
+
+static int show_inotify_watches(struct seq_buf *m, struct proc_inode *pi,
+				struct task *task)
+{
+	seq_printf(m, "%d\n", INOTIFY_MAX_USER_WATCHES);
+	return 0;
+}
+
+static int show_inotify_queued(struct seq_buf *m, struct proc_inode *pi,
+			       struct task *task)
+{
+	seq_printf(m, "%d\n", INOTIFY_MAX_QUEUED_EVENTS);
+	return 0;
+}
+
+static int show_epoll_watches(struct seq_buf *m, struct proc_inode *pi,
+			      struct task *task)
+{
+	seq_printf(m, "%d\n", EPOLL_MAX_USER_WATCHES);
+	return 0;
+}
+
+static struct proc_entry inotify_entries[] = {
+	{ "max_queued_events", S_IFREG | 0444, show_inotify_queued },
+	{ "max_user_instances", S_IFREG | 0444, show_inotify_instances },
+	{ "max_user_watches", S_IFREG | 0444, show_inotify_watches },
+};
+
+static const struct proc_dir inotify_dir = {
+	.entries = inotify_entries,
+	.nentries = ARRAY_SIZE(inotify_entries),
+};
+
+static struct proc_entry epoll_entries[] = {
+	{ "max_user_watches", S_IFREG | 0444, show_epoll_watches },
+};
+
+static const struct proc_dir epoll_dir = {
+	.entries = epoll_entries,
+	.nentries = ARRAY_SIZE(epoll_entries),
+};
+
+static struct proc_entry fs_entries[] = {
+	{ "epoll", S_IFDIR | 0555, .dir = &epoll_dir },
+	{ "inotify", S_IFDIR | 0555, .dir = &inotify_dir },
+};
+
+static const struct proc_dir fs_dir = {
+	.entries = fs_entries,
+	.nentries = ARRAY_SIZE(fs_entries),
+};
+
 static struct proc_entry sys_entries[] = {
+	{ "fs", S_IFDIR | 0555, .dir = &fs_dir },
 	{ "kernel", S_IFDIR | 0555, .dir = &kernel_dir },
 };
 

@@ -379,6 +379,7 @@ static struct proc_entry root_entries[] = {
 	{ "devices", S_IFREG | 0444, show_devices },
 	{ "cmdline", S_IFREG | 0444, show_cmdline },
 	{ "swaps", S_IFREG | 0444, show_swaps },
+	{ "locks", S_IFREG | 0444, proc_locks_show },
 };
 
 static const struct proc_dir root_dir = {
