@@ -46,10 +46,11 @@ static int tt_null_call(struct task *t)
 			return -ESRCH;
 	}
 	th->at_entry_stop = false;
-	/* The host's registers are the entry's but rax (getpid's result)
-	 * and orig_rax: make them be written again. */
+	/* The host's registers are the entry's but rax (getpid's result):
+	 * make it be written again. orig_rax no longer matters (the call is
+	 * over), so the nulled number stays. */
 	th->snap_rax = ~t->regs.rax;
-	th->snap_orig_rax = null_nr;
+	th->snap_orig_rax = t->regs.orig_rax;
 	return 0;
 }
 
