@@ -6,6 +6,7 @@
 
 CC      ?= gcc
 CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+           -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-missing-field-initializers -fno-strict-aliasing \
            -Iinclude -Iarch/um/include -D_GNU_SOURCE $(EXTRA_CFLAGS)
 LDLIBS  := -lext2fs -lcom_err -lcap -lseccomp -lpthread

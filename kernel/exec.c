@@ -9,6 +9,7 @@
  */
 #include <umk/sched.h>
 #include <umk/fs.h>
+#include <umk/init.h>
 #include <umk/signal_internal.h>
 #include <umk/syscalls.h>
 #include <mode.h>

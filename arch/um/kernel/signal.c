@@ -82,6 +82,10 @@ _Static_assert(sizeof(struct rt_sigframe) == 440, "rt_sigframe ABI");
 #define MXCSR_OFF		24
 #define XSTATE_BV_OFF		512
 #define XFEATURE_MASK_FPSSE	0x3ULL
+#define XFEATURE_MASK_SSE	0x2ULL
+#define XFEATURE_MASK_SSE_AVX	0x6ULL
+#define XMM_OFF			160
+#define XMM_SIZE		256
 #define XFEATURE_MASK_XTILEDATA	(1ULL << 18)
 
 struct fpx_sw_bytes {
@@ -375,6 +379,14 @@ static int restore_fpstate(struct task *t, unsigned long fpstate)
 			goto out;
 		}
 		bv &= features & frame_xfeatures();
+		/* XRSTOR loads MXCSR whenever SSE or AVX is requested, even
+		 * with SSE in its init state: make the host load (and check)
+		 * it too, with the xmm registers as that init state. */
+		if ((features & XFEATURE_MASK_SSE_AVX) &&
+		    !(bv & XFEATURE_MASK_SSE)) {
+			memset(buf + XMM_OFF, 0, XMM_SIZE);
+			bv |= XFEATURE_MASK_SSE;
+		}
 	}
 	memcpy(buf + XSTATE_BV_OFF, &bv, 8);
 	memset(buf + SW_BYTES_OFF, 0, FXSAVE_SIZE - SW_BYTES_OFF);

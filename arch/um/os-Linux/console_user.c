@@ -6,6 +6,7 @@
  * host job control of umk (the sigio thread suspends and resumes it).
  * Every function returns a value or -errno.
  */
+#include <console_user.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>

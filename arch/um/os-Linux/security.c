@@ -5,6 +5,7 @@
  * it gives its guests nothing. It also becomes a child subreaper, so a
  * guest host process whose host parent died is still reaped by umk.
  */
+#include <os.h>
 #include <errno.h>
 #include <sys/prctl.h>
 #include <sys/capability.h>

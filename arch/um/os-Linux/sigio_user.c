@@ -8,6 +8,7 @@
  * `lock`; the kernel thread wakes this one through `ctl` after a change.
  */
 #include <sigio_user.h>
+#include <console_user.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -19,8 +20,6 @@
 #include <event.h>
 #include <sys/signalfd.h>
 
-void os_console_suspend(void);
-void os_console_resume(void);
 
 #define MAX_WATCH 64
 
