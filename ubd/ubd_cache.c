@@ -19,6 +19,7 @@
 #include <umk/sched.h>
 #include <umk/timer.h>
 #include <umk/ubd.h>
+#include <umk/mm.h>
 #include <event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,6 @@
 #define EVICT_SCAN	1024	/* LRU pages looked at for a victim */
 #define CHUNK_PAGES	512	/* pages get their memory 2 MiB at a time */
 
-extern uint64_t totalram_bytes;
 
 /* One cached page of one device. Owned by the cache. */
 struct ubd_page {

@@ -325,5 +325,7 @@ struct signal_struct *alloc_signal(void);
 void do_exit(long code) __attribute__((noreturn));
 void do_group_exit(int exit_code) __attribute__((noreturn));
 void exit_host_gone(struct task *t, int sig) __attribute__((noreturn));
+/* Woken whenever a task dies (a halt waits on it for the others to go). */
+extern struct wait_queue_head task_exit_wait;
 
 #endif

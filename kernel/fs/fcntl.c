@@ -24,7 +24,6 @@
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
 /* kernel/fs/pipe.c: the buffer size of a pipe or FIFO file, or -EBADF. */
-long pipe_fcntl_size(struct file *f);
 
 struct fdtable_entry *fd_entry(int fd)
 {

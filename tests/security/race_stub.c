@@ -1,9 +1,10 @@
 /*
  * A second thread rewrites the stub's request page while the first makes
- * the kernel run stub batches (file mappings, which send a memfd to the
- * task). Against a stub whose requests the guest can write, the rewritten
- * batch opens CANARY/secret on the host and maps it into the guest, or
- * creates CANARY/created. The writer knows the request page's layout of
+ * the kernel run stub batches: file mappings (which send a memfd to the
+ * task), and now and then a thread's clone and a child's exec. Against a
+ * stub whose requests the guest can write, the rewritten batch opens
+ * CANARY/secret on the host and maps it into the guest, or creates
+ * CANARY/created. The writer knows the request page's layout of
  * umk before issue 8 (count, done, 64 calls of 8 words, then the strings).
  */
 #include "probe.h"
@@ -43,6 +44,28 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/* A thread's clone and a child's exec, while the writer runs. */
+static void clone_and_exec(void)
+{
+	pthread_t t;
+	pid_t pid;
+
+	if (pthread_create(&t, NULL, nothing, NULL) == 0)
+		pthread_join(t, NULL);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
 	pthread_t th;
@@ -72,6 +95,8 @@ int main(int argc, char **argv)
 		close(fd);
 		if (mapped_host)
 			break;
+		if (i % 100 == 99)
+			clone_and_exec();
 	}
 	atomic_store(&stop, 1);
 	pthread_join(th, NULL);

@@ -29,7 +29,6 @@
 #include <sys/mount.h>
 #include "../../../kernel/fs/internal.h"
 
-extern struct wait_queue_head task_exit_wait;
 extern const char stub_image[], stub_image_end[];
 
 char saved_command_line[4096];
