@@ -33,7 +33,7 @@ static int tt_null_call(struct task *t)
 	struct host_stop *st;
 
 	if (os_ptrace_pokeuser(t->host_tid, ORIG_RAX_OFF, null_nr) < 0 ||
-	    os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
+	    ptrace_resume(t, RESUME_SYSCALL) < 0)
 		return -ESRCH;
 	for (;;) {
 		st = ptrace_wait_stop(t);
@@ -42,7 +42,7 @@ static int tt_null_call(struct task *t)
 		if (st->kind != STOP_GROUP)
 			return -ESRCH;
 		/* A late PTRACE_INTERRUPT: step over it. */
-		if (os_ptrace_resume(t->host_tid, RESUME_SYSCALL, 0) < 0)
+		if (ptrace_resume(t, RESUME_SYSCALL) < 0)
 			return -ESRCH;
 	}
 	th->at_entry_stop = false;

@@ -90,6 +90,13 @@ int os_same_file(int fd1, int pid2, int fd2);
  * mapping made from it can never be written. fd or -errno. */
 int os_reopen_rdonly(int fd);
 
+/* CPU placement (arch/um/os-Linux/cpu.c): the CPU the calling thread runs
+ * on now (vDSO, no system call), or -errno; bind host thread tid to cpu
+ * alone (0 or -errno); how many CPUs umk may run on. */
+int os_current_cpu(void);
+int os_pin_thread(int tid, int cpu);
+int os_nr_cpus_allowed(void);
+
 /*
  * The guest seccomp filter (arch/um/os-Linux/seccomp.c): the BPF program,
  * *len instructions, that the stub installs in the first guest host

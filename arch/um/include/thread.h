@@ -40,6 +40,8 @@ struct thread_struct {
 	bool host_leader;		/* its host thread leads its host
 					 * process (not made with CLONE_THREAD) */
 	unsigned long clone_flags;	/* host flags of the clone under way */
+	int cpu;			/* the host CPU its thread is bound to,
+					 * or -1 (ptrace modes: co-location) */
 	unsigned long clone_child_tid;	/* host tid of the last clone event */
 	struct task *clone_child;	/* the task a clone event belongs to */
 };

@@ -256,10 +256,21 @@ void ptrace_decode(struct task *t, struct host_stop *st, struct um_event *ev)
 	 * with no signal. */
 }
 
+int ptrace_resume(struct task *t, enum resume_req req)
+{
+	int cpu = os_current_cpu();
+
+	/* A bound thread runs where its tracer is: the stops that follow are
+	 * wake-ups on the same CPU (skipped once both moved apart rarely). */
+	if (cpu >= 0 && cpu != t->thread.cpu &&
+	    os_pin_thread(t->host_tid, cpu) == 0)
+		t->thread.cpu = cpu;
+	return os_ptrace_resume(t->host_tid, req, 0);
+}
+
 void ptrace_run(struct task *t, enum resume_req req, struct um_event *ev)
 {
-	if (ptrace_put_regs(t) < 0 ||
-	    os_ptrace_resume(t->host_tid, req, 0) < 0) {
+	if (ptrace_put_regs(t) < 0 || ptrace_resume(t, req) < 0) {
 		memset(ev, 0, sizeof(*ev));
 		ev->kind = UM_EV_EXIT;
 		ev->exit_sig = SIGKILL;
@@ -296,6 +307,7 @@ void ptrace_interrupt(struct task *t)
 static void clone_child_born(struct task *parent, struct task *child, int tid)
 {
 	child->host_tid = tid;
+	child->thread.cpu = parent->thread.cpu;	/* the host copied the mask */
 	child->thread.host_leader = !(parent->thread.clone_flags & CLONE_THREAD);
 	if (child->mm != parent->mm)
 		child->mm->host_pid = tid;
@@ -323,7 +335,7 @@ static int run_stub(struct task *t, struct user_regs_struct *regs,
 	th->regs_partial = false;
 	umk_stats.stub_calls++;
 	for (;;) {
-		if (os_ptrace_resume(t->host_tid, RESUME_CONT, 0) < 0)
+		if (ptrace_resume(t, RESUME_CONT) < 0)
 			return -ESRCH;
 		th->guest_running = interruptible;
 		st = ptrace_wait_stop(t);
@@ -495,7 +507,7 @@ static int exec_in_new_process(struct task *t)
 		return ret < 0 ? ret : -EAGAIN;
 	os_kill_process(old);
 	t->host_tid = t->thread.clone_child_tid;
-	t->thread.host_leader = true;
+	t->thread.host_leader = true;	/* the host copied the CPU mask too */
 	t->thread.stop_ready = false;
 	claim_orphan_stop(t);
 	err = ptrace_first_stop(t);
@@ -598,6 +610,7 @@ int ptrace_start_init(struct task *t)
 
 	t->host_tid = init_host_pid;
 	t->thread.host_leader = true;
+	t->thread.cpu = -1;
 	t->mm->host_pid = init_host_pid;
 	init_host_pid = 0;
 	claim_orphan_stop(t);

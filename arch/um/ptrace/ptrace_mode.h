@@ -13,6 +13,9 @@
 #include <mode.h>
 #include <ptrace_user.h>
 
+/* Resume t's host thread with req, first binding it to the CPU the
+ * kernel thread is on if that changed (co-location). 0 or -ESRCH. */
+int ptrace_resume(struct task *t, enum resume_req req);
 /* Wait (sleeping in the kernel's scheduler) for t's next host stop. */
 struct host_stop *ptrace_wait_stop(struct task *t);
 /*
