@@ -35,12 +35,16 @@ $(B)/obj/%.o: %.S
 
 # The stub: static, no libc, linked at a fixed high address (arch/um/stub/).
 STUB_CFLAGS := -std=gnu11 -Os -Wall -Wextra -Iinclude -Iarch/um/include \
-	-ffreestanding -fno-stack-protector -fno-pie -fno-asynchronous-unwind-tables \
-	-nostdlib -static -no-pie -fcf-protection=none
-$(B)/stub: arch/um/stub/stub.c arch/um/stub/stub.lds arch/um/include/stub.h
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-pie \
+	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mcmodel=large \
+	-nostdlib -static \
+	-no-pie -fcf-protection=none
+STUB_SRC := arch/um/stub/stub.c arch/um/stub/stub_seccomp.c
+$(B)/stub: $(STUB_SRC) arch/um/stub/stub.lds arch/um/include/stub.h \
+		arch/um/include/stub_seccomp.h
 	@mkdir -p $(B)
 	$(CC) $(STUB_CFLAGS) -Wl,-T,arch/um/stub/stub.lds -Wl,--build-id=none \
-		-o $@ arch/um/stub/stub.c
+		-o $@ $(STUB_SRC)
 $(B)/obj/stub_blob.o: $(B)/stub arch/um/stub/stub_blob.S
 	@mkdir -p $(dir $@)
 	$(CC) -c -DSTUB_PATH='"$(B)/stub"' -o $@ arch/um/stub/stub_blob.S

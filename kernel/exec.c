@@ -720,13 +720,19 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 		return err;
 	/* Point of no return. */
 	de_thread(t);
-	if (!fresh && um_mode->exec(t) < 0)
-		do_exit(SIGKILL);
-	mm = mm_alloc(t->host_tid);
-	if (!mm)
-		exec_failed(-ENOMEM);
-	mmput(t->mm);
-	t->mm = mm;
+	if (!fresh) {
+		/* A new address space: the mode fills in its host side. */
+		mm = mm_alloc(0);
+		if (!mm)
+			do_exit(SIGKILL);
+		if (um_mode->exec(t, mm) < 0) {
+			mmput(mm);
+			do_exit(SIGKILL);
+		}
+		mmput(t->mm);
+		t->mm = mm;
+	}
+	vfork_release(t);
 	load_into_fresh_stub(t, bprm);
 	set_comm(t, bprm->path);
 	flush_signal_handlers(t);
@@ -734,7 +740,6 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
 	t->robust_list = 0;
-	t->vfork_parent = NULL;
 	t->group_leader->did_exec = true;
 	return 0;
 }

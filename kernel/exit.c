@@ -31,6 +31,7 @@ static void mm_release(struct task *t)
 {
 	int zero = 0;
 
+	vfork_release(t);
 	if (!t->clear_child_tid || t->host_tid <= 0 || t->mm->users <= 1)
 		return;
 	if (copy_to_user(UPTR(t->clear_child_tid), &zero, sizeof(zero)) == 0)

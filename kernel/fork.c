@@ -20,6 +20,9 @@
 	CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
 	CLONE_PTRACE | CLONE_UNTRACED | CLONE_PIDFD | CLONE_IO)
 
+/* vfork parents wait here for their child (vfork_release). */
+static struct wait_queue_head vfork_wait = WAIT_QUEUE_HEAD_INIT(vfork_wait);
+
 struct mm_struct *mm_alloc(int host_pid)
 {
 	struct mm_struct *mm = kzalloc(sizeof(*mm));
@@ -38,6 +41,8 @@ void mmput(struct mm_struct *mm)
 {
 	if (!mm || --mm->users > 0)
 		return;
+	if (um_mode->mm_exit)
+		um_mode->mm_exit(mm);
 	filemap_exit(mm);
 	if (mm->mem_fd >= 0)
 		os_close_fd(mm->mem_fd);
@@ -54,6 +59,7 @@ static struct mm_struct *dup_mm(struct mm_struct *old, int host_pid)
 		return NULL;
 	*mm = *old;
 	mm->users = 1;
+	mm->mode_priv = NULL;
 	mm->host_pid = host_pid;
 	mm->mem_fd = -1;
 	mutex_init(&mm->stub_lock);
@@ -110,6 +116,27 @@ static void ret_from_fork(struct task *t)
 		copy_to_user(UPTR(t->set_child_tid), &tid, sizeof(tid));
 	}
 	task_main(t);
+}
+
+/* The vfork parent p sleeps until its child released its memory (exec,
+ * exit) or p is being killed (Linux wait_for_vfork_done, killable). */
+static void wait_for_vfork_done(struct task *p)
+{
+	wait_event(vfork_wait, !p->vfork_child || p->signal->group_exit ||
+		   (p->pending.signal & sigmask(SIGKILL)));
+	if (p->vfork_child) {
+		p->vfork_child->vfork_parent = NULL;
+		p->vfork_child = NULL;
+	}
+}
+
+void vfork_release(struct task *t)
+{
+	if (!t->vfork_parent)
+		return;
+	t->vfork_parent->vfork_child = NULL;
+	t->vfork_parent = NULL;
+	wake_up(&vfork_wait);
 }
 
 /* Undo a do_fork whose child never ran: every reference it took is
@@ -253,18 +280,23 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 		goto out_abort;
 	list_add_tail(&c->tasks, &task_list);
 
-	host_flags = (flags & (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD |
-			       CLONE_VFORK)) | ((flags & CLONE_THREAD) ? 0 :
-						CLONE_PARENT);
-	if (flags & CLONE_VFORK)
+	/* The host never blocks a vfork parent: the kernel does (below). */
+	host_flags = (flags & (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)) |
+		     ((flags & CLONE_THREAD) ? 0 : CLONE_PARENT);
+	if (flags & CLONE_VFORK) {
 		c->vfork_parent = p;
+		p->vfork_child = c;
+	}
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(parent_tidptr, &pid, sizeof(pid));
 	ret = um_mode->clone(p, c, host_flags);
 	if (ret < 0) {
 		printk(KERN_WARNING "umk: host clone failed: %ld\n", ret);
+		p->vfork_child = NULL;
 		goto out_abort;
 	}
+	if (flags & CLONE_VFORK)
+		wait_for_vfork_done(p);
 	return pid;
 
 out_abort:

@@ -8,6 +8,7 @@
  * (userspace()).
  */
 #include "../arch/um/ptrace/ptrace_mode.h"
+#include <stub.h>
 
 static int skas_init(void)
 {
@@ -42,4 +43,5 @@ const struct um_mode skas_mode = {
 	.kill_all = ptrace_kill_all,
 	.host_events = ptrace_host_events,
 	.wait_idle = ptrace_wait_idle,
+	.stub_vm_bytes = STUB_GLOBAL - STUB_START,
 };

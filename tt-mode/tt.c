@@ -9,6 +9,7 @@
  * Model: UML 2.6 arch/um/kernel/tt/syscall_user.c.
  */
 #include "../arch/um/ptrace/ptrace_mode.h"
+#include <stub.h>
 #include <sys/syscall.h>
 
 static int tt_init(void)
@@ -84,4 +85,5 @@ const struct um_mode tt_mode = {
 	.kill_all = ptrace_kill_all,
 	.host_events = ptrace_host_events,
 	.wait_idle = ptrace_wait_idle,
+	.stub_vm_bytes = STUB_GLOBAL - STUB_START,
 };

@@ -130,6 +130,8 @@ struct mm_struct {
 	/* Held while a stub batch of one of its threads uses the request
 	 * page (arch/um/kernel/stub.c): the page is one per address space. */
 	struct mutex stub_lock;
+	void *mode_priv;	/* the mode's state of this address space,
+				 * released by um_mode->mm_exit */
 };
 
 /* A fresh mm for host process host_pid (users 1), or NULL. */
@@ -245,8 +247,10 @@ struct task {
 	uint64_t restart_deadline;	/* an interrupted sleep's deadline */
 	bool restarting;		/* this syscall is a restart */
 	unsigned long robust_list;	/* set_robust_list head (guest) */
-	struct task *vfork_parent;	/* for CLONE_VFORK: parent waiting */
-	bool vfork_done;
+	/* CLONE_VFORK: the parent sleeps until its child execs or exits
+	 * (vfork_release); each points at the other until then. */
+	struct task *vfork_parent;
+	struct task *vfork_child;
 };
 
 extern struct task *current;
@@ -325,6 +329,9 @@ struct signal_struct *alloc_signal(void);
 void do_exit(long code) __attribute__((noreturn));
 void do_group_exit(int exit_code) __attribute__((noreturn));
 void exit_host_gone(struct task *t, int sig) __attribute__((noreturn));
+/* A CLONE_VFORK child t is done with its parent's memory (exec or exit):
+ * the parent waiting in vfork wakes (Linux complete_vfork_done). */
+void vfork_release(struct task *t);
 /* Woken whenever a task dies (a halt waits on it for the others to go). */
 extern struct wait_queue_head task_exit_wait;
 

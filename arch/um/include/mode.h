@@ -70,12 +70,13 @@ struct um_mode {
 	int (*clone)(struct task *parent, struct task *child,
 		     unsigned long host_flags);
 	/*
-	 * Give t (current) a fresh address space: a new stub image, in the
-	 * same host process when t is its host leader, else in a new host
-	 * process (t->host_tid changes). t->regs are the stub's entry
-	 * registers on return. 0, or -errno after which t cannot continue.
+	 * Give t (current) a fresh address space, new_mm: a new stub image,
+	 * in the same host process or a new one (t->host_tid may change);
+	 * new_mm's host side (host_pid, mode_priv) is filled in. t->regs are
+	 * the new image's entry registers on return (rsp at its argc, argv,
+	 * envp and auxv). 0, or -errno after which t cannot continue.
 	 */
-	int (*exec)(struct task *t);
+	int (*exec)(struct task *t, struct mm_struct *new_mm);
 	/*
 	 * Run t (current) from t->regs until the next event and decode it
 	 * into *ev. The task sleeps in the kernel's scheduler meanwhile. A
@@ -113,16 +114,22 @@ struct um_mode {
 	void (*exit_thread)(struct task *t, bool last);
 	/* Kill every guest host process at once (halt, panic). */
 	void (*kill_all)(void);
+	/* mm is being freed: drop the mode's state of it (may be NULL). */
+	void (*mm_exit)(struct mm_struct *mm);
 	/* The event loop: the mode's host event source is ready. */
 	void (*host_events)(void);
 	/*
-	 * The event loop has nothing to run and only the mode's events (and
-	 * kernel timers, which kick it) can matter: wait for one and handle
-	 * it. Returns 1 if it handled an event, 0 if interrupted (the caller
-	 * then polls every event source once), or -EAGAIN if the mode has no
-	 * such fast path.
+	 * The event loop has nothing to run and tasks wait for the mode:
+	 * wait for a mode event (or spin for one) and handle it. other_fds:
+	 * other event sources (helper fds, the console) are watched too.
+	 * Returns 1 if it handled an event, 0 if interrupted (the caller then
+	 * polls every event source once), or -EAGAIN: no fast path now, the
+	 * caller waits in epoll for every source.
 	 */
-	int (*wait_idle)(void);
+	int (*wait_idle)(bool other_fds);
+	/* Bytes of the guest address space the stub's mappings take (hidden
+	 * from the guest's memory figures). */
+	unsigned long stub_vm_bytes;
 };
 
 extern const struct um_mode *um_mode;

@@ -105,6 +105,17 @@ int os_nr_cpus_allowed(void);
 struct sock_filter;
 const struct sock_filter *os_seccomp_guest_filter(bool allow_getpid,
 						  size_t *len);
+/*
+ * seccomp mode's two filters (stub_seccomp.h), at most max instructions
+ * each: f0, every guest host process's (installed by its first stub,
+ * inherited): outside the stub, or of another ABI, a call traps into the
+ * stub's handler (SECCOMP_RET_TRAP); at each of the stub's syscall sites
+ * only that site's calls pass; anywhere else in the stub kills. f1, each
+ * guest thread's own (stacked on f0): at the stub's sites only the
+ * handler's calls pass. 0 or -errno.
+ */
+int os_seccomp_sc_filters(struct sock_filter *f0, size_t *n0,
+			  struct sock_filter *f1, size_t *n1, size_t max);
 /* Put umk itself, every thread, under its allowlist filter; a call outside
  * it ends umk with a message naming it. 0 or -errno. */
 int os_sandbox_self(void);

@@ -26,11 +26,19 @@
 
 #define STUB_START	0x7ff000000000UL
 #define STUB_CODE	STUB_START			/* text, r-x */
+#define STUB_CODE_SIZE	0x10000UL
 #define STUB_DATA	(STUB_START + 0x10000UL)	/* requests, r-- */
 #define STUB_DATA_SIZE	0x10000UL
 #define STUB_RW		(STUB_START + 0x20000UL)	/* host output, rw- */
 #define STUB_RW_SIZE	0x10000UL
-#define STUB_END	(STUB_RW + STUB_RW_SIZE)
+/* seccomp mode only (seccomp/, stub_seccomp.c): the page all guests share
+ * read-only, and the region of one address space's slots. */
+#define STUB_GLOBAL	(STUB_START + 0x30000UL)	/* r-- */
+#define STUB_GLOBAL_SIZE 0x10000UL
+#define STUB_REGION	(STUB_START + 0x100000UL)
+#define STUB_REGION_SIZE 0x810000UL
+/* Everything above is the stub's: no guest mapping may touch this range. */
+#define STUB_END	(STUB_START + 0x1000000UL)
 
 /* Entry points inside the code page (stub.c places them with .org). */
 #define STUB_ENTRY	(STUB_CODE + 0x0)	/* _start: int3 forever */
@@ -48,6 +56,11 @@
  *                 guest never causes a host path lookup. */
 #define STUB_FD		3
 #define STUB_SOCK_FD	4
+/* seccomp mode also: the doorbell eventfd a stub writes to wake umk, and
+ * the memfd of the global page. */
+#define STUB_DOORBELL_FD 5
+#define STUB_GLOBAL_FD	6
+#define STUB_REGION_FD	7	/* the process's own region memfd */
 
 #ifndef __ASSEMBLER__
 /* One host syscall of a batch: number and six arguments. */

@@ -432,24 +432,20 @@ static void __attribute__((noreturn)) cpu_idle_loop(void)
 {
 	for (;;) {
 		unsigned int ready = 0;
+		int r;
 
 		run_queue_drain();
 		run_timers();
 		if (!run_queue_empty())
 			continue;
-		if (nr_host_waiting > 0 && !os_event_fds_watched() &&
-		    um_mode->wait_idle) {
-			/* Only a mode event, a kick or the next kernel timer
-			 * can come: let the mode wait for its event. */
-			if (next_timer_expires())
-				os_event_arm_deadline(ktime_to_host_ns(
-						      next_timer_expires()));
-			if (um_mode->wait_idle() > 0)
-				continue;
+		r = nr_host_waiting > 0 && um_mode->wait_idle ?
+		    um_mode->wait_idle(os_event_fds_watched()) : -EAGAIN;
+		if (r > 0)
+			continue;
+		if (r == 0)		/* interrupted: poll every source */
 			os_event_wait(0, &ready);
-		} else {
+		else
 			os_event_wait(next_timer_delay(), &ready);
-		}
 		if (ready & (1u << EV_CHILD))
 			um_mode->host_events();
 		for (int src = 0; src < EV_MAX; src++)

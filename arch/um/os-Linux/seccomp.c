@@ -18,6 +18,7 @@
 #include <os.h>
 #include <console_user.h>
 #include <stub.h>
+#include <stub_seccomp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -261,4 +262,247 @@ int os_sandbox_self(void)
 		err = seccomp_load(ctx);
 	seccomp_release(ctx);
 	return err;
+}
+
+/* ---- seccomp mode's filters (stub_seccomp.h) ---- */
+
+/* One site's allowlist: libseccomp rules, default kill. */
+typedef int (*site_rules_fn)(scmp_filter_ctx ctx);
+
+static int allow(scmp_filter_ctx ctx, const int *nrs, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nrs[i], 0);
+	return err;
+}
+
+/* The service thread runs the kernel's commands: address space changes,
+ * the three kinds of clone the kernel makes, a fresh stub image, the fd
+ * channel. */
+static int svc_rules(scmp_filter_ctx ctx)
+{
+	static const int plain[] = {
+		SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect),
+		SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(msync),
+		SCMP_SYS(mlock), SCMP_SYS(munlock), SCMP_SYS(close),
+		SCMP_SYS(clock_gettime),
+	};
+	static const unsigned long clones[] = {
+		CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+		CLONE_THREAD | CLONE_SYSVSEM | CLONE_CHILD_CLEARTID,
+		CLONE_PARENT | SIGCHLD,
+		CLONE_VM | CLONE_PARENT | SIGCHLD,
+	};
+	int err = allow(ctx, plain, sizeof(plain) / sizeof(plain[0]));
+
+	for (size_t i = 0; i < 3 && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				       SCMP_A0(SCMP_CMP_EQ, clones[i]));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execveat), 2,
+				       SCMP_A0(SCMP_CMP_EQ, STUB_FD),
+				       SCMP_A4(SCMP_CMP_EQ, AT_EMPTY_PATH));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
+				       SCMP_A0(SCMP_CMP_EQ, STUB_SOCK_FD));
+	return err;
+}
+
+static int svc_futex_rules(scmp_filter_ctx ctx)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1,
+				SCMP_A1(SCMP_CMP_EQ, 0 /* FUTEX_WAIT */));
+}
+
+static int doorbell_rules(scmp_filter_ctx ctx)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 2,
+				SCMP_A0(SCMP_CMP_EQ, STUB_DOORBELL_FD),
+				SCMP_A2(SCMP_CMP_EQ, 8));
+}
+
+/* A process's start (before it has any guest thread). */
+static int boot_rules(scmp_filter_ctx ctx)
+{
+	static const int plain[] = {
+		SCMP_SYS(mmap), SCMP_SYS(mprotect), SCMP_SYS(madvise),
+		SCMP_SYS(seccomp), SCMP_SYS(rt_sigaction),
+		SCMP_SYS(rt_sigprocmask), SCMP_SYS(memfd_create),
+		SCMP_SYS(ftruncate), SCMP_SYS(dup3), SCMP_SYS(close),
+	};
+	int err = allow(ctx, plain, sizeof(plain) / sizeof(plain[0]));
+
+	return err ? err : doorbell_rules(ctx);
+}
+
+static int sas_rules(scmp_filter_ctx ctx)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0);
+}
+
+static int seccomp_rules(scmp_filter_ctx ctx)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 0);
+}
+
+/* The handler's host call: a futex on the guest's own memory, never a PI
+ * one (whose word names host tids). */
+static int h_futex_rules(scmp_filter_ctx ctx)
+{
+	static const unsigned cmds[] = {
+		0 /* WAIT */, 1 /* WAKE */, 3 /* REQUEUE */,
+		4 /* CMP_REQUEUE */, 5 /* WAKE_OP */, 9 /* WAIT_BITSET */,
+		10 /* WAKE_BITSET */,
+	};
+	const unsigned long cmd_mask = 0x7f;	/* ~PRIVATE, ~CLOCK_REALTIME */
+	int err = 0;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]) && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1,
+				       SCMP_A1(SCMP_CMP_MASKED_EQ, cmd_mask,
+					       cmds[i]));
+	return err;
+}
+
+/* Only SC_SIG_INTR can be blocked or unblocked here. */
+static int h_sigmask_rules(scmp_filter_ctx ctx)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigprocmask), 1,
+				SCMP_A1(SCMP_CMP_EQ, (unsigned long)
+					&SC_GLOBAL->intr_mask));
+}
+
+static int h_exit_rules(scmp_filter_ctx ctx)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit), 0);
+}
+
+static int h_arch_prctl_rules(scmp_filter_ctx ctx)
+{
+	static const unsigned long codes[] = { 0x1001, 0x1002, 0x1003, 0x1004 };
+	int err = 0;
+
+	for (size_t i = 0; i < 4 && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(arch_prctl), 1,
+				       SCMP_A0(SCMP_CMP_EQ, codes[i]));
+	return err;
+}
+
+static int h_sigreturn_rules(scmp_filter_ctx ctx)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigreturn), 0);
+}
+
+struct site {
+	unsigned long insn;		/* the syscall instruction */
+	site_rules_fn rules;
+	bool guest;			/* also in a guest thread's filter */
+};
+
+static const struct site sites[] = {
+	{ SC_SVC_SYSCALL, svc_rules, false },
+	{ SC_SVC_FUTEX, svc_futex_rules, false },
+	{ SC_SVC_DOORBELL, doorbell_rules, false },
+	{ SC_BOOT_SYSCALL, boot_rules, false },
+	{ SC_BOOT_SAS, sas_rules, false },
+	{ SC_BOOT_SECCOMP, seccomp_rules, false },
+	{ SC_H_FUTEX, h_futex_rules, true },
+	{ SC_H_DOORBELL, doorbell_rules, true },
+	{ SC_H_SIGMASK, h_sigmask_rules, true },
+	{ SC_H_EXIT, h_exit_rules, true },
+	{ SC_H_ARCH_PRCTL, h_arch_prctl_rules, true },
+	{ SC_H_RESTORER, h_sigreturn_rules, true },
+};
+#define NSITES (sizeof(sites) / sizeof(sites[0]))
+
+static struct sock_filter *site_program(site_rules_fn rules, size_t *len)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	struct sock_filter *prog = NULL;
+
+	if (!ctx)
+		return NULL;
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+			     SCMP_ACT_KILL_PROCESS) == 0 && rules(ctx) == 0)
+		prog = export_bpf(ctx, len);
+	seccomp_release(ctx);
+	return prog;
+}
+
+/*
+ * One filter: the arch and instruction-pointer dispatch, then each site's
+ * program. Outside the stub, or another ABI: `outside` (TRAP for the
+ * process filter, ALLOW for a guest thread's, whose process filter traps
+ * anyway). A stub address that is not a listed site kills the process.
+ */
+static int build_sc_filter(bool guest, uint32_t outside, struct sock_filter *out,
+			   size_t max, size_t *len)
+{
+	struct sock_filter *progs[NSITES] = { 0 };
+	size_t plen[NSITES] = { 0 }, n = 0, nsites = 0, at;
+	int err = -ENOMEM;
+
+	for (size_t i = 0; i < NSITES; i++) {
+		if (guest && !sites[i].guest)
+			continue;
+		progs[i] = site_program(sites[i].rules, &plen[i]);
+		if (!progs[i])
+			goto out;
+		nsites++;
+	}
+	/* ld arch; jeq x86_64; ret outside; ld ip_hi; jeq stub; ret outside;
+	 * ld ip_lo; then two instructions per site; ret kill. */
+	at = 7 + 2 * nsites + 1;
+	if (at > max)
+		goto out;
+	out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						DATA_OFF(arch));
+	out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						AUDIT_ARCH_X86_64, 1, 0);
+	out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, outside);
+	out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+				DATA_OFF(instruction_pointer) + 4);
+	out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				(uint32_t)(STUB_CODE >> 32), 1, 0);
+	out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, outside);
+	out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+				DATA_OFF(instruction_pointer));
+	for (size_t i = 0, start = at; i < NSITES; i++) {
+		if (!progs[i])
+			continue;
+		/* jeq site, 0, 1 ; ja start_of_its_program */
+		out[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+				(uint32_t)(sites[i].insn + 2), 0, 1);
+		n++;
+		out[n] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA,
+						      start - (n + 1));
+		n++;
+		start += plen[i];
+	}
+	out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+						SECCOMP_RET_KILL_PROCESS);
+	for (size_t i = 0; i < NSITES; i++) {
+		if (!progs[i])
+			continue;
+		if (n + plen[i] > max)
+			goto out;
+		memcpy(out + n, progs[i], plen[i] * sizeof(*out));
+		n += plen[i];
+	}
+	*len = n;
+	err = 0;
+out:
+	for (size_t i = 0; i < NSITES; i++)
+		free(progs[i]);
+	return err;
+}
+
+int os_seccomp_sc_filters(struct sock_filter *f0, size_t *n0,
+			  struct sock_filter *f1, size_t *n1, size_t max)
+{
+	int err = build_sc_filter(false, SECCOMP_RET_TRAP, f0, max, n0);
+
+	return err ? err : build_sc_filter(true, SECCOMP_RET_ALLOW, f1, max, n1);
 }

@@ -91,10 +91,18 @@ void ptrace_host_events(void)
 		host_stop_arrived(tid, &st);
 }
 
-int ptrace_wait_idle(void)
+int ptrace_wait_idle(bool other_fds)
 {
 	struct host_stop st;
-	int tid = os_wait_child_blocking(&st);
+	int tid;
+
+	/* Only a ptrace stop, a kick or the next kernel timer can come:
+	 * block in waitpid itself. */
+	if (other_fds)
+		return -EAGAIN;
+	if (next_timer_expires())
+		os_event_arm_deadline(ktime_to_host_ns(next_timer_expires()));
+	tid = os_wait_child_blocking(&st);
 
 	if (tid <= 0)
 		return 0;
@@ -520,11 +528,13 @@ static int exec_in_new_process(struct task *t)
 	return exec_stub_image(t);
 }
 
-int ptrace_exec(struct task *t)
+int ptrace_exec(struct task *t, struct mm_struct *new_mm)
 {
-	if (!t->thread.host_leader)
-		return exec_in_new_process(t);
-	return exec_stub_image(t);
+	int err = t->thread.host_leader ? exec_stub_image(t)
+					: exec_in_new_process(t);
+
+	new_mm->host_pid = t->host_tid;
+	return err;
 }
 
 void ptrace_exit_thread(struct task *t, bool last)

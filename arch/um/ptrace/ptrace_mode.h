@@ -38,7 +38,7 @@ int ptrace_mode_init(void);
 int ptrace_start_init(struct task *t);
 int ptrace_clone(struct task *parent, struct task *child,
 		 unsigned long host_flags);
-int ptrace_exec(struct task *t);
+int ptrace_exec(struct task *t, struct mm_struct *new_mm);
 int ptrace_get_regs(struct task *t);
 int ptrace_get_fpregs(struct task *t, void *buf, size_t len);
 int ptrace_set_fpregs(struct task *t, const void *buf, size_t len);
@@ -49,7 +49,7 @@ void ptrace_interrupt(struct task *t);
 void ptrace_exit_thread(struct task *t, bool last);
 void ptrace_kill_all(void);
 void ptrace_host_events(void);
-int ptrace_wait_idle(void);
+int ptrace_wait_idle(bool other_fds);
 
 /* The guest seccomp filter both ptrace modes install: allow_getpid lets
  * tt's nulled calls (getpid from any address) through. */

@@ -8,6 +8,7 @@
 #include <umk/tty.h>
 #include <os.h>
 #include <stub.h>
+#include <mode.h>
 #include <stdio.h>
 #include <string.h>
 #include "internal.h"
@@ -24,7 +25,7 @@ struct host_statm {
  * False when there is none (zombie, not yet running, host error). */
 static bool host_statm(struct task *t, struct host_statm *s)
 {
-	const unsigned long stub_pages = (STUB_END - STUB_START) / PAGE_SIZE;
+	const unsigned long stub_pages = um_mode->stub_vm_bytes / PAGE_SIZE;
 	char path[64], buf[256];
 	long n;
 
