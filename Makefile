@@ -14,7 +14,7 @@ B       := build
 
 # Kernel sources: every .c under these trees (the stub is built apart).
 KSRC := $(wildcard arch/um/kernel/*.c arch/um/os-Linux/*.c arch/um/ptrace/*.c \
-          skas/*.c \
+          skas/*.c seccomp/*.c \
           tt-mode/*.c kernel/*.c kernel/fs/*.c kernel/fs/*/*.c \
           kernel/drivers/*.c ubd/*.c sigio/*.c)
 KASM := $(wildcard arch/um/kernel/*.S)

@@ -86,6 +86,7 @@ struct task *alloc_task(void)
 	INIT_LIST_HEAD(&t->tasks);
 	INIT_LIST_HEAD(&t->run_list);
 	INIT_LIST_HEAD(&t->timer_list);
+	INIT_LIST_HEAD(&t->thread.sc_wait);
 	init_sigpending(&t->pending);
 	t->sas.ss_flags = SS_DISABLE;
 	t->state = TASK_UNINTERRUPTIBLE;

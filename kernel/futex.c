@@ -34,6 +34,15 @@ static bool is_pi(int cmd)
 	       cmd == FUTEX_WAIT_REQUEUE_PI || cmd == FUTEX_CMP_REQUEUE_PI;
 }
 
+/* The operations futex(2) has (but the PI ones); anything else is
+ * Linux's -ENOSYS. */
+static bool known_cmd(int cmd)
+{
+	return cmd == FUTEX_WAIT || cmd == FUTEX_WAKE || cmd == FUTEX_REQUEUE ||
+	       cmd == FUTEX_CMP_REQUEUE || cmd == FUTEX_WAKE_OP ||
+	       cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET;
+}
+
 SYSCALL_DEFINE6(futex, unsigned long, uaddr, int, op, unsigned int, val,
 		unsigned long, utime, unsigned long, uaddr2, unsigned int, val3)
 {
@@ -41,7 +50,7 @@ SYSCALL_DEFINE6(futex, unsigned long, uaddr, int, op, unsigned int, val,
 
 	/* PI futexes name host tids in the futex word: a guest could point
 	 * the host at any host thread. As a kernel without CONFIG_FUTEX_PI. */
-	if (is_pi(cmd))
+	if (is_pi(cmd) || !known_cmd(cmd))
 		return -ENOSYS;
 	/* Linux's order: a misaligned word is EINVAL before any fault. */
 	if ((uaddr & 3) || (uses_uaddr2(cmd) && (uaddr2 & 3)))

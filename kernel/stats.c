@@ -53,6 +53,7 @@ size_t umk_stats_text(char *buf, size_t len)
 	emit(&b, "syscalls_passthrough %llu\n",
 	     (unsigned long long)s->syscalls_passthrough);
 	emit(&b, "ptrace_stops %llu\n", (unsigned long long)s->ptrace_stops);
+	emit(&b, "seccomp_traps %llu\n", (unsigned long long)s->seccomp_traps);
 	emit(&b, "stub_calls %llu\n", (unsigned long long)s->stub_calls);
 	emit(&b, "signals_injected %llu\n",
 	     (unsigned long long)s->signals_injected);

@@ -11,7 +11,7 @@
 #   boot/*     umk's command line, console, exit status, errors, persistence
 # PATTERN (an extended regex) keeps only the tests whose name matches.
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt"), UMK_TIMEOUT (60 s per boot;
+# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), UMK_TIMEOUT (60 s per boot;
 # 15 s once three boots have timed out), JOBS (nproc), B (build), and
 # CHECK_BUILD_STATUS (set by `make check`: bit 0 umk, bit 1 tests did not
 # build).
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 B=${B:-build}
 UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt}
+MODES=${UMK_MODES:-skas tt seccomp}
 TIMEOUT=${UMK_TIMEOUT:-60}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 FILTER=${1:-}
@@ -318,7 +318,7 @@ umk_stats() {
 	rm -f "$img"
 	awk -v mode="$mode" '
 		$1 == "syscalls" { calls = $2 }
-		$1 == "ptrace_stops" { stops = $2 }
+		$1 == "ptrace_stops" || $1 == "seccomp_traps" { stops += $2 }
 		$1 == "syscall.getpid.calls" { gp = $2 }
 		$1 == "syscall.getpid.stops" { gps = $2 }
 		$1 ~ /^ctxsw_(kernel_thread|guest)$/ { ctx++ }

@@ -16,6 +16,8 @@ struct umk_stats {
 	uint64_t syscalls;		/* served by the kernel */
 	uint64_t syscalls_passthrough;	/* run by the host in the task */
 	uint64_t ptrace_stops;		/* every stop of a guest thread */
+	uint64_t seccomp_traps;		/* seccomp mode: entries into the
+					 * stub's handler that reached umk */
 	uint64_t stub_calls;		/* stub round trips (each one stop) */
 	uint64_t signals_injected;
 	uint64_t nr_calls[STATS_NR_MAX];

@@ -4,7 +4,9 @@
  * handler), and its batch runner. The stub runs host calls only for the
  * kernel; guest code reaching its instructions makes ordinary guest calls
  * (served by umk in the guest's VFS, where CANARY does not exist), and the
- * stub's int3 that follows is a SIGTRAP for the guest.
+ * stub's int3 that follows is a SIGTRAP for the guest (ptrace modes), or
+ * its process is killed (seccomp mode: a stub address that is none of the
+ * filter's sites). Each jump runs in a child; its fate is printed.
  */
 #include "probe.h"
 
@@ -50,19 +52,56 @@ static void from_handler(int sig)
 	say("jump_syscall_from_handler: %s", jump(STUB_SYSCALL, canary_created));
 }
 
-int main(int argc, char **argv)
+/* Run one jump in a child; print its line, or how it died. */
+static void in_child(const char *name, void (*fn)(void))
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	if (WIFSIGNALED(st))
+		say("%s: killed by SIG%s", name, sigabbrev_np(WTERMSIG(st)));
+}
+
+static void setup(void)
 {
 	struct sigaction sa = { .sa_sigaction = trap,
 				.sa_flags = SA_SIGINFO | SA_NODEFER };
 	struct sigaction su = { .sa_handler = from_handler };
 
-	canary_init(argc, argv);
 	sigaction(SIGTRAP, &sa, NULL);
 	sigaction(SIGUSR1, &su, NULL);
+}
+
+static void case_syscall(void)
+{
+	setup();
 	say("jump_syscall: %s", jump(STUB_SYSCALL, canary_created));
+}
+
+static void case_handler(void)
+{
+	setup();
 	raise(SIGUSR1);
+}
+
+static void case_batch(void)
+{
+	setup();
 	say("jump_batch: %s", strncmp(jump(STUB_BATCH, canary_created),
 				     "SIGTRAP", 7) ? "no trap" : "SIGTRAP");
+}
+
+int main(int argc, char **argv)
+{
+	canary_init(argc, argv);
+	in_child("jump_syscall", case_syscall);
+	in_child("jump_syscall_from_handler", case_handler);
+	in_child("jump_batch", case_batch);
 	say("DONE stub_jump");
 	return 0;
 }

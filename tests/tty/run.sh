@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/tty/run.sh: umk's console as a terminal, driven through tmux
 # (send-keys, capture-pane) on the default image, in each mode of
-# $UMK_MODES (default "skas tt"). Prints TAP lines "ok N - tty/..." or
+# $UMK_MODES (default "skas tt seccomp"). Prints TAP lines "ok N - tty/..." or
 # "not ok N - tty/..." with "# ..." diagnostics, then "N passed, N failed";
 # exit status 0 iff nothing failed.
 #
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 B=${B:-build}
 UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt}
+MODES=${UMK_MODES:-skas tt seccomp}
 WAIT=${TTY_TIMEOUT:-20}
 PATH=$PATH:/sbin:/usr/sbin
 export LC_ALL=C

@@ -9,6 +9,8 @@
  *   skas/     PTRACE_SYSEMU, one stop per guest call.
  *   tt-mode/  PTRACE_SYSCALL, the host call nulled to getpid(), two stops.
  *   (arch/um/ptrace/ is the ptrace machinery both share.)
+ *   seccomp/  SECCOMP_RET_TRAP into the stub's handler, shared memory with
+ *             the kernel, no ptrace at all.
  * Model: UML's struct kern_ops of 2.6 (CHOOSE_MODE gone), gVisor's
  * platform.Context (Switch returns the reason guest code stopped).
  *
@@ -135,6 +137,7 @@ struct um_mode {
 extern const struct um_mode *um_mode;
 extern const struct um_mode skas_mode;
 extern const struct um_mode tt_mode;
+extern const struct um_mode seccomp_mode;
 
 /* Bytes of the XSAVE area of a signal frame on this host (CPUID 0xD). */
 size_t um_xstate_size(void);

@@ -58,6 +58,33 @@ int os_has_capabilities(void);
 /* Exit umk now with status (after the kernel has shut down). */
 void os_exit(int status) __attribute__((noreturn));
 
+/* Host processes of guests (arch/um/os-Linux/ptrace_user.c). */
+/* Kill a host thread group at once (SIGKILL). */
+void os_kill_process(int pid);
+void os_kill_thread(int pid, int tid);
+/* Queue host signal sig on host thread tid (tkill). */
+int os_tkill(int tid, int sig);
+struct host_stop;
+/*
+ * Reap one pending wait status of any guest host process without blocking
+ * (waitpid(-1, __WALL | WNOHANG)). Returns the host tid and decodes the
+ * status into *stop, 0 if none is pending, or -errno (-ECHILD: no guest host processs).
+ */
+int os_wait_any(struct host_stop *stop);
+/* Decode a raw waitpid status (rr's WaitStatus). */
+void os_decode_status(int status, struct host_stop *stop);
+/*
+ * Start the host process of the first guest task: fork, give it the stub
+ * memfd as fd STUB_FD and fds[0..nfds) as STUB_SOCK_FD and up, close every
+ * other fd, clear the signal mask, make it a session of its own (no host
+ * terminal signal reaches a guest), and let it execveat() the stub with
+ * argv { "umk-stub", args... }. trace: seize it with umk's ptrace options
+ * first (its next stop is PTRACE_EVENT_EXEC). Returns the host pid or
+ * -errno.
+ */
+int os_spawn_stub_process(int stub_fd, const int *fds, int nfds,
+			  const char *const *args, bool trace);
+
 /* Guest memory of host process pid (process_vm_readv/writev). Returns the
  * bytes moved, which may be short at an unmapped page, or -errno. */
 long os_vm_read(int pid, unsigned long addr, void *buf, size_t len);
@@ -96,6 +123,24 @@ int os_reopen_rdonly(int fd);
 int os_current_cpu(void);
 int os_pin_thread(int tid, int cpu);
 int os_nr_cpus_allowed(void);
+
+/*
+ * seccomp mode's host side (arch/um/os-Linux/shared_user.c): a shared
+ * read-write mapping of fd (NULL on failure) and its removal; wake every
+ * waiter of the shared futex at addr; a nonblocking eventfd and reading it
+ * empty; a copy of fd `fd` of host process pid (pidfd_getfd); umk's host
+ * children (pids into pids, at most max; count or -errno); tgkill; whether
+ * user code may use rdfsbase/wrfsbase.
+ */
+void *os_map_shared(int fd, size_t len);
+void os_unmap(void *addr, size_t len);
+int os_futex_wake(uint32_t *addr);
+int os_eventfd(void);
+void os_eventfd_drain(int fd);
+int os_fd_of_process(int pid, int fd);
+int os_children(int *pids, int max);
+int os_tgkill(int pid, int tid, int sig);
+bool os_has_fsgsbase(void);
 
 /*
  * The guest seccomp filter (arch/um/os-Linux/seccomp.c): the BPF program,

@@ -61,29 +61,8 @@ int os_ptrace_pokeuser(int tid, size_t offset, unsigned long value);
 size_t os_xstate_size(void);
 int os_ptrace_get_xstate(int tid, void *buf, size_t len);
 int os_ptrace_set_xstate(int tid, const void *buf, size_t len);
-/* Kill a host thread group at once (SIGKILL). */
-void os_kill_process(int pid);
-void os_kill_thread(int pid, int tid);
-/* Queue host signal sig on host thread tid (tkill). */
-int os_tkill(int tid, int sig);
 
-/*
- * Reap one pending wait status of any tracee without blocking
- * (waitpid(-1, __WALL | WNOHANG)). Returns the host tid and decodes the
- * status into *stop, 0 if none is pending, or -errno (-ECHILD: no tracees).
- */
-int os_wait_any(struct host_stop *stop);
-/* Decode a raw waitpid status (rr's WaitStatus). */
-void os_decode_status(int status, struct host_stop *stop);
 
-/*
- * Start the host process of the first guest task: fork, give it the stub
- * memfd as fd STUB_FD and the guest end of umk's fd channel as
- * STUB_SOCK_FD and close every other fd, clear the signal mask, seize it
- * with umk's ptrace options, and let it execveat() the stub. The child's
- * next stop is PTRACE_EVENT_EXEC. Returns the host pid or -errno.
- */
-int os_spawn_stub_process(int stub_fd, int chan_fd);
 
 
 #endif

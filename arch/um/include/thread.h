@@ -1,16 +1,19 @@
 /*
  * The mode-private part of a task (Linux's thread_struct): what the
  * interception engine keeps about the task's host thread. Only the mode
- * engines (arch/um/ptrace/, skas/, tt-mode/) read or write it; the kernel
- * embeds it in struct task and never looks inside.
+ * engines (arch/um/ptrace/, skas/, tt-mode/, seccomp/) read or write it;
+ * the kernel embeds it in struct task and never looks inside.
  */
 #ifndef UMK_THREAD_H
 #define UMK_THREAD_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <umk/kernel.h>
 #include <host_stop.h>
 
 struct task;
+struct sc_mm;
 
 struct thread_struct {
 	/* The last decoded host stop (ptrace modes) and whether it is new. */
@@ -44,6 +47,24 @@ struct thread_struct {
 					 * or -1 (ptrace modes: co-location) */
 	unsigned long clone_child_tid;	/* host tid of the last clone event */
 	struct task *clone_child;	/* the task a clone event belongs to */
+
+	/* seccomp mode (seccomp/seccomp.c) */
+	struct sc_mm *scm;		/* the region of its address space */
+	int slot;			/* its slot there */
+	int svc;			/* the service slot of its process */
+	int sc_pid;			/* its host process */
+	bool sc_pending;		/* its thread waits in the handler */
+	bool sc_hostcall;		/* its thread runs a host call */
+	bool sc_dead;			/* its host thread or process is gone */
+	int sc_exit_sig;		/* the host signal that killed it */
+	uint32_t sc_uc;			/* the pending frame's ucontext, from
+					 * the slot base (validated) */
+	uint64_t sc_fs, sc_gs;		/* the TLS bases its host thread has */
+	struct list_head sc_wait;	/* on seccomp.c's waiters */
+	int sc_wait_kind;
+	uint32_t sc_wait_arg;
+	int sc_wait_pid;		/* the host process waited on */
+	bool sc_wait_gone;		/* ...which died meanwhile */
 };
 
 #endif

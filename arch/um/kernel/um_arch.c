@@ -58,7 +58,8 @@ static void usage(FILE *f)
 "  init=PATH          program to run as init (else /sbin/init, /etc/init,\n"
 "                     /bin/init, /bin/sh, as Linux tries them)\n"
 "  mem=SIZE[K|M|G]    guest memory size (default 256M)\n"
-"  mode=skas|tt       interception mode (default skas)\n"
+"  mode=skas|tt|seccomp\n"
+"                     interception mode (default skas)\n"
 "  umid=NAME          name of this instance\n"
 "  quiet              print only warnings and errors while booting\n"
 "  strace, --strace   print every guest system call on stderr (strace format)\n"
@@ -154,8 +155,11 @@ static void parse_command_line(int argc, char **argv)
 				um_mode = &skas_mode;
 			else if (!strcmp(a + 5, "tt"))
 				um_mode = &tt_mode;
+			else if (!strcmp(a + 5, "seccomp"))
+				um_mode = &seccomp_mode;
 			else
-				bad_option("unknown mode in '%s' (skas or tt)", a);
+				bad_option("unknown mode in '%s' (skas, tt or "
+					   "seccomp)", a);
 		} else if (!strncmp(a, "umid=", 5)) {
 			if (!a[5] || strchr(a + 5, '/'))
 				bad_option("bad umid in '%s'", a);
@@ -446,7 +450,7 @@ static void __attribute__((noreturn)) cpu_idle_loop(void)
 			os_event_wait(0, &ready);
 		else
 			os_event_wait(next_timer_delay(), &ready);
-		if (ready & (1u << EV_CHILD))
+		if (ready & ((1u << EV_CHILD) | (1u << EV_MODE)))
 			um_mode->host_events();
 		for (int src = 0; src < EV_MAX; src++)
 			if ((ready & (1u << src)) && event_handlers[src])

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <host_stop.h>
 #include <ptrace_user.h>
+#include <os.h>
 
 #ifndef __WALL
 #define __WALL 0x40000000

@@ -243,35 +243,45 @@ int os_create_stub_memfd(const void *image, size_t len)
 	return fd;
 }
 
-static void __attribute__((noreturn)) stub_child(int stub_fd, int chan_fd,
+static void __attribute__((noreturn)) stub_child(int stub_fd, const int *fds,
+						 int nfds,
+						 const char *const *args,
 						 int gate)
 {
-	static char *const argv[] = { "umk-stub", NULL };
+	char *argv[8] = { "umk-stub" };
 	static char *const envp[] = { NULL };
+	int moved[8];
 	sigset_t none;
 	char c;
 
+	for (int i = 0; args && args[i] && i < 6; i++)
+		argv[i + 1] = (char *)args[i];
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setsid();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < 32; sig++)
 		signal(sig, SIG_DFL);
 	if (read(gate, &c, 1) != 1)
 		_exit(126);
-	/* Move both fds above the ones they become, then into place. */
+	/* Move every fd above the ones they become, then into place. */
 	stub_fd = fcntl(stub_fd, F_DUPFD, 64);
-	chan_fd = fcntl(chan_fd, F_DUPFD, 64);
-	if (stub_fd < 0 || chan_fd < 0 || dup2(stub_fd, STUB_FD) < 0 ||
-	    dup2(chan_fd, STUB_SOCK_FD) < 0)
+	for (int i = 0; i < nfds && i < 8; i++)
+		moved[i] = fcntl(fds[i], F_DUPFD, 64);
+	if (stub_fd < 0 || dup2(stub_fd, STUB_FD) < 0)
 		_exit(126);
+	for (int i = 0; i < nfds && i < 8; i++)
+		if (moved[i] < 0 || dup2(moved[i], STUB_SOCK_FD + i) < 0)
+			_exit(126);
 	for (int fd = 0; fd < STUB_FD; fd++)
 		close(fd);
-	syscall(SYS_close_range, STUB_SOCK_FD + 1, ~0U, 0);
+	syscall(SYS_close_range, STUB_SOCK_FD + nfds, ~0U, 0);
 	syscall(SYS_execveat, STUB_FD, "", argv, envp, AT_EMPTY_PATH);
 	_exit(127);
 }
 
-int os_spawn_stub_process(int stub_fd, int chan_fd)
+int os_spawn_stub_process(int stub_fd, const int *fds, int nfds,
+			  const char *const *args, bool trace)
 {
 	int gate[2], err;
 	pid_t pid;
@@ -285,13 +295,15 @@ int os_spawn_stub_process(int stub_fd, int chan_fd)
 	}
 	if (pid == 0) {
 		close(gate[1]);
-		stub_child(stub_fd, chan_fd, gate[0]);
+		stub_child(stub_fd, fds, nfds, args, gate[0]);
 	}
-	err = xptrace(PTRACE_SEIZE, pid, 0, PTRACE_OPTIONS);
-	if (err < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, __WALL);
-		goto out_close;
+	if (trace) {
+		err = xptrace(PTRACE_SEIZE, pid, 0, PTRACE_OPTIONS);
+		if (err < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, __WALL);
+			goto out_close;
+		}
 	}
 	err = pid;
 	if (write(gate[1], "x", 1) != 1)

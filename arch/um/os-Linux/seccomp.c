@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -226,6 +227,8 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(sched_setaffinity), SCMP_SYS(getcpu), SCMP_SYS(getrusage),
 	SCMP_SYS(getrandom), SCMP_SYS(prctl), SCMP_SYS(uname),
 	SCMP_SYS(sysinfo), SCMP_SYS(restart_syscall),
+	/* seccomp mode: a guest process's own region (pidfd_getfd) */
+	SCMP_SYS(pidfd_open), SCMP_SYS(pidfd_getfd),
 };
 
 int os_sandbox_self(void)
@@ -334,6 +337,10 @@ static int boot_rules(scmp_filter_ctx ctx)
 	};
 	int err = allow(ctx, plain, sizeof(plain) / sizeof(plain[0]));
 
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+				       SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG),
+				       SCMP_A1(SCMP_CMP_EQ, SIGKILL));
 	return err ? err : doorbell_rules(ctx);
 }
 

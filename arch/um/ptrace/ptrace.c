@@ -573,7 +573,8 @@ void ptrace_kill_all(void)
 
 int ptrace_mode_init(void)
 {
-	int pid = os_spawn_stub_process(stub_memfd, stub_channel_guest_fd());
+	int chan = stub_channel_guest_fd();
+	int pid = os_spawn_stub_process(stub_memfd, &chan, 1, NULL, true);
 
 	if (pid < 0)
 		return pid;

@@ -86,12 +86,14 @@ asm(
  */
 "	.globl sc_svc_loop\n"
 "sc_svc_loop:\n"
-"1:	mov (%r15), %eax\n"
+"1:	mov (%r15), %eax\n"		/* seq: 0 while umk writes a command */
+"	test %eax, %eax\n"
+"	jz 7f\n"
 "	cmp %eax, %r13d\n"
 "	jne 2f\n"
-"	mov %r15, %rdi\n"		/* futex(&cmd->seq, FUTEX_WAIT, done) */
+"7:	mov %r15, %rdi\n"		/* futex(&cmd->seq, FUTEX_WAIT, seq) */
 "	xor %esi, %esi\n"
-"	mov %r13d, %edx\n"
+"	mov %eax, %edx\n"
 "	xor %r10d, %r10d\n"
 "	mov $" XS(__NR_futex) ", %eax\n"
 "	jmp sc_svc_futex\n"
@@ -109,6 +111,8 @@ asm(
 "	mov 40(%rbx), %r8\n"
 "	mov 48(%rbx), %r9\n"
 "	mov %rax, %rbp\n"
+"	cmp (%r15), %r13d\n"		/* rewritten meanwhile: never run a */
+"	jne sc_svc_loop\n"		/* call mixed from two commands */
 "	jmp sc_svc_syscall\n"
 "sc_svc_after:\n"
 "	cmp $" XS(__NR_clone) ", %rbp\n"

@@ -227,6 +227,9 @@ static void __attribute__((noreturn)) make_region(unsigned long init_sp)
 	struct sc_svc_reply *reply = &SC_REPLY->svc[0];
 	long fd;
 
+	/* Die with umk's kernel thread, the parent of every guest process
+	 * (a fork's child does not inherit this). */
+	sc_boot_syscall(__NR_prctl, 1 /* PR_SET_PDEATHSIG */, 9, 0, 0, 0);
 	fd = sc_boot_syscall(__NR_memfd_create, (long)name, 0, 0, 0, 0);
 	if (fd < 0 || sc_boot_syscall(__NR_ftruncate, fd, STUB_REGION_SIZE,
 				      0, 0, 0) ||
