@@ -21,6 +21,10 @@
 #include "fs_fakes.h"
 #include "../../kernel/fs/internal.h"
 #include "../../kernel/fs/proc/saved_cmdline.h"
+#include "../../kernel/fs/proc/internal.h"
+
+/* /proc/net's files live in kernel/net/proc.c, not linked here. */
+const struct proc_dir proc_net_dir;
 
 /* ---- fakes of what procfs reads ---------------------------------------- */
 
