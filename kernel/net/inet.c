@@ -56,6 +56,8 @@ static LIST_HEAD(hsocks);
  * netlink error it answered itself). */
 struct local_dgram {
 	struct list_head list;
+	struct sockaddr_storage from;	/* its source address */
+	int fromlen;
 	size_t len;
 	char data[];
 };
@@ -450,7 +452,8 @@ static long recv_local(struct hsock *hs, struct kmsg *msg, size_t len,
 	if (copy_to_iter(&msg->iter, d->data, min(len, d->len)))
 		return -EFAULT;
 	ret = (flags & MSG_TRUNC) ? (long)d->len : (long)min(len, d->len);
-	msg->namelen = 0;
+	memcpy(&msg->name, &d->from, d->fromlen);
+	msg->namelen = d->fromlen;
 	if (!(flags & MSG_PEEK)) {
 		list_del_init(&d->list);
 		kfree(d);
@@ -823,14 +826,19 @@ int hsock_getsockopt_ops(struct socket *sock, int level, int optname,
 	return hsock_getsockopt(sock, level, optname, optval, optlen);
 }
 
-/* Queue a datagram for the guest ahead of the host's (netlink.c). */
-int hsock_queue_local(struct socket *sock, const void *data, size_t len)
+/* Queue a datagram from address from for the guest, ahead of the host's
+ * (netlink.c). 0 or -ENOBUFS. */
+int hsock_queue_local(struct socket *sock, const void *from, int fromlen,
+		      const void *data, size_t len)
 {
 	struct hsock *hs = hsock_of(sock);
 	struct local_dgram *d = kmalloc(sizeof(*d) + len);
 
 	if (!d)
 		return -ENOBUFS;
+	memset(&d->from, 0, sizeof(d->from));
+	memcpy(&d->from, from, min(fromlen, (int)sizeof(d->from)));
+	d->fromlen = min(fromlen, (int)sizeof(d->from));
 	d->len = len;
 	memcpy(d->data, data, len);
 	list_add_tail(&d->list, &hs->localq);

@@ -25,7 +25,8 @@ int hsock_setsockopt_ops(struct socket *sock, int level, int optname,
 			 const void *optval, unsigned int optlen);
 int hsock_getsockopt_ops(struct socket *sock, int level, int optname,
 			 void *optval, int *optlen);
-int hsock_queue_local(struct socket *sock, const void *data, size_t len);
+int hsock_queue_local(struct socket *sock, const void *from, int fromlen,
+		      const void *data, size_t len);
 
 /* Does this request change the network (rtnetlink's "kind" is not GET)? */
 static bool nl_needs_admin(const struct nlmsghdr *h)
@@ -40,6 +41,7 @@ static bool nl_needs_admin(const struct nlmsghdr *h)
 static void nl_ack_error(struct socket *sock, const struct nlmsghdr *h,
 			 int err)
 {
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct sockaddr_storage me;
 	size_t len = NLMSG_LENGTH(sizeof(struct nlmsgerr) - sizeof(*h) +
 				  h->nlmsg_len);
@@ -57,7 +59,7 @@ static void nl_ack_error(struct socket *sock, const struct nlmsghdr *h,
 	e = NLMSG_DATA(r);
 	e->error = err;
 	memcpy(&e->msg, h, h->nlmsg_len);
-	hsock_queue_local(sock, r, len);
+	hsock_queue_local(sock, &kernel, sizeof(kernel), r, len);
 	kfree(r);
 }
 

@@ -45,9 +45,9 @@ static bool rewrite_row(struct seq_buf *m, const char *line, size_t len)
 	char num[32];
 	bool ours;
 
-	if (!field_at(line, len, 7, &us, &ue) ||
-	    !field_at(line, len, 8, &ts, &te) ||
-	    !field_at(line, len, 9, &is, &ie) || ie - is >= sizeof(num))
+	if (!field_at(line, len, 6, &us, &ue) ||
+	    !field_at(line, len, 7, &ts, &te) ||
+	    !field_at(line, len, 8, &is, &ie) || ie - is >= sizeof(num))
 		return false;
 	memcpy(num, line + is, ie - is);
 	num[ie - is] = '\0';
@@ -59,9 +59,8 @@ static bool rewrite_row(struct seq_buf *m, const char *line, size_t len)
 	seq_write(m, line, us);
 	while (m->len && m->buf[m->len - 1] == ' ')
 		m->len--;
-	seq_printf(m, " %5u ", (unsigned int)uid);
-	seq_write(m, line + ts, te - ts);
-	seq_printf(m, " %lu", ino);
+	seq_printf(m, " %5u %8.*s %lu", (unsigned int)uid, (int)(te - ts),
+		   line + ts, ino);
 	seq_write(m, line + ie, len - ie);
 	seq_putc(m, '\n');
 	return true;
