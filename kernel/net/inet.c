@@ -36,6 +36,7 @@
 #define BOUNCE_MAX	(256 * 1024)	/* bytes moved per host call */
 #define CMSG_MAX	4096		/* control bytes per host call */
 #define HSOCK_RESERVE	256		/* host fds left for the rest of umk */
+#define LOCALQ_MAX	(256 * 1024)	/* local datagrams not yet read */
 #define SOL_NETLINK_	270
 #ifndef SO_RCVBUFFORCE
 #define SO_RCVBUFFORCE	33
@@ -71,6 +72,7 @@ struct hsock {
 	bool connecting;		/* a connect in progress */
 	struct linger linger;		/* SO_LINGER as the guest set it */
 	struct list_head localq;	/* struct local_dgram */
+	size_t localq_bytes;		/* bounded by LOCALQ_MAX */
 	struct list_head node;		/* in hsocks */
 };
 
@@ -187,11 +189,19 @@ int net_init(void)
 	return 0;
 }
 
-/* The device ioctl socket, made on first use (it needs a task). */
+/* The device ioctl socket, made on first use (it needs a task: the
+ * helper's answer is waited for, and another task may get there first). */
 static int ctl_socket(void)
 {
-	if (ctl_fd < 0 && net_available())
-		ctl_fd = net_socket(AF_INET, SOCK_DGRAM, 0);
+	int fd;
+
+	if (ctl_fd >= 0 || !net_available())
+		return ctl_fd;
+	fd = net_socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd >= 0 && ctl_fd >= 0)
+		os_close(fd);
+	else if (fd >= 0)
+		ctl_fd = fd;
 	return ctl_fd;
 }
 
@@ -455,6 +465,7 @@ static long recv_local(struct hsock *hs, struct kmsg *msg, size_t len,
 	memcpy(&msg->name, &d->from, d->fromlen);
 	msg->namelen = d->fromlen;
 	if (!(flags & MSG_PEEK)) {
+		hs->localq_bytes -= d->len;
 		list_del_init(&d->list);
 		kfree(d);
 	}
@@ -832,10 +843,15 @@ int hsock_queue_local(struct socket *sock, const void *from, int fromlen,
 		      const void *data, size_t len)
 {
 	struct hsock *hs = hsock_of(sock);
-	struct local_dgram *d = kmalloc(sizeof(*d) + len);
+	struct local_dgram *d;
 
+	/* A full receive queue drops, as Linux's netlink does. */
+	if (hs->localq_bytes + len > LOCALQ_MAX)
+		return -ENOBUFS;
+	d = kmalloc(sizeof(*d) + len);
 	if (!d)
 		return -ENOBUFS;
+	hs->localq_bytes += len;
 	memset(&d->from, 0, sizeof(d->from));
 	memcpy(&d->from, from, min(fromlen, (int)sizeof(d->from)));
 	d->fromlen = min(fromlen, (int)sizeof(d->from));
