@@ -535,6 +535,14 @@ static int unix_bind_bsd(struct unix_sock *u, struct sockaddr_un *sun,
 	int err;
 
 	len = unix_mkname_bsd(sun, len);
+	if (u->addr) {
+		/* Linux makes the node first, then finds the socket bound and
+		 * removes it again: EADDRINUSE if the name exists, else EINVAL. */
+		err = kern_path_at(AT_FDCWD, sun->sun_path, 0, &path);
+		if (!err)
+			path_put(&path);
+		return err ? -EINVAL : -EADDRINUSE;
+	}
 	a = unix_create_addr(sun, len);
 	if (!a)
 		return -ENOMEM;
@@ -544,11 +552,6 @@ static int unix_bind_bsd(struct unix_sock *u, struct sockaddr_un *sun,
 	err = kern_path_at(AT_FDCWD, sun->sun_path, 0, &path);
 	if (err)
 		goto out;
-	if (u->addr) {
-		path_put(&path);
-		err = -EINVAL;
-		goto out;
-	}
 	u->path = path;
 	u->addr = a;
 	u->bound = true;

@@ -752,16 +752,22 @@ static long recvmsg_one(struct socket *sock, struct uptr umsg, int flags)
 	ret = sock_recvmsg(sock, &msg, flags & ~MSG_CMSG_CLOEXEC);
 	if (ret < 0)
 		goto out;
-	namelen = um.msg_name ? min((socklen_t)msg.namelen, um.msg_namelen) : 0;
+	/* Linux ___sys_recvmsg: the name (and its length) only when the
+	 * guest gave a buffer; flags and control length always. */
 	err = 0;
-	if (namelen && copy_to_user(UPTR(um.msg_name), &msg.name, namelen))
-		err = -EFAULT;
-	namelen = um.msg_name ? (socklen_t)msg.namelen : 0;
+	if (um.msg_name) {
+		namelen = min((socklen_t)msg.namelen, um.msg_namelen);
+		if (namelen && copy_to_user(UPTR(um.msg_name), &msg.name,
+					    namelen))
+			err = -EFAULT;
+		namelen = msg.namelen;
+		if (!err && copy_to_user(uptr_add(umsg, offsetof(struct msghdr,
+							msg_namelen)),
+					 &namelen, sizeof(namelen)))
+			err = -EFAULT;
+	}
 	um.msg_controllen = msg.ucontrol_used;
 	if (!err && (copy_to_user(uptr_add(umsg, offsetof(struct msghdr,
-							   msg_namelen)),
-				  &namelen, sizeof(namelen)) ||
-		     copy_to_user(uptr_add(umsg, offsetof(struct msghdr,
 							   msg_flags)),
 				  &msg.flags, sizeof(msg.flags)) ||
 		     copy_to_user(uptr_add(umsg, offsetof(struct msghdr,

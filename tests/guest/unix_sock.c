@@ -196,6 +196,13 @@ static void test_names(void)
 	resv("getsockname", getsockname(l, (struct sockaddr *)&got, &glen));
 	say("getsockname_len: %d path=%s", glen - (int)offsetof(struct sockaddr_un, sun_path), got.sun_path);
 	ERR("bind_again", bind(l, (struct sockaddr *)&a, len));
+	{
+		struct sockaddr_un other;
+		socklen_t olen = sun_of(&other, "other.sock");
+
+		ERR("bind_bound_elsewhere", bind(l, (struct sockaddr *)&other, olen));
+		yesno("bind_bound_elsewhere_left_file", access("other.sock", F_OK) == 0);
+	}
 	d = socket(AF_UNIX, SOCK_STREAM, 0);
 	ERR("bind_in_use", bind(d, (struct sockaddr *)&a, len));
 	ERR("connect_not_listening", connect(d, (struct sockaddr *)&a, len));
@@ -690,6 +697,11 @@ static void test_options_and_errors(void)
 		say("fd_link_prefix: %.8s", link);
 	}
 	resv("getfl_socket", fcntl(s, F_GETFL));
+	close(s);
+	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	yesno("sock_cloexec", fcntl(s, F_GETFD) & FD_CLOEXEC);
+	yesno("sock_nonblock", fcntl(s, F_GETFL) & O_NONBLOCK);
+	ERR("sock_nonblock_recv", recv(s, path, 1, 0));
 	close(s);
 }
 
