@@ -19,6 +19,9 @@ useradd -m tester 2>&1 && id tester && stat -c '%U %G %a' /home/tester
 echo "== asyncio"
 python3 /t/asyncio_unix.py 2>&1
 
+echo "== multiprocessing"
+python3 /t/multiprocessing_mgr.py 2>&1
+
 echo "== http"
 python3 /t/http_local.py 2>&1
 
