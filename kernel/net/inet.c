@@ -157,9 +157,6 @@ static int read_sysctl(const char *path)
 	return atoi(buf);
 }
 
-void unix_init_sysctls(int wmem_default, int rmem_default, int wmem_max,
-		       int rmem_max, int dgram_qlen);
-
 /* After the event loop exists: hook the helper to it, open the device
  * ioctl socket, size the host socket budget, take the host's sysctls. */
 int net_init(void)
@@ -837,8 +834,6 @@ int hsock_getsockopt_ops(struct socket *sock, int level, int optname,
 	return hsock_getsockopt(sock, level, optname, optval, optlen);
 }
 
-/* Queue a datagram from address from for the guest, ahead of the host's
- * (netlink.c). 0 or -ENOBUFS. */
 int hsock_queue_local(struct socket *sock, const void *from, int fromlen,
 		      const void *data, size_t len)
 {

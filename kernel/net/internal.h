@@ -38,6 +38,20 @@ long hsock_recvmsg(struct socket *sock, struct kmsg *msg, size_t len,
 		   int flags);
 int hsock_bind(struct socket *sock, const struct sockaddr_storage *addr,
 	       int len);
+int hsock_connect(struct socket *sock, const struct sockaddr_storage *addr,
+		  int len, int flags);
+int hsock_setsockopt_ops(struct socket *sock, int level, int optname,
+			 const void *optval, unsigned int optlen);
+int hsock_getsockopt_ops(struct socket *sock, int level, int optname,
+			 void *optval, int *optlen);
+/* Queue a datagram from address from for the guest, ahead of the host's
+ * (netlink's own answers). 0 or -ENOBUFS (the local queue is full). */
+int hsock_queue_local(struct socket *sock, const void *from, int fromlen,
+		      const void *data, size_t len);
+/* The host's net.core buffer sysctls and net.unix.max_dgram_qlen for
+ * AF_UNIX (af_unix.c); a value <= 0 keeps Linux's default. */
+void unix_init_sysctls(int wmem_default, int rmem_default, int wmem_max,
+		       int rmem_max, int dgram_qlen);
 /* The host socket's fd (for a family's own host calls). */
 int hsock_fd(struct socket *sock);
 /* The sockfs inode number of the guest socket behind host socket inode

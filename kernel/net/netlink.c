@@ -19,14 +19,6 @@
 #define NL_MSG_MAX	(64 * 1024)	/* one send, copied to check it */
 #define MAX_LINKS	32
 
-int hsock_connect(struct socket *sock, const struct sockaddr_storage *addr,
-		  int len, int flags);
-int hsock_setsockopt_ops(struct socket *sock, int level, int optname,
-			 const void *optval, unsigned int optlen);
-int hsock_getsockopt_ops(struct socket *sock, int level, int optname,
-			 void *optval, int *optlen);
-int hsock_queue_local(struct socket *sock, const void *from, int fromlen,
-		      const void *data, size_t len);
 
 /* Does this request change the network (rtnetlink's "kind" is not GET)? */
 static bool nl_needs_admin(const struct nlmsghdr *h)
