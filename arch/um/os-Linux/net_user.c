@@ -5,7 +5,8 @@
  * runs only async-signal-safe calls, keeps nothing but its end of the
  * socketpair, dies with umk (PR_SET_PDEATHSIG) and answers one request at
  * a time: socket(domain, type, protocol) for AF_INET, AF_INET6 and
- * AF_NETLINK only.
+ * AF_NETLINK only. Once lo is up it runs under a seccomp filter that
+ * allows just that: recv, socket of those families, sendmsg, close, exit.
  */
 #include <net_user.h>
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <seccomp.h>
 
 struct helper_req {
 	int domain, type, protocol;
@@ -100,6 +102,30 @@ static void __attribute__((noreturn)) helper_loop(int chan)
 	}
 }
 
+/* The helper's seccomp filter: anything else kills it. 0 or -errno. */
+static int helper_filter(void)
+{
+	static const int plain[] = {
+		SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(sendmsg),
+		SCMP_SYS(close), SCMP_SYS(exit), SCMP_SYS(exit_group),
+	};
+	static const int domains[] = { AF_INET, AF_INET6, AF_NETLINK };
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int err = 0;
+
+	if (!ctx)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]) && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, plain[i], 0);
+	for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]) && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				       SCMP_A0(SCMP_CMP_EQ, domains[i]));
+	if (!err)
+		err = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return err;
+}
+
 /* The child: namespaces, lo up, then serve. Its first message tells umk
  * whether that worked (0, or -errno and the step). */
 static void __attribute__((noreturn)) helper_child(int chan)
@@ -128,6 +154,10 @@ static void __attribute__((noreturn)) helper_child(int chan)
 	if (!st.err) {
 		st.err = lo_up();
 		st.step = 2;
+	}
+	if (!st.err) {
+		st.err = helper_filter();
+		st.step = 3;
 	}
 	if (st.err) {
 		send(chan, &st, sizeof(st), MSG_NOSIGNAL);
@@ -168,7 +198,7 @@ int os_net_start_helper(const char **why)
 	if (n != sizeof(st) || st.err) {
 		*why = n != sizeof(st) ? "the helper died" :
 		       st.step == 1 ? "unshare(CLONE_NEWUSER|CLONE_NEWNET)" :
-				      "bringing lo up";
+		       st.step == 2 ? "bringing lo up" : "the helper's seccomp filter";
 		close(sv[0]);
 		return n != sizeof(st) ? -EPIPE : st.err;
 	}
