@@ -16,7 +16,7 @@ B       := build
 KSRC := $(wildcard arch/um/kernel/*.c arch/um/os-Linux/*.c arch/um/ptrace/*.c \
           skas/*.c seccomp/*.c \
           tt-mode/*.c kernel/*.c kernel/fs/*.c kernel/fs/*/*.c \
-          kernel/drivers/*.c ubd/*.c sigio/*.c)
+          kernel/drivers/*.c kernel/net/*.c ubd/*.c sigio/*.c)
 KASM := $(wildcard arch/um/kernel/*.S)
 KOBJ := $(KSRC:%.c=$(B)/obj/%.o) $(KASM:%.S=$(B)/obj/%.o) $(B)/obj/stub_blob.o
 
@@ -55,13 +55,20 @@ $(B)/obj/stub_blob.o: $(B)/stub arch/um/stub/stub_blob.S
 
 # Set-up: Debian packages the build, the image and the tests need.
 DEBS := gcc make libc6-dev libext2fs-dev e2fsprogs libseccomp-dev libcap-dev \
-        busybox-static tmux uml-utilities
+        busybox-static tmux uml-utilities debootstrap iproute2
 setup:
 	@scripts/setup.sh $(DEBS)
 
 IMAGE := $(B)/rootfs.img
 $(IMAGE): scripts/mkrootfs.sh $(wildcard tests/guest/*.c)
 	scripts/mkrootfs.sh $@
+
+# The Debian bookworm root of the tests (scripts/mkdebian.sh; needs root and
+# Debian's archive), made once and kept until the script changes.
+DEBIAN_IMAGE := $(B)/debian.img
+$(DEBIAN_IMAGE): scripts/mkdebian.sh
+	scripts/mkdebian.sh $@
+debian-image: $(DEBIAN_IMAGE)
 
 run: setup
 	$(MAKE) umk $(IMAGE)
@@ -72,4 +79,4 @@ bench: bench-run bench-ubd
 clean:
 	rm -rf $(B) umk
 
-.PHONY: all setup run check clean bench
+.PHONY: all setup run check clean bench debian-image

@@ -91,7 +91,10 @@ cat > etc/fstab <<'EOF'
 proc		/proc	proc	defaults	0 0
 tmpfs		/tmp	tmpfs	mode=1777	0 0
 EOF
-echo "127.0.0.1 localhost umk" > etc/hosts
+cat > etc/hosts <<'EOF'
+127.0.0.1 localhost umk
+::1 localhost ip6-localhost ip6-loopback
+EOF
 
 # /sbin/init: the guest's first process.
 cat > sbin/init <<'EOF'

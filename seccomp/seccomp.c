@@ -35,6 +35,7 @@
 #include <event.h>
 #include <os.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/ucontext.h>
@@ -989,6 +990,12 @@ static void sc_host_events(void)
 	}
 }
 
+/* The doorbell eventfd: a stub posted a request while umk slept. */
+static void sc_doorbell(int fd, unsigned int revents, void *data)
+{
+	sc_host_events();
+}
+
 static int sc_wait_idle(bool other_fds)
 {
 	uint64_t until;
@@ -1060,7 +1067,7 @@ static int sc_init(void)
 	doorbell_fd = os_eventfd();
 	if (doorbell_fd < 0)
 		return doorbell_fd;
-	err = os_event_add_fd(doorbell_fd, EV_MODE);
+	err = os_event_add(doorbell_fd, POLLIN, sc_doorbell, NULL);
 	if (err)
 		return err;
 	fds[0] = stub_channel_guest_fd();

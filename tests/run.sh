@@ -28,7 +28,7 @@ FILTER=${1:-}
 IMG=$ROOT/$B/test-rootfs.img
 GUEST=$ROOT/$B/tests/guest
 UNIT=$ROOT/$B/tests/unit
-NOT_COMPARED="segv umk_only"	# guest programs with no native comparison
+NOT_COMPARED="segv umk_only listen_once families"	# guest programs with no native comparison
 PATH=$PATH:/sbin:/usr/sbin
 export LC_ALL=C
 
@@ -141,6 +141,16 @@ ln -s "$GUEST" "$S/t/bin"
 ln -s "$ROOT/tests/data" "$S/t/data"
 ln -s "$ROOT/tests/scripts" "$S/t/scripts"
 
+# Native runs get a network namespace of their own with lo up, as the
+# guest's private network (unshare -n, as root); without one they run in
+# the host's.
+NETNS=()
+LO_UP=
+if unshare -n true 2> /dev/null && [ -n "$HOST_BUSYBOX" ]; then
+	NETNS=(unshare -n)
+	LO_UP='ip link set lo up; '
+fi
+
 # native_sh TAG CMD: run CMD with the host busybox sh in a fresh directory
 # (also its TMPDIR). Its stdout and stderr both go to $S/native/TAG.out, as
 # inside umk, where both are the console, which is umk's stdout.
@@ -148,9 +158,9 @@ native_sh() {
 	local tag=$1 cmd=$2 dir=$S/run/native-$1
 	mkdir -p "$dir"
 	chmod 755 "$dir"
-	(cd "$dir" && exec timeout -k 5 120 env -i PATH="$BB" HOME=/ TERM=linux \
-		TMPDIR="$dir" T="$S/t" LC_ALL=C "$BB/sh" -c "$cmd") \
-		< /dev/null > "$S/native/$tag.out" 2>&1
+	(cd "$dir" && exec timeout -k 5 120 "${NETNS[@]}" env -i PATH="$BB" \
+		HOME=/ TERM=linux TMPDIR="$dir" T="$S/t" LC_ALL=C "$BB/sh" \
+		-c "$LO_UP$cmd") < /dev/null > "$S/native/$tag.out" 2>&1
 }
 
 native_guest() {
@@ -279,7 +289,7 @@ umk_script() {
 
 # umk_expect MODE NAME EXPECTED-TEXT ARGS...: boot with ARGS, expect output.
 umk_expect() {
-	local mode=$1 name=$2 expected=$3 what="$1/$2" tag="$1-$2" img
+	local mode=$1 name=$2 expected=$3 what="$1/$2" tag="$1-${2//\//-}" img
 	shift 3
 	umk_missing "$what" && return
 	img=$(copy_image "$tag") || { notok "$what (cannot copy the image)"; return; }
@@ -403,6 +413,105 @@ umk_console() {
 	check $? "$mode/console: without quiet the boot log goes to stderr, not stdout" \
 		eval 'boot_diag "$tag-loud"; head -n 5 "$S/run/$tag-loud.out"'
 	rm -f "$img"
+}
+
+# ---------------------------------------------------------------------------
+# The guest's network seen from the host: a guest listener on 127.0.0.1 is
+# unreachable by default (net=private) and reachable with net=host. The
+# guest (listen_once, as init) says "listening"; the host then connects
+# with bash's /dev/tcp and reads the greeting, or fails to; a line on the
+# guest's stdin (a FIFO) lets it go when nobody came.
+
+umk_net_reach() {
+	local mode=$1 net=$2 what="$1/net/$2" tag="$1-net-$2" img port w i got st
+	umk_missing "$what" && return
+	img=$(copy_image "$tag") || return
+	port=$((20000 + RANDOM % 20000))
+	mkfifo "$S/run/$tag.in"
+	( timeout -k 5 60 "$UMK" "ubd0=$img" mode="$mode" quiet rw "net=$net" \
+		init=/tests/bin/listen_once -- "$port" < "$S/run/$tag.in" \
+		> "$S/run/$tag.out" 2> "$S/run/$tag.err"
+	  echo $? > "$S/run/$tag.rc" ) &
+	exec {w}> "$S/run/$tag.in"
+	for i in $(seq 200); do
+		grep -q '^listening' "$S/run/$tag.out" 2> /dev/null && break
+		[ -e "$S/run/$tag.rc" ] && break
+		sleep 0.1
+	done
+	got=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && head -n 1 <&3" 2> /dev/null)
+	trap '' PIPE		# the guest may be gone already
+	echo go >&$w 2> /dev/null
+	exec {w}>&-
+	wait
+	rc=$(cat "$S/run/$tag.rc" 2> /dev/null || echo 255)
+	rm -f "$img"
+	st=1
+	if ! grep -q '^listening' "$S/run/$tag.out"; then
+		st=1
+	elif [ "$net" = host ]; then
+		[ "$got" = hello-from-guest ] && [ "$rc" = 0 ] && st=0
+	else
+		[ "$got" != hello-from-guest ] && [ "$rc" = 3 ] && st=0
+	fi
+	if [ "$net" = host ]; then
+		check $st "$what (net=host: the host reaches a guest listener on 127.0.0.1)" \
+			eval 'echo "host got: [$got], umk status $rc"; cat "$S/run/$tag.out" "$S/run/$tag.err"'
+	else
+		check $st "$what (default network: a guest listener on 127.0.0.1 is not reachable from the host)" \
+			eval 'echo "host got: [$got], umk status $rc"; cat "$S/run/$tag.out" "$S/run/$tag.err"'
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# The Debian bookworm root ($B/debian.img, scripts/mkdebian.sh): dynamic
+# glibc programs over the socket families. One boot per mode runs
+# tests/debian/guest.sh, whose "== name" sections are checked one by one
+# against tests/debian/expected (ip: against the host's own ip addr in a
+# fresh namespace).
+
+DEB_IMG=$ROOT/$B/debian.img
+
+# debian_section FILE NAME: the lines of section NAME.
+debian_section() {
+	awk -v n="== $2" '$0 == n { on = 1; next } /^== / { on = 0 } on' "$1"
+}
+
+umk_debian() {
+	local mode=$1 tag="$1-debian" img name want
+	if [ ! -x "$UMK" ]; then
+		notok "$mode/debian (umk not built)"
+		return
+	fi
+	if [ ! -f "$DEB_IMG" ]; then
+		notok "$mode/debian (no $B/debian.img: make debian-image, as root; see $B/debian-image.log)"
+		return
+	fi
+	img=$S/run/$tag.img
+	cp --sparse=always "$DEB_IMG" "$img" || { notok "$mode/debian (cannot copy the image)"; return; }
+	{
+		echo "mkdir /t"
+		for f in "$ROOT"/tests/debian/*.sh "$ROOT"/tests/debian/*.py; do
+			echo "write $f /t/${f##*/}"
+		done
+	} > "$S/run/$tag.debugfs"
+	debugfs -w -f "$S/run/$tag.debugfs" "$img" > /dev/null 2>&1
+	TIMEOUT=180 boot "$tag" "$img" mode="$mode" quiet rw -- "sh /t/guest.sh"
+	rm -f "$img"
+	for name in $(sed -n 's/^== //p' "$ROOT/tests/debian/expected"); do
+		debian_section "$ROOT/tests/debian/expected" "$name" > "$S/run/$tag.want"
+		if [ "$name" = ip_addr ] && [ -n "${NETNS[*]}" ] && command -v ip > /dev/null; then
+			unshare -n sh -c 'ip link set lo up; ip addr' > "$S/run/$tag.want" 2>&1
+		fi
+		debian_section "$S/run/$tag.out" "$name" > "$S/run/$tag.got"
+		cmp -s "$S/run/$tag.want" "$S/run/$tag.got"
+		check $? "$mode/debian/$name" eval '[ $rc -eq 0 ] || boot_diag "$tag"; diff -U1 --label expected --label umk "$S/run/$tag.want" "$S/run/$tag.got" | head -n 20'
+	done
+}
+
+# net=none: no AF_INET and no NETLINK_ROUTE, AF_UNIX as ever.
+umk_net_none() {
+	umk_expect "$1" net/none "$(printf 'inet: EAFNOSUPPORT\ninet6: EAFNOSUPPORT\nroute: EPROTONOSUPPORT\nunix: ok\n')" \
+		quiet rw net=none init=/bin/sh -- -c '/tests/bin/families'
 }
 
 # ---------------------------------------------------------------------------
@@ -564,6 +673,7 @@ finish_phase
 # Phase 2: umk, in each mode.
 first=1
 for mode in $MODES; do
+	spawn "$mode/debian" umk_debian "$mode"
 	for n in "${guests[@]}" umk_only; do
 		spawn "$mode/$n" umk_guest "$mode" "$n"
 	done
@@ -579,6 +689,9 @@ for mode in $MODES; do
 	spawn "$mode/shadow" umk_shadow "$mode"
 	spawn "$mode/persist" umk_persist "$mode"
 	spawn "$mode/console" umk_console "$mode"
+	spawn "$mode/net/private" umk_net_reach "$mode" private
+	spawn "$mode/net/host" umk_net_reach "$mode" host
+	spawn "$mode/net/none" umk_net_none "$mode"
 	if [ $first = 1 ]; then
 		spawn "boot/errors" umk_errors "$mode"
 		first=0

@@ -33,11 +33,16 @@ test-build: test-guest test-image test-unit
 
 # A build failure does not stop the run: a umk that did not build is removed
 # (run.sh then fails every umk test with "umk not built"), and run.sh reports
-# the failed builds as failed tests through CHECK_BUILD_STATUS.
+# the failed builds as failed tests through CHECK_BUILD_STATUS. The Debian
+# image (debootstrap, about a minute when not cached) is made meanwhile;
+# if it cannot be, the debian tests say why ($(B)/debian-image.log).
 check: setup
-	@st=0; \
+	@st=0; mkdir -p $(B); \
+	$(MAKE) --no-print-directory debian-image > $(B)/debian-image.log 2>&1 & \
+	deb=$$!; \
 	$(MAKE) --no-print-directory umk || { rm -f umk; st=1; }; \
 	$(MAKE) --no-print-directory -k test-build || st=$$((st | 2)); \
+	wait $$deb || echo "make check: no Debian image, see $(B)/debian-image.log"; \
 	CHECK_BUILD_STATUS=$$st tests/run.sh
 
 .PHONY: test-guest test-image test-unit test-build check

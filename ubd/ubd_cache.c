@@ -21,6 +21,7 @@
 #include <umk/ubd.h>
 #include <umk/mm.h>
 #include <event.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ubd_kern.h"
@@ -96,8 +97,8 @@ static void reap(void)
 	wake_up(&ubd_wq);
 }
 
-/* The event loop's EV_UBD handler. */
-static void ubd_event(void)
+/* The event loop: the I/O threads' eventfd is readable. */
+static void ubd_event(int fd, unsigned int revents, void *data)
 {
 	reap();
 }
@@ -908,10 +909,9 @@ int ubd_cache_init(void)
 	fd = ubd_user_event_fd();
 	if (fd < 0)
 		return fd;
-	err = os_event_add_fd_kicked(fd, EV_UBD);
+	err = os_event_add(fd, POLLIN | EVENT_KICKED, ubd_event, NULL);
 	if (err)
 		return err;
-	event_set_handler(EV_UBD, ubd_event);
 	async_ok = true;
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/uio.h>
 
 struct inode;
 struct dentry;
@@ -125,11 +126,22 @@ struct file_operations {
 	int (*open)(struct inode *inode, struct file *file);
 	/* Last reference to the open file dropped. */
 	int (*release)(struct inode *inode, struct file *file);
+	/* A descriptor of the file is closed (close, dup2 over it, exec,
+	 * exit), whether or not it was the last reference. Optional. */
+	void (*flush)(struct file *file);
 	/* Read/write len bytes at *pos from/to a kernel buffer; advance *pos.
 	 * Return bytes moved (0 at EOF) or -errno (-EAGAIN for O_NONBLOCK). */
 	ssize_t (*read)(struct file *file, char *buf, size_t len, loff_t *pos);
 	ssize_t (*write)(struct file *file, const char *buf, size_t len,
 			 loff_t *pos);
+	/* Sockets: read(2)/readv(2) and write(2)/writev(2) as one call on
+	 * the guest's iovecs (iov_base are guest addresses), so a datagram
+	 * is one message whatever the vector. Used instead of read/write
+	 * when set; read/write still serve kernel buffers (sendfile). */
+	ssize_t (*read_iov)(struct file *file, const struct iovec *iov,
+			    unsigned long nr);
+	ssize_t (*write_iov)(struct file *file, const struct iovec *iov,
+			     unsigned long nr);
 	/* NULL: generic_file_llseek (SEEK_SET/CUR/END on i_size). */
 	loff_t (*llseek)(struct file *file, loff_t off, int whence);
 	int (*iterate)(struct file *file, struct dir_context *ctx);

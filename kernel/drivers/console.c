@@ -4,14 +4,14 @@
  * When the host's stdin is a terminal, that terminal is put in raw mode
  * (and always restored: console_exit on every exit path, a crash handler,
  * host job control through the sigio thread) and the console is a real
- * terminal: the sigio thread reports input, which goes through the line
+ * terminal: the event loop reports input, which goes through the line
  * discipline (n_tty.c) at once, so ^C reaches the foreground group while
  * nobody reads; output is written to the host's stdout after the line
  * discipline's processing; host SIGWINCH resizes it.
  *
  * Otherwise (a pipe, a file, /dev/null: CI) it is a plain stream, as
- * before: a read takes what the host's stdin has (the sigio thread watches
- * it only while a reader or an O_ASYNC file waits, so an unread fd never
+ * before: a read takes what the host's stdin has (the event loop watches
+ * it, one-shot, only while a reader or an O_ASYNC file waits, so an unread fd never
  * spins), EOF on the host is EOF for the guest from then on, and the
  * termios requests fail with -ENOTTY as on a pipe.
  * Semantics: Linux drivers/tty/vt (the console's termios), tty_io.c.
@@ -20,6 +20,7 @@
 #include <umk/sigio.h>
 #include <umk/syscalls.h>
 #include <os.h>
+#include <event.h>
 #include <console_user.h>
 #include <sigio_user.h>
 #include <string.h>
@@ -31,7 +32,7 @@ struct tty_struct console_tty;
 static int host_in = 0, host_out = 1;
 static bool in_always_ready;	/* a regular file: poll cannot wait on it */
 static bool in_eof;		/* plain stream: the host's stdin ended */
-static bool armed;		/* the sigio thread watches host_in */
+static bool armed;		/* the event loop watches host_in */
 static unsigned char pending[1024];	/* read from the host, not yet taken */
 static size_t pending_len, pending_off;
 
@@ -43,7 +44,7 @@ static ssize_t con_write(struct tty_struct *tty, const char *buf, size_t len)
 static void arm_input(void)
 {
 	if (!armed && !in_always_ready && !in_eof && !console_tty.hw_hangup &&
-	    sigio_arm(host_in) == 0)
+	    os_event_mod(host_in, POLLIN | EVENT_ONESHOT) == 0)
 		armed = true;
 }
 
@@ -64,8 +65,8 @@ static void feed_pending(void)
 	pending_off = pending_len = 0;
 }
 
-/* sigio: the host terminal has input (or hung up). */
-static void con_input(int fd, short revents, void *data)
+/* Event loop: the host terminal has input (or hung up). */
+static void con_input(int fd, unsigned int revents, void *data)
 {
 	long n;
 
@@ -153,8 +154,8 @@ static bool plain_available(void)
 	return in_eof || in_always_ready || os_fd_readable(host_in);
 }
 
-/* sigio: the host's stdin (not a terminal) is readable. */
-static void con_plain_input(int fd, short revents, void *data)
+/* Event loop: the host's stdin (not a terminal) is readable. */
+static void con_plain_input(int fd, unsigned int revents, void *data)
 {
 	armed = false;
 	wake_up(&console_tty.read_wait);
@@ -232,10 +233,16 @@ int console_init(int host_in_fd, int host_out_fd)
 		init_termios(&host);
 		read_host_winsize(&console_tty.winsize);
 	}
-	err = sigio_register(host_in, POLLIN, tty_mode ? con_input :
-			     con_plain_input, NULL);
-	if (err)
-		return err;
+	/* Registered disarmed; arm_input() arms it. What epoll refuses (a
+	 * regular file, /dev/null) needs no watch: it is always readable. */
+	if (!in_always_ready) {
+		err = os_event_add(host_in, EVENT_ONESHOT, tty_mode ? con_input :
+				   con_plain_input, NULL);
+		if (err == -EPERM)
+			in_always_ready = true;
+		else if (err)
+			return err;
+	}
 	sigio_set_host_handler(con_host_event);
 	if (tty_mode)
 		arm_input();

@@ -116,6 +116,8 @@ void fput(struct file *f)
 
 void filp_close(struct file *f, struct files_struct *files)
 {
+	if (f->f_op && f->f_op->flush)
+		f->f_op->flush(f);
 	if (!(f->f_flags & O_PATH))
 		locks_remove_posix(f, files);
 	fput(f);

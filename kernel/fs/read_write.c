@@ -116,9 +116,14 @@ static ssize_t vfs_read(struct file *f, struct uptr ubuf, size_t count,
 
 	if (!(f->f_mode & FMODE_READ))
 		return -EBADF;
+	count = min(count, (size_t)MAX_RW_COUNT);
+	if (f->f_op && f->f_op->read_iov) {
+		struct iovec v = { (void *)ubuf.addr, count };
+
+		return f->f_op->read_iov(f, &v, 1);
+	}
 	if (!f->f_op || !f->f_op->read)
 		return S_ISDIR(f->f_inode->i_mode) ? -EISDIR : -EINVAL;
-	count = min(count, (size_t)MAX_RW_COUNT);
 	if (count == 0)
 		return 0;
 	buf = kmalloc(min(count, (size_t)CHUNK));
@@ -153,9 +158,14 @@ static ssize_t vfs_write(struct file *f, struct uptr ubuf, size_t count,
 
 	if (!(f->f_mode & FMODE_WRITE))
 		return -EBADF;
+	count = min(count, (size_t)MAX_RW_COUNT);
+	if (f->f_op && f->f_op->write_iov) {
+		struct iovec v = { (void *)ubuf.addr, count };
+
+		return f->f_op->write_iov(f, &v, 1);
+	}
 	if (!f->f_op || !f->f_op->write)
 		return -EINVAL;
-	count = min(count, (size_t)MAX_RW_COUNT);
 	if (count == 0)
 		return 0;
 	buf = kmalloc(min(count, (size_t)CHUNK));
@@ -266,6 +276,12 @@ static long do_iov(unsigned int fd, struct uptr uvec, unsigned long vlen,
 	if (upos && !file_positional(f)) {
 		fput(f);
 		return -ESPIPE;
+	}
+	if (f->f_op && (write ? f->f_op->write_iov : f->f_op->read_iov)) {
+		ret = write ? f->f_op->write_iov(f, iov, vlen)
+			    : f->f_op->read_iov(f, iov, vlen);
+		fput(f);
+		return ret;
 	}
 	for (unsigned long i = 0; i < vlen; i++) {
 		loff_t *pos = upos ? upos : &f->f_pos;

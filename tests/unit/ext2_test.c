@@ -248,10 +248,12 @@ void schedule_sleep(bool interruptible)
 void add_timer(struct timer_list *timer) { timer->pending = true; }
 void del_timer(struct timer_list *timer) { timer->pending = false; }
 uint64_t ktime_get_ns(void) { return 0; }
-int os_event_add_fd(int fd, enum event_source src) { return 0; }
-int os_event_add_fd_kicked(int fd, enum event_source src) { return 0; }
+int os_event_add(int fd, unsigned int events,
+		 void (*fn)(int fd, unsigned int revents, void *data), void *data)
+{
+	return 0;
+}
 void os_event_kick(void) {}
-void event_set_handler(enum event_source src, void (*fn)(void)) {}
 uint64_t totalram_bytes = 64ULL << 20;
 
 /* ---- helpers ------------------------------------------------------------ */

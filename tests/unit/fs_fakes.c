@@ -236,8 +236,3 @@ void file_init(struct file *f, struct inode *inode, unsigned int flags)
 	f->f_count = 1;
 }
 
-/* The interception mode, as far as procfs asks about it (the stub's share
- * of an address space, hidden from the guest's memory figures). */
-#include <mode.h>
-static const struct um_mode fake_mode = { .name = "fake", .stub_vm_bytes = 0 };
-const struct um_mode *um_mode = &fake_mode;

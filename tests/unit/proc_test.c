@@ -13,6 +13,7 @@
 #include <umk/tty.h>
 #include <umk/utsname.h>
 #include <os.h>
+#include <mode.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,13 @@
 #include "fs_fakes.h"
 #include "../../kernel/fs/internal.h"
 #include "../../kernel/fs/proc/saved_cmdline.h"
+#include "../../kernel/fs/proc/internal.h"
+
+/* /proc/net's files live in kernel/net/proc.c, not linked here. */
+const struct proc_dir proc_net_dir;
+/* The mode (statm's stub pages): none here. */
+static const struct um_mode fake_mode;
+const struct um_mode *um_mode = &fake_mode;
 
 /* ---- fakes of what procfs reads ---------------------------------------- */
 

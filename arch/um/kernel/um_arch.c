@@ -17,6 +17,7 @@
 #include <umk/timer.h>
 #include <umk/utsname.h>
 #include <umk/stats.h>
+#include <umk/net.h>
 #include <mode.h>
 #include <event.h>
 #include <os.h>
@@ -40,6 +41,7 @@ static struct {
 	bool quiet;
 	bool nosandbox;
 	const char *umid;
+	const char *net;	/* net=private|host|none */
 	char **init_argv;	/* after "--" */
 	int init_argc;
 } boot;
@@ -61,6 +63,10 @@ static void usage(FILE *f)
 "  mode=skas|tt|seccomp\n"
 "                     interception mode (default skas)\n"
 "  umid=NAME          name of this instance\n"
+"  net=private|host|none\n"
+"                     the guest's network: its own, isolated, with lo\n"
+"                     only (default); the host's network through host\n"
+"                     sockets umk owns; or no AF_INET at all\n"
 "  quiet              print only warnings and errors while booting\n"
 "  strace, --strace   print every guest system call on stderr (strace format)\n"
 "  stats              print the interception counters at shutdown\n"
@@ -164,6 +170,12 @@ static void parse_command_line(int argc, char **argv)
 			if (!a[5] || strchr(a + 5, '/'))
 				bad_option("bad umid in '%s'", a);
 			boot.umid = a + 5;
+		} else if (!strncmp(a, "net=", 4)) {
+			if (strcmp(a + 4, "private") && strcmp(a + 4, "host") &&
+			    strcmp(a + 4, "none"))
+				bad_option("unknown network in '%s' (private, "
+					   "host or none)", a);
+			boot.net = a + 4;
 		} else if (!strcmp(a, "quiet")) {
 			boot.quiet = true;
 		} else if (!strcmp(a, "strace") || !strcmp(a, "--strace")) {
@@ -425,13 +437,6 @@ static void check(int err, const char *what)
 		panic("%s: error %d", what, err);
 }
 
-static void (*event_handlers[EV_MAX])(void);
-
-void event_set_handler(enum event_source src, void (*fn)(void))
-{
-	event_handlers[src] = fn;
-}
-
 static void __attribute__((noreturn)) cpu_idle_loop(void)
 {
 	for (;;) {
@@ -442,19 +447,21 @@ static void __attribute__((noreturn)) cpu_idle_loop(void)
 		run_timers();
 		if (!run_queue_empty())
 			continue;
+		/* The sigio thread watches the registered fds while the mode
+		 * blocks for its next host event, so the fast path stays open
+		 * whatever fds are registered (arch/um/include/event.h). */
 		r = nr_host_waiting > 0 && um_mode->wait_idle ?
-		    um_mode->wait_idle(os_event_fds_watched()) : -EAGAIN;
+		    um_mode->wait_idle(false) : -EAGAIN;
 		if (r > 0)
 			continue;
 		if (r == 0)		/* interrupted: poll every source */
 			os_event_wait(0, &ready);
 		else
 			os_event_wait(next_timer_delay(), &ready);
-		if (ready & ((1u << EV_CHILD) | (1u << EV_MODE)))
+		if (ready & (1u << EV_CHILD))
 			um_mode->host_events();
-		for (int src = 0; src < EV_MAX; src++)
-			if ((ready & (1u << src)) && event_handlers[src])
-				event_handlers[src]();
+		if (ready & (1u << EV_FD))
+			os_event_dispatch();
 		if (ready & (1u << EV_TERM))
 			host_halt(os_event_term_signal());
 	}
@@ -467,6 +474,7 @@ int main(int argc, char **argv)
 	parse_command_line(argc, argv);
 	if (boot.quiet)
 		console_loglevel = 4;
+	net_early_init(boot.net);	/* forks: before any thread */
 	check(os_event_init(), "event loop");
 	check(sigio_init(), "sigio thread");
 	printk(KERN_NOTICE "Linux version %s (umk %s) #1 SMP PREEMPT_DYNAMIC\n",
@@ -489,6 +497,7 @@ int main(int argc, char **argv)
 	check(init_proc_fs(), "proc");
 	check(init_tmpfs(), "tmpfs");
 	check(init_devtmpfs(), "devtmpfs");
+	check(net_init(), "network");
 	{
 		static struct task boot_task;
 		static struct cred root_cred = { .usage = 1 };

@@ -20,6 +20,7 @@
 #include <stub.h>
 #include <stub_seccomp.h>
 #include <errno.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -229,7 +230,15 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(sysinfo), SCMP_SYS(restart_syscall),
 	/* seccomp mode: a guest process's own region (pidfd_getfd) */
 	SCMP_SYS(pidfd_open), SCMP_SYS(pidfd_getfd),
+	/* the guest's network: host sockets umk owns (kernel/net/inet.c) */
+	SCMP_SYS(bind), SCMP_SYS(connect), SCMP_SYS(listen), SCMP_SYS(accept4),
+	SCMP_SYS(shutdown), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
+	SCMP_SYS(setsockopt), SCMP_SYS(getsockopt),
 };
+
+/* socket(2) only for the families the guest's network uses (net=host
+ * makes them in umk; net=private gets them from its helper). */
+static const int sandbox_socket_domains[] = { AF_INET, AF_INET6, AF_NETLINK };
 
 int os_sandbox_self(void)
 {
@@ -250,6 +259,11 @@ int os_sandbox_self(void)
 	for (size_t i = 0; i < sizeof(sandbox_allowed) /
 			       sizeof(sandbox_allowed[0]) && !err; i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sandbox_allowed[i], 0);
+	for (size_t i = 0; i < sizeof(sandbox_socket_domains) /
+			       sizeof(sandbox_socket_domains[0]) && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				       SCMP_A0(SCMP_CMP_EQ,
+					       sandbox_socket_domains[i]));
 	/* Threads only: never a new host process out of umk after boot. */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,

@@ -1,11 +1,12 @@
 /*
  * The sigio thread (UML arch/um/os-Linux/sigio.c): one host thread that
- * poll()s the host fds the kernel asked for (the console's input now, host
- * sockets later) and a signalfd for the host signals of the terminal, and
- * tells the kernel thread through an eventfd that its event loop watches.
- * The kernel thread never blocks on those fds; it reads them only once this
- * thread saw them ready. Everything shared with the kernel thread is under
- * `lock`; the kernel thread wakes this one through `ctl` after a change.
+ * poll()s what the kernel thread cannot watch while it blocks in waitpid:
+ * the event loop's inner epoll set (console, host sockets; armed by the
+ * kernel thread before each blocking wait, one-shot) and a signalfd for
+ * the host signals of the terminal. It kicks the kernel thread out of
+ * waitpid, and reports host signals through an eventfd the loop watches.
+ * Everything shared with the kernel thread is under `lock`; the kernel
+ * thread wakes this one through `ctl` after a change.
  */
 #include <sigio_user.h>
 #include <console_user.h>
@@ -14,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
@@ -21,12 +23,9 @@
 #include <sys/signalfd.h>
 
 
-#define MAX_WATCH 64
-
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct pollfd watch[MAX_WATCH];	/* fd -1: free slot; events 0: fired */
-static struct os_sigio_ready fired[MAX_WATCH];
-static int nfired;
+static int loop_fd = -1;		/* the epoll set to watch */
+static atomic_bool loop_armed;		/* watch it until it fires */
 static unsigned int host_events;
 static int notify_fd = -1;		/* eventfd: this thread -> kernel */
 static int ctl_fd = -1;			/* eventfd: kernel -> this thread */
@@ -76,22 +75,17 @@ static unsigned int take_signals(void)
 
 static void *sigio_thread(void *arg)
 {
-	struct pollfd p[MAX_WATCH + 2];
-	int slot[MAX_WATCH + 2];
+	struct pollfd p[3];
 
 	for (;;) {
 		int n = 0;
-		bool notify = false;
+		bool kick = false;
 
 		p[n++] = (struct pollfd){ .fd = ctl_fd, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 		pthread_mutex_lock(&lock);
-		for (int i = 0; i < MAX_WATCH; i++) {
-			if (watch[i].fd >= 0 && watch[i].events) {
-				slot[n] = i;
-				p[n++] = watch[i];
-			}
-		}
+		if (loop_armed)
+			p[n++] = (struct pollfd){ .fd = loop_fd, .events = POLLIN };
 		pthread_mutex_unlock(&lock);
 		if (poll(p, n, -1) < 0)
 			continue;
@@ -102,23 +96,18 @@ static void *sigio_thread(void *arg)
 			unsigned int ev = take_signals();
 
 			host_events |= ev;
-			notify |= ev != 0;
+			if (ev) {
+				poke(notify_fd);
+				kick = true;
+			}
 		}
-		for (int j = 2; j < n; j++) {
-			struct pollfd *w = &watch[slot[j]];
-
-			if (!p[j].revents || w->fd != p[j].fd || !w->events)
-				continue;
-			w->events = 0;
-			fired[nfired++] = (struct os_sigio_ready){
-				.fd = w->fd, .revents = p[j].revents };
-			notify = true;
+		if (n > 2 && p[2].revents && loop_armed) {
+			loop_armed = false;
+			kick = true;
 		}
 		pthread_mutex_unlock(&lock);
-		if (notify) {
-			poke(notify_fd);
+		if (kick)
 			os_event_kick();	/* it may sit in waitpid */
-		}
 	}
 	return NULL;
 }
@@ -129,8 +118,6 @@ int os_sigio_start(bool tstp)
 	pthread_t th;
 	int err;
 
-	for (int i = 0; i < MAX_WATCH; i++)
-		watch[i].fd = -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGWINCH);
 	sigaddset(&set, SIGCONT);
@@ -151,55 +138,29 @@ int os_sigio_start(bool tstp)
 	return notify_fd;
 }
 
-int os_sigio_arm(int fd, short events)
+void os_sigio_watch_loop(int epfd)
 {
-	int free_slot = -1, ret = 0;
+	bool newly;
 
+	if (atomic_load(&loop_armed) && loop_fd == epfd)
+		return;		/* the common case: no lock taken */
 	pthread_mutex_lock(&lock);
-	for (int i = 0; i < MAX_WATCH; i++) {
-		if (watch[i].fd == fd) {
-			free_slot = i;
-			break;
-		}
-		if (watch[i].fd < 0 && free_slot < 0)
-			free_slot = i;
-	}
-	if (free_slot < 0)
-		ret = -ENOSPC;
-	else
-		watch[free_slot] = (struct pollfd){ .fd = fd, .events = events };
+	newly = !loop_armed || loop_fd != epfd;
+	loop_fd = epfd;
+	loop_armed = true;
 	pthread_mutex_unlock(&lock);
-	if (!ret)
+	if (newly)
 		poke(ctl_fd);
-	return ret;
 }
 
-void os_sigio_disarm(int fd)
+unsigned int os_sigio_collect(void)
 {
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < MAX_WATCH; i++)
-		if (watch[i].fd == fd)
-			watch[i].fd = -1;
-	for (int i = 0; i < nfired; i++)
-		if (fired[i].fd == fd)
-			fired[i--] = fired[--nfired];
-	pthread_mutex_unlock(&lock);
-	poke(ctl_fd);
-}
-
-int os_sigio_collect(struct os_sigio_ready *r, int max,
-		     unsigned int *events)
-{
-	int n;
+	unsigned int ev;
 
 	drain(notify_fd);
 	pthread_mutex_lock(&lock);
-	n = nfired < max ? nfired : max;
-	memcpy(r, fired, n * sizeof(*r));
-	memmove(fired, fired + n, (nfired - n) * sizeof(*r));
-	nfired -= n;
-	*events = host_events;
+	ev = host_events;
 	host_events = 0;
 	pthread_mutex_unlock(&lock);
-	return n;
+	return ev;
 }

@@ -574,6 +574,7 @@ static const struct proc_dir task_dir = {
 	{ "maps", S_IFREG | 0444, show_maps, .private = true },		\
 	{ "mounts", S_IFREG | 0444, proc_show_mounts },			\
 	{ "mountinfo", S_IFREG | 0444, show_mountinfo },		\
+	{ "net", S_IFDIR | 0555, .dir = &proc_net_dir },		\
 	{ "exe", S_IFLNK | 0777, show_magic, .get_link = link_exe,	\
 	  .private = true },						\
 	{ "cwd", S_IFLNK | 0777, show_magic, .get_link = link_cwd,	\

@@ -47,6 +47,13 @@ static int show_mounts_link(struct seq_buf *m, struct proc_inode *pi,
 	return 0;
 }
 
+static int show_net_link(struct seq_buf *m, struct proc_inode *pi,
+			 struct task *task)
+{
+	seq_puts(m, "self/net");
+	return 0;
+}
+
 /* ---- counting tasks --------------------------------------------------- */
 
 struct task_counts {
@@ -366,6 +373,7 @@ static struct proc_entry root_entries[] = {
 	{ "self", S_IFLNK | 0777, show_self },
 	{ "thread-self", S_IFLNK | 0777, show_thread_self },
 	{ "mounts", S_IFLNK | 0777, show_mounts_link },
+	{ "net", S_IFLNK | 0777, show_net_link },
 	{ "sys", S_IFDIR | 0555, .dir = &proc_sys_dir },
 	{ "umk", S_IFDIR | 0555, .dir = &proc_umk_dir },
 	{ "meminfo", S_IFREG | 0444, show_meminfo },
