@@ -129,8 +129,9 @@ int os_nr_cpus_allowed(void);
  * read-write mapping of fd (NULL on failure) and its removal; wake every
  * waiter of the shared futex at addr; a nonblocking eventfd and reading it
  * empty; a copy of fd `fd` of host process pid (pidfd_getfd); umk's host
- * children (pids into pids, at most max; count or -errno); tgkill; whether
- * user code may use rdfsbase/wrfsbase.
+ * children that run guests (pids into pids, at most max; count or -errno:
+ * the helpers umk forks for itself, registered with os_helper_child, are
+ * left out); tgkill; whether user code may use rdfsbase/wrfsbase.
  */
 void *os_map_shared(int fd, size_t len);
 void os_unmap(void *addr, size_t len);
@@ -139,6 +140,7 @@ int os_eventfd(void);
 void os_eventfd_drain(int fd);
 int os_fd_of_process(int pid, int fd);
 int os_children(int *pids, int max);
+void os_helper_child(int pid);
 int os_tgkill(int pid, int tid, int sig);
 bool os_has_fsgsbase(void);
 

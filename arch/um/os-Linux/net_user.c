@@ -9,6 +9,7 @@
  * allows just that: recv, socket of those families, sendmsg, close, exit.
  */
 #include <net_user.h>
+#include <os.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -203,6 +204,7 @@ int os_net_start_helper(const char **why)
 		return n != sizeof(st) ? -EPIPE : st.err;
 	}
 	helper_pid = pid;
+	os_helper_child(pid);
 	if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK) < 0) {
 		close(sv[0]);
 		return -errno;

@@ -65,6 +65,23 @@ int os_fd_of_process(int pid, int fd)
 	return got;
 }
 
+/* Host children umk made for itself (the network helper): not guests. */
+static int helper_children[8], nr_helper_children;
+
+void os_helper_child(int pid)
+{
+	if (nr_helper_children < 8)
+		helper_children[nr_helper_children++] = pid;
+}
+
+static bool is_helper_child(int pid)
+{
+	for (int i = 0; i < nr_helper_children; i++)
+		if (helper_children[i] == pid)
+			return true;
+	return false;
+}
+
 int os_children(int *pids, int max)
 {
 	char path[64], buf[8192], *p, *end;
@@ -81,7 +98,8 @@ int os_children(int *pids, int max)
 
 		if (end == p)
 			break;
-		pids[count++] = v;
+		if (!is_helper_child(v))
+			pids[count++] = v;
 	}
 	return count;
 }
