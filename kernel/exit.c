@@ -5,6 +5,7 @@
  * ignores SIGCHLD); orphans go to init; init's death ends umk.
  * Semantics: Linux kernel/exit.c, wait(2).
  */
+#include <umk/ipc.h>
 #include <umk/sched.h>
 #include <umk/fs.h>
 #include <umk/tty.h>
@@ -188,6 +189,8 @@ void __attribute__((noreturn)) do_exit(long code)
 	t->mm = NULL;
 	if (last)
 		disassociate_ctty(true);	/* a session leader hangs up */
+	if (last)
+		exit_sem(t->tgid);		/* SEM_UNDO adjustments */
 	flush_sigqueue(&t->pending);
 	t->state = TASK_DEAD;
 	if (t != leader) {

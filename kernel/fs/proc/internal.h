@@ -94,6 +94,7 @@ extern struct proc_entry proc_tid_dir_entry;	/* base.c: task/TID */
 extern struct proc_entry proc_fd_link_entry;	/* base.c: fd/N */
 extern const struct proc_dir proc_sys_dir;
 extern const struct proc_dir proc_umk_dir;	/* proc_sys.c: /proc/sys */
+extern const struct proc_dir proc_sysvipc_dir;	/* sysvipc.c */
 
 /* inode.c */
 /* The inode of entry e for (pid, thread, fd), from the inode cache or new,

@@ -367,6 +367,7 @@ static struct proc_entry root_entries[] = {
 	{ "thread-self", S_IFLNK | 0777, show_thread_self },
 	{ "mounts", S_IFLNK | 0777, show_mounts_link },
 	{ "sys", S_IFDIR | 0555, .dir = &proc_sys_dir },
+	{ "sysvipc", S_IFDIR | 0555, .dir = &proc_sysvipc_dir },
 	{ "umk", S_IFDIR | 0555, .dir = &proc_umk_dir },
 	{ "meminfo", S_IFREG | 0444, show_meminfo },
 	{ "uptime", S_IFREG | 0444, show_uptime },
