@@ -108,6 +108,8 @@ mnt() {
 mnt proc /proc defaults
 mnt tmpfs /tmp mode=1777
 mnt devtmpfs /dev defaults
+mnt devpts /dev/pts gid=5,mode=620,ptmxmode=000
+mnt tmpfs /dev/shm mode=1777
 if [ -r /etc/hostname ]; then
 	hostname -F /etc/hostname 2>/dev/null ||
 		echo "init: cannot set the hostname" >&2

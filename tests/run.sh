@@ -571,8 +571,8 @@ for mode in $MODES; do
 		spawn "$mode/script/$n" umk_script "$mode" "$n"
 	done
 	spawn "$mode/init" umk_expect "$mode" init \
-		"$(printf 'umk\nproc ok\ndev ok\ntmpfs\nexit=0\n')" quiet rw -- \
-		'hostname; [ -r /proc/self/stat ] && echo proc ok; [ -c /dev/null ] && echo dev ok; stat -f -c %T /tmp; echo exit=$?'
+		"$(printf 'umk\nproc ok\ndev ok\ntmpfs\ndevpts\ntmpfs\nexit=0\n')" quiet rw -- \
+		'hostname; [ -r /proc/self/stat ] && echo proc ok; [ -c /dev/null ] && echo dev ok; stat -f -c %T /tmp /dev/pts /dev/shm; echo exit=$?'
 	spawn "$mode/ps" umk_ps "$mode"
 	spawn "$mode/strace" umk_strace "$mode"
 	spawn "$mode/stats" umk_stats "$mode"

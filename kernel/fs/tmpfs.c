@@ -1049,7 +1049,7 @@ static int tmpfs_statfs(struct super_block *sb, struct kstatfs *buf)
 	struct tmpfs_sb_info *sbi = TMPFS_SB(sb);
 
 	memset(buf, 0, sizeof(*buf));
-	buf->f_type = TMPFS_MAGIC;
+	buf->f_type = sb->s_magic;
 	buf->f_bsize = PAGE_SIZE;
 	buf->f_frsize = PAGE_SIZE;
 	buf->f_namelen = TMPFS_NAME_MAX;

@@ -485,6 +485,8 @@ int main(int argc, char **argv)
 	check(init_proc_fs(), "proc");
 	check(init_tmpfs(), "tmpfs");
 	check(init_devtmpfs(), "devtmpfs");
+	check(init_devpts(), "devpts");
+	check(pty_init(), "pty");
 	{
 		static struct task boot_task;
 		static struct cred root_cred = { .usage = 1 };
