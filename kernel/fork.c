@@ -203,6 +203,8 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 	c->pid = pid;
 	c->clone_flags = flags;
 	strcpy(c->comm, p->comm);
+	c->timer_slack_ns = p->timer_slack_ns;
+	c->default_timer_slack_ns = p->timer_slack_ns;
 	c->cred = p->cred;
 	c->cred->usage++;
 	c->blocked = p->blocked;

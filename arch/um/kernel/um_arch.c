@@ -371,7 +371,10 @@ static void set_default_rlimits(struct signal_struct *s)
  * first host process that the mode started at boot. */
 static struct task *create_init_task(void)
 {
-	static struct cred root_cred = { .usage = 2 };
+	static struct cred root_cred = {
+		.usage = 2, .cap_permitted = CAP_FULL_SET,
+		.cap_effective = CAP_FULL_SET, .cap_bset = CAP_FULL_SET,
+	};
 	struct task *t = alloc_task();
 	struct file *con;
 
@@ -489,7 +492,10 @@ int main(int argc, char **argv)
 	check(pty_init(), "pty");
 	{
 		static struct task boot_task;
-		static struct cred root_cred = { .usage = 1 };
+		static struct cred root_cred = {
+			.usage = 1, .cap_permitted = CAP_FULL_SET,
+			.cap_effective = CAP_FULL_SET, .cap_bset = CAP_FULL_SET,
+		};
 		static struct fs_struct boot_fs = { .users = 1, .umask = 022 };
 
 		/* A context for boot-time VFS calls (current->cred, ->fs). */
