@@ -103,7 +103,10 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		f = fget(fd);
 		if (!f)
 			return -EBADF;
-		ret = filemap_mmap(f, addr, len, prot, flags, off);
+		if (f->f_op && f->f_op->mmap)	/* a device: /dev/zero */
+			ret = f->f_op->mmap(f, addr, len, prot, flags, off);
+		else
+			ret = filemap_mmap(f, addr, len, prot, flags, off);
 		fput(f);
 	} else {
 		if (flags & MAP_FIXED) {

@@ -159,7 +159,18 @@ struct file_operations {
 	 * to or remove it from the driver's fasync list (fasync_helper,
 	 * umk/fasync.h). Optional: without it O_ASYNC sends nothing. */
 	int (*fasync)(int fd, struct file *file, int on);
+	/* mmap(2) of a device (kernel/mm.c calls it instead of the page
+	 * cache's filemap_mmap): the guest address or -errno. Arguments as
+	 * mmap's, len page aligned, MAP_FIXED ranges already checked. */
+	long (*mmap)(struct file *file, unsigned long addr, unsigned long len,
+		     unsigned long prot, unsigned long flags,
+		     unsigned long off);
+	unsigned int fop_flags;		/* FOP_* */
 };
+/* A character device whose read fills the whole count, as a regular
+ * file's does (/dev/zero, /dev/urandom: Linux's read_iter loops), instead
+ * of returning after one chunk as a stream; a signal ends it early. */
+#define FOP_FULL_READ	0x1
 
 struct super_operations {
 	int (*statfs)(struct super_block *sb, struct kstatfs *buf);
