@@ -339,7 +339,8 @@ static void init_start(struct task *t)
 		err = -ENOENT;
 		for (size_t i = 0; i < ARRAY_SIZE(defaults) && err; i++) {
 			err = try_init(defaults[i]);
-			if (err)
+			/* Linux try_to_run_init_process: silent for -ENOENT */
+			if (err && err != -ENOENT)
 				printk(KERN_ERR "Starting init: %s exists but "
 				       "couldn't execute it (error %ld)\n",
 				       defaults[i], err);
@@ -489,6 +490,7 @@ int main(int argc, char **argv)
 	check(init_tmpfs(), "tmpfs");
 	check(init_devtmpfs(), "devtmpfs");
 	check(init_devpts(), "devpts");
+	check(init_sysfs(), "sysfs");
 	check(pty_init(), "pty");
 	{
 		static struct task boot_task;

@@ -132,6 +132,10 @@ int proc_read_host_file(struct seq_buf *m, const char *path);
 int proc_locks_show(struct seq_buf *m, struct proc_inode *pi,
 		    struct task *task);
 
+/* config.c: /proc/config.gz */
+int proc_show_config_gz(struct seq_buf *m, struct proc_inode *pi,
+			struct task *task);
+
 /* array.c */
 int proc_pid_stat(struct seq_buf *m, struct proc_inode *pi, struct task *t);
 int proc_pid_status(struct seq_buf *m, struct proc_inode *pi, struct task *t);

@@ -381,6 +381,7 @@ static struct proc_entry root_entries[] = {
 	{ "cmdline", S_IFREG | 0444, show_cmdline },
 	{ "swaps", S_IFREG | 0444, show_swaps },
 	{ "locks", S_IFREG | 0444, proc_locks_show },
+	{ "config.gz", S_IFREG | 0444, proc_show_config_gz },
 };
 
 static const struct proc_dir root_dir = {
