@@ -46,6 +46,10 @@ struct sem_undo {
 static struct ipc_ids sem_ids = { .max_idx = -1 };
 static LIST_HEAD(sem_undos);
 static long used_sems;
+/* Bytes of all SEM_UNDO records: a guest cannot make umk hold more (a
+ * semop that would need another record fails with -ENOMEM). */
+#define SEM_UNDO_BYTES_MAX (32UL << 20)
+static size_t undo_bytes;
 
 static struct sem_array *to_sem(struct kern_ipc_perm *p)
 {
@@ -120,11 +124,16 @@ static struct sem_undo *find_alloc_undo(struct sem_array *sma)
 {
 	struct sem_undo *un = find_undo(current->tgid, sma->perm.id);
 
+	size_t size = sizeof(*un) + sma->nsems * sizeof(short);
+
 	if (un)
 		return un;
-	un = kzalloc(sizeof(*un) + sma->nsems * sizeof(short));
+	if (undo_bytes + size > SEM_UNDO_BYTES_MAX)
+		return NULL;
+	un = kzalloc(size);
 	if (!un)
 		return NULL;
+	undo_bytes += size;
 	un->tgid = current->tgid;
 	un->semid = sma->perm.id;
 	un->nsems = sma->nsems;
@@ -134,6 +143,7 @@ static struct sem_undo *find_alloc_undo(struct sem_array *sma)
 
 static void free_undo(struct sem_undo *un)
 {
+	undo_bytes -= sizeof(*un) + un->nsems * sizeof(short);
 	list_del_init(&un->list);
 	kfree(un);
 }
