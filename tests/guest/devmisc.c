@@ -66,7 +66,7 @@ static void test_devreads(void)
 	memset(buf, 1, big);
 	resv("zero_read_3M", read(fd, buf, big));
 	yesno("zero_all_zero", buf[0] == 0 && buf[big - 1] == 0 && buf[big / 2] == 0);
-	ERR("zero_read_bad", read(fd, BAD1, 100));
+	ERR("zero_read_bad", syscall(SYS_read, fd, BAD1, 100L));
 	close(fd);
 	fd = open("/dev/full", O_RDWR);
 	resv("full_read_3M", read(fd, buf, big));

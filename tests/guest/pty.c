@@ -201,7 +201,7 @@ static volatile sig_atomic_t winched;
 static void on_winch(int sig) { winched = 1; }
 
 static pid_t child_on_slave(const char *name, int what, int *ready,
-			    int m, int s)
+			    int m, int ps)
 {
 	int p[2];
 	pid_t pid;
@@ -215,7 +215,7 @@ static pid_t child_on_slave(const char *name, int what, int *ready,
 
 		close(p[0]);
 		close(m);
-		close(s);
+		close(ps);
 		setsid();
 		if (what == 1) {
 			struct sigaction sa = { .sa_handler = on_winch };
