@@ -18,9 +18,9 @@ $(B)/tests/unit/tmpfs_test: tests/unit/tmpfs_test.c $(FS_FAKES) \
 		$(TMPFS_TEST_OBJS)
 
 $(B)/tests/unit/proc_test: tests/unit/proc_test.c $(FS_FAKES) \
-		tests/unit/ipc_fakes.c $(PROC_TEST_OBJS)
+		tests/unit/ipc_fakes.c tests/unit/mode_fakes.c $(PROC_TEST_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< tests/unit/fs_fakes.c tests/unit/ipc_fakes.c \
-		$(PROC_TEST_OBJS)
+		tests/unit/mode_fakes.c $(PROC_TEST_OBJS)
 
 UNIT_TESTS += $(B)/tests/unit/tmpfs_test $(B)/tests/unit/proc_test
