@@ -16,7 +16,7 @@ B       := build
 KSRC := $(wildcard arch/um/kernel/*.c arch/um/os-Linux/*.c arch/um/ptrace/*.c \
           skas/*.c seccomp/*.c \
           tt-mode/*.c kernel/*.c kernel/fs/*.c kernel/fs/*/*.c \
-          kernel/drivers/*.c kernel/net/*.c ubd/*.c sigio/*.c)
+          kernel/drivers/*.c kernel/ipc/*.c kernel/net/*.c ubd/*.c sigio/*.c)
 KASM := $(wildcard arch/um/kernel/*.S)
 KOBJ := $(KSRC:%.c=$(B)/obj/%.o) $(KASM:%.S=$(B)/obj/%.o) $(B)/obj/stub_blob.o
 

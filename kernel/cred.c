@@ -3,6 +3,7 @@
  * changes its ids by preparing a copy, editing it and installing it.
  */
 #include <umk/sched.h>
+#include <umk/capability.h>
 #include <string.h>
 
 struct cred *prepare_creds(const struct cred *old)
@@ -32,9 +33,27 @@ bool in_group_p(const struct cred *c, gid_t gid)
 	return false;
 }
 
-/* Install new as the current task's credentials (commit_creds). */
-void commit_creds(struct cred *new)
+/* Install new as the current task's credentials as they are. */
+static void install_creds(struct cred *new)
 {
 	put_cred(current->cred);
 	current->cred = new;
+}
+
+/* Install new as the current task's credentials (commit_creds); a change
+ * of user ids moves the capability sets as Linux does. */
+void commit_creds(struct cred *new)
+{
+	cap_fix_setuid(new, current->cred);
+	install_creds(new);
+}
+
+void exec_creds(void)
+{
+	struct cred *new = prepare_creds(current->cred);
+
+	if (!new)
+		return;
+	cap_bprm_apply(new);
+	install_creds(new);
 }

@@ -7,6 +7,7 @@
  * initial stack (argv, envp, auxv) is written as Linux's create_elf_tables.
  * Semantics: execve(2), Linux fs/exec.c and fs/binfmt_elf.c.
  */
+#include <umk/capability.h>
 #include <umk/sched.h>
 #include <umk/fs.h>
 #include <umk/init.h>
@@ -735,6 +736,7 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 	vfork_release(t);
 	load_into_fresh_stub(t, bprm);
 	set_comm(t, bprm->path);
+	exec_creds();			/* capabilities after execve */
 	flush_signal_handlers(t);
 	do_close_on_exec(t->files);
 	t->clear_child_tid = 0;

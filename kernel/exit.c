@@ -5,6 +5,7 @@
  * ignores SIGCHLD); orphans go to init; init's death ends umk.
  * Semantics: Linux kernel/exit.c, wait(2).
  */
+#include <umk/ipc.h>
 #include <umk/sched.h>
 #include <umk/fs.h>
 #include <umk/tty.h>
@@ -107,16 +108,52 @@ static void kill_orphaned_pgrp(struct task *tsk, struct task *parent)
 	}
 }
 
-/* Give the children of a dead process to init (forget_original_parent). */
+/*
+ * Who adopts the children of the dying leader (Linux find_new_reaper): the
+ * nearest living ancestor that made itself a child subreaper
+ * (PR_SET_CHILD_SUBREAPER), else init.
+ */
+static struct task *find_new_reaper(struct task *leader)
+{
+	struct task *p;
+
+	for (p = leader->real_parent; p && p != init_task; p = p->real_parent) {
+		if (p->signal->is_child_subreaper && !p->zombie &&
+		    !p->signal->group_exit)
+			return p;
+	}
+	return init_task;
+}
+
+/* The parent died: PR_SET_PDEATHSIG of each thread of child c. */
+static void send_pdeath_signals(struct task *c)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &c->thread_group, thread_node) {
+		if (t->pdeath_signal && task_alive(t)) {
+			siginfo_t info = { .si_signo = t->pdeath_signal,
+					   .si_code = SI_USER };
+
+			send_sig_info(t->pdeath_signal, &info, t, true);
+		}
+	}
+}
+
+/* Give the children of a dead process to their new reaper
+ * (forget_original_parent). */
 static void reparent_children(struct task *leader)
 {
+	struct task *reaper = find_new_reaper(leader);
 	struct task *c, *n;
 
 	list_for_each_entry_safe(c, n, &leader->children, sibling) {
 		list_del_init(&c->sibling);
-		c->real_parent = init_task;
-		if (init_task && init_task != leader) {
-			list_add_tail(&c->sibling, &init_task->children);
+		c->real_parent = reaper;
+		if (reaper && reaper != leader) {
+			list_add_tail(&c->sibling, &reaper->children);
+			if (!c->zombie)
+				send_pdeath_signals(c);
 			if (c->zombie)
 				do_notify_parent(c, CLD_EXITED, 0);
 			else
@@ -188,6 +225,8 @@ void __attribute__((noreturn)) do_exit(long code)
 	t->mm = NULL;
 	if (last)
 		disassociate_ctty(true);	/* a session leader hangs up */
+	if (last)
+		exit_sem(t->tgid);		/* SEM_UNDO adjustments */
 	flush_sigqueue(&t->pending);
 	t->state = TASK_DEAD;
 	if (t != leader) {

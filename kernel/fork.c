@@ -5,6 +5,7 @@
  * use CLONE_PARENT, so umk is the host parent of every guest process and
  * reaps it; the guest's parent/child tree is the kernel's own.
  */
+#include <umk/ipc.h>
 #include <umk/sched.h>
 #include <umk/fs.h>
 #include <umk/signal_internal.h>
@@ -44,6 +45,7 @@ void mmput(struct mm_struct *mm)
 	if (um_mode->mm_exit)
 		um_mode->mm_exit(mm);
 	filemap_exit(mm);
+	shm_mm_exit(mm);
 	if (mm->mem_fd >= 0)
 		os_close_fd(mm->mem_fd);
 	if (mm->exe_file)
@@ -70,6 +72,7 @@ static struct mm_struct *dup_mm(struct mm_struct *old, int host_pid)
 	}
 	if (mm->exe_file)
 		get_file(mm->exe_file);
+	shm_mm_dup(mm, old);
 	return mm;
 }
 
@@ -201,6 +204,8 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 	c->pid = pid;
 	c->clone_flags = flags;
 	strcpy(c->comm, p->comm);
+	c->timer_slack_ns = p->timer_slack_ns;
+	c->default_timer_slack_ns = p->timer_slack_ns;
 	c->cred = p->cred;
 	c->cred->usage++;
 	c->blocked = p->blocked;

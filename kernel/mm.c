@@ -6,6 +6,7 @@
  * cache (kernel/filemap.c); the host never sees guest files.
  * Semantics: mmap(2), brk(2), Linux mm/mmap.c, mm/mremap.c.
  */
+#include <umk/ipc.h>
 #include <umk/sched.h>
 #include <umk/syscalls.h>
 #include <umk/fs.h>
@@ -37,6 +38,11 @@ static bool range_allowed(unsigned long addr, unsigned long len)
 	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
 		return false;
 	return addr + len <= STUB_START || addr >= STUB_END;
+}
+
+bool guest_range_allowed(unsigned long addr, unsigned long len)
+{
+	return range_allowed(addr, len);
 }
 
 static long host_mm_call(long nr, long a0, long a1, long a2, long a3, long a4,
@@ -97,11 +103,16 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		f = fget(fd);
 		if (!f)
 			return -EBADF;
-		ret = filemap_mmap(f, addr, len, prot, flags, off);
+		if (f->f_op && f->f_op->mmap)	/* a device: /dev/zero */
+			ret = f->f_op->mmap(f, addr, len, prot, flags, off);
+		else
+			ret = filemap_mmap(f, addr, len, prot, flags, off);
 		fput(f);
 	} else {
-		if (flags & MAP_FIXED)
+		if (flags & MAP_FIXED) {
 			filemap_unmap(current->mm, addr, addr + len);
+			shm_mm_unmap(current->mm, addr, addr + len);
+		}
 		ret = host_mm_call(SYS_mmap, addr, len, prot, flags, -1, 0);
 	}
 	if (ret >= 0 && !range_allowed(ret, len)) {
@@ -120,6 +131,7 @@ SYSCALL_DEFINE2(munmap, unsigned long, addr, unsigned long, len)
 	if (!range_allowed(addr, len))
 		return -EINVAL;
 	filemap_unmap(current->mm, addr, addr + len);
+	shm_mm_unmap(current->mm, addr, addr + len);
 	return host_mm_call(SYS_munmap, addr, len, 0, 0, 0, 0);
 }
 
@@ -150,8 +162,10 @@ SYSCALL_DEFINE5(mremap, unsigned long, addr, unsigned long, old_len, unsigned lo
 	    !range_allowed(addr, ALIGN_UP(new_len, PAGE_SIZE)))
 		return -ENOMEM;
 	ret = host_mm_call(SYS_mremap, addr, old_len, new_len, flags, new_addr, 0);
-	if (ret >= 0)
+	if (ret >= 0) {
 		filemap_remap(current->mm, addr, ret, ALIGN_UP(new_len, PAGE_SIZE));
+		shm_mm_remap(current->mm, addr, ret);
+	}
 	if (ret >= 0 && !range_allowed(ret, ALIGN_UP(new_len, PAGE_SIZE))) {
 		/* The host moved it next to the stub: impossible by layout,
 		 * but never let a guest mapping cover the stub. */

@@ -9,6 +9,7 @@
 #include <umk/utsname.h>
 #include <umk/mm.h>
 #include <umk/fs.h>
+#include <umk/capability.h>
 #include <os.h>
 #include <string.h>
 #include <sched.h>
@@ -22,6 +23,7 @@
 #define GRND_INSECURE 4
 #endif
 
+#define TIMER_SLACK_DEFAULT_NS 50000	/* Linux's default_timer_slack_ns */
 
 struct utsname init_uts = {
 	.sysname = "Linux",
@@ -74,7 +76,7 @@ SYSCALL_DEFINE3(setresuid, uid_t, r, uid_t, e, uid_t, s)
 	const struct cred *old = current->cred;
 	struct cred *new;
 
-	if (!capable(old)) {
+	if (!has_capability(old, CAP_SETUID)) {
 		uid_t ok[3] = { old->uid, old->euid, old->suid };
 		uid_t want[3] = { r, e, s };
 
@@ -102,7 +104,7 @@ SYSCALL_DEFINE3(setresgid, gid_t, r, gid_t, e, gid_t, s)
 	const struct cred *old = current->cred;
 	struct cred *new;
 
-	if (!capable(old)) {
+	if (!has_capability(old, CAP_SETGID)) {
 		gid_t ok[3] = { old->gid, old->egid, old->sgid };
 		gid_t want[3] = { r, e, s };
 
@@ -130,7 +132,7 @@ SYSCALL_DEFINE1(setuid, uid_t, uid)
 {
 	const struct cred *old = current->cred;
 
-	if (capable(old))
+	if (has_capability(old, CAP_SETUID))
 		return sys_setresuid(uid, uid, uid);
 	if (uid != old->uid && uid != old->suid)
 		return -EPERM;
@@ -141,7 +143,7 @@ SYSCALL_DEFINE1(setgid, gid_t, gid)
 {
 	const struct cred *old = current->cred;
 
-	if (capable(old))
+	if (has_capability(old, CAP_SETGID))
 		return sys_setresgid(gid, gid, gid);
 	if (gid != old->gid && gid != old->sgid)
 		return -EPERM;
@@ -156,7 +158,7 @@ SYSCALL_DEFINE2(setreuid, uid_t, r, uid_t, e)
 	uid_t s = -1;
 	struct cred *n;
 
-	if (!capable(old)) {
+	if (!has_capability(old, CAP_SETUID)) {
 		if (r != (uid_t)-1 && r != old->uid && r != old->euid)
 			return -EPERM;
 		if (e != (uid_t)-1 && e != old->uid && e != old->euid &&
@@ -185,7 +187,7 @@ SYSCALL_DEFINE2(setregid, gid_t, r, gid_t, e)
 	gid_t s = -1;
 	struct cred *n;
 
-	if (!capable(old)) {
+	if (!has_capability(old, CAP_SETGID)) {
 		if (r != (gid_t)-1 && r != old->gid && r != old->egid)
 			return -EPERM;
 		if (e != (gid_t)-1 && e != old->gid && e != old->egid &&
@@ -216,7 +218,7 @@ SYSCALL_DEFINE1(setfsuid, uid_t, uid)
 
 	if (uid == (uid_t)-1)
 		return prev;
-	if (!capable(old) && uid != old->uid && uid != old->euid &&
+	if (!has_capability(old, CAP_SETUID) && uid != old->uid && uid != old->euid &&
 	    uid != old->suid && uid != old->fsuid)
 		return prev;
 	n = prepare_creds(old);
@@ -235,7 +237,7 @@ SYSCALL_DEFINE1(setfsgid, gid_t, gid)
 
 	if (gid == (gid_t)-1)
 		return prev;
-	if (!capable(old) && gid != old->gid && gid != old->egid &&
+	if (!has_capability(old, CAP_SETGID) && gid != old->gid && gid != old->egid &&
 	    gid != old->sgid && gid != old->fsgid)
 		return prev;
 	n = prepare_creds(old);
@@ -265,7 +267,7 @@ SYSCALL_DEFINE2(setgroups, int, size, struct uptr, list)
 {
 	struct cred *n;
 
-	if (!capable(current->cred))
+	if (!has_capability(current->cred, CAP_SETGID))
 		return -EPERM;
 	if (size < 0 || size > NGROUPS_MAX_GUEST)
 		return -EINVAL;
@@ -389,7 +391,7 @@ SYSCALL_DEFINE4(prlimit64, pid_t, pid, int, resource, struct uptr, new_rlim, str
 	if (!uptr_null(old_rlim) && copy_to_user(old_rlim, cur, sizeof(*cur)))
 		return -EFAULT;
 	if (!uptr_null(new_rlim)) {
-		if (new.rlim_max > cur->rlim_max && !capable(current->cred))
+		if (new.rlim_max > cur->rlim_max && !has_capability(current->cred, CAP_SYS_RESOURCE))
 			return -EPERM;
 		if (resource == RLIMIT_NOFILE && new.rlim_max > 1048576)
 			return -EPERM;
@@ -523,11 +525,29 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 		return copy_to_user(UPTR(a2), &current->pdeath_signal, 4) ?
 		       -EFAULT : 0;
 	case PR_GET_DUMPABLE:
-		return 1;
+		return !current->mm->not_dumpable;
 	case PR_SET_DUMPABLE:
-		return a2 > 1 ? -EINVAL : 0;
+		if (a2 > 1)
+			return -EINVAL;
+		current->mm->not_dumpable = !a2;
+		return 0;
+	case PR_SET_CHILD_SUBREAPER:
+		current->signal->is_child_subreaper = a2 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int v = current->signal->is_child_subreaper;
+
+		return copy_to_user(UPTR(a2), &v, sizeof(v)) ? -EFAULT : 0;
+	}
+	case PR_SET_TIMERSLACK:
+		current->timer_slack_ns = a2 ? a2 :
+					  current->default_timer_slack_ns;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return current->timer_slack_ns ? (long)current->timer_slack_ns :
+		       TIMER_SLACK_DEFAULT_NS;
 	default:
-		return -EINVAL;
+		return cap_prctl(option, a2, a3, a4, a5);
 	}
 }
 
@@ -547,7 +567,7 @@ SYSCALL_DEFINE3(setpriority, int, which, int, who, int, niceval)
 	if (which == PRIO_PROCESS && who && !find_task_by_pid(who))
 		return -ESRCH;
 	niceval = max(-20, min(19, niceval));
-	if (niceval < current->nice && !capable(current->cred))
+	if (niceval < current->nice && !has_capability(current->cred, CAP_SYS_NICE))
 		return -EACCES;
 	current->nice = niceval;
 	return 0;
@@ -691,7 +711,7 @@ SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned int, cmd, struct uptr
 	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A &&
 	     magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
 		return -EINVAL;
-	if (!capable(current->cred))
+	if (!has_capability(current->cred, CAP_SYS_BOOT))
 		return -EPERM;
 	switch (cmd) {
 	case LINUX_REBOOT_CMD_CAD_ON:

@@ -109,8 +109,11 @@ mnt() {
 		echo "init: cannot mount $1 on $2, going on without it" >&2
 }
 mnt proc /proc defaults
+mnt sysfs /sys ro
 mnt tmpfs /tmp mode=1777
 mnt devtmpfs /dev defaults
+mnt devpts /dev/pts gid=5,mode=620,ptmxmode=000
+mnt tmpfs /dev/shm mode=1777
 if [ -r /etc/hostname ]; then
 	hostname -F /etc/hostname 2>/dev/null ||
 		echo "init: cannot set the hostname" >&2

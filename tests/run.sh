@@ -681,8 +681,11 @@ for mode in $MODES; do
 		spawn "$mode/script/$n" umk_script "$mode" "$n"
 	done
 	spawn "$mode/init" umk_expect "$mode" init \
-		"$(printf 'umk\nproc ok\ndev ok\ntmpfs\nexit=0\n')" quiet rw -- \
-		'hostname; [ -r /proc/self/stat ] && echo proc ok; [ -c /dev/null ] && echo dev ok; stat -f -c %T /tmp; echo exit=$?'
+		"$(printf 'umk\nproc ok\ndev ok\ntmpfs\ndevpts\ntmpfs\nexit=0\n')" quiet rw -- \
+		'hostname; [ -r /proc/self/stat ] && echo proc ok; [ -c /dev/null ] && echo dev ok; stat -f -c %T /tmp /dev/pts /dev/shm; echo exit=$?'
+	spawn "$mode/sysfs" umk_expect "$mode" sysfs \
+		"$(printf '0\n0\n131072\n98:0\n65536\nro\n1\n')" quiet rw -- \
+		'cd /sys; cat devices/system/cpu/online devices/system/cpu/possible block/ubda/size block/ubda/dev class/net/lo/mtu; touch /sys/x 2>/dev/null || echo ro; zcat /proc/config.gz | grep -c ^CONFIG_SYSVIPC=y'
 	spawn "$mode/ps" umk_ps "$mode"
 	spawn "$mode/strace" umk_strace "$mode"
 	spawn "$mode/stats" umk_stats "$mode"

@@ -117,6 +117,20 @@ struct inode_operations {
 	int (*get_link_path)(struct inode *inode, struct path *res);
 	/* Apply attr (already checked by the VFS) and update ctime. */
 	int (*setattr)(struct inode *inode, const struct iattr *attr);
+	/* Extended attributes (umk/xattr.h; the VFS checked the name, its
+	 * namespace against sb->s_xattr, permissions and sizes). name is
+	 * the full name ("user.x"). getxattr: the value's length; with size
+	 * != 0 also the value into value (-ERANGE when longer than size);
+	 * -ENODATA when absent. setxattr: value NULL removes (-ENODATA when
+	 * absent); XATTR_CREATE -EEXIST, XATTR_REPLACE -ENODATA; -ENOSPC,
+	 * -E2BIG when it cannot be stored; updates ctime. listxattr: the
+	 * names, each NUL-terminated, with getxattr's size rules. NULL
+	 * methods: the inode holds no xattrs (-EOPNOTSUPP, empty list). */
+	ssize_t (*getxattr)(struct inode *inode, const char *name, void *value,
+			    size_t size);
+	int (*setxattr)(struct inode *inode, const char *name,
+			const void *value, size_t size, int flags);
+	ssize_t (*listxattr)(struct inode *inode, char *list, size_t size);
 };
 
 struct poll_table;
@@ -157,7 +171,18 @@ struct file_operations {
 	 * to or remove it from the driver's fasync list (fasync_helper,
 	 * umk/fasync.h). Optional: without it O_ASYNC sends nothing. */
 	int (*fasync)(int fd, struct file *file, int on);
+	/* mmap(2) of a device (kernel/mm.c calls it instead of the page
+	 * cache's filemap_mmap): the guest address or -errno. Arguments as
+	 * mmap's, len page aligned, MAP_FIXED ranges already checked. */
+	long (*mmap)(struct file *file, unsigned long addr, unsigned long len,
+		     unsigned long prot, unsigned long flags,
+		     unsigned long off);
+	unsigned int fop_flags;		/* FOP_* */
 };
+/* A character device whose read fills the whole count, as a regular
+ * file's does (/dev/zero, /dev/urandom: Linux's read_iter loops), instead
+ * of returning after one chunk as a stream; a signal ends it early. */
+#define FOP_FULL_READ	0x1
 
 struct super_operations {
 	int (*statfs)(struct super_block *sb, struct kstatfs *buf);
@@ -193,6 +218,10 @@ struct inode {
 	struct page_cache *i_cache;	/* while guest-mapped (filemap.c) */
 	struct file_lock_context *i_flctx;	/* advisory locks (locks.c) */
 	struct inotify_watch *i_fsnotify_marks;	/* its watches (inotify.c) */
+	/* Access ACL cache (posix_acl.c): valid when i_acl_cached; NULL
+	 * then means no ACL. Freed by iput. */
+	bool i_acl_cached;
+	struct posix_acl *i_acl;
 };
 
 struct dentry {
@@ -222,6 +251,7 @@ struct super_block {
 	int s_active;			/* mounts using it */
 	struct mutex s_lock;		/* the filesystem's sleeping lock */
 	char s_id[32];			/* device name for messages */
+	unsigned int s_xattr;		/* XATTR_NS_* held (umk/xattr.h) */
 };
 
 struct vfsmount {

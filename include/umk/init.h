@@ -8,6 +8,8 @@
 int init_ext2_fs(void);		/* "ext2", "ext3", "ext4": kernel/fs/ext2/ */
 int init_proc_fs(void);		/* "proc": kernel/fs/proc/ */
 int init_devtmpfs(void);	/* "devtmpfs": kernel/fs/devfs.c */
+int init_devpts(void);	/* "devpts": kernel/fs/devpts.c */
+int init_sysfs(void);	/* "sysfs": kernel/fs/sysfs.c */
 int init_tmpfs(void);		/* "tmpfs": kernel/fs/tmpfs.c */
 int init_chrdevs(void);		/* mem, tty devices: kernel/drivers/ */
 int ubd_init(void);		/* ubd block devices: ubd/ubd_kern.c */

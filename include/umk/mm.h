@@ -4,11 +4,15 @@
  */
 #ifndef UMK_MM_H
 #define UMK_MM_H
+#include <stdbool.h>
 #include <stdint.h>
 extern uint64_t totalram_bytes;
 /* Bytes of guest memory in use now (sum of the guest processes' RSS, read
  * from the host's accounting), for free and /proc/meminfo. */
 uint64_t guest_ram_used(void);
+/* Does [addr, addr + len) stay inside user space and clear of the stub?
+ * (kernel/mm.c: what every guest mapping must satisfy.) */
+bool guest_range_allowed(unsigned long addr, unsigned long len);
 
 /*
  * Map bytes [off, off + len) of umk's own host memfd (a page cache, a

@@ -98,6 +98,13 @@ struct cred {
 	gid_t gid, egid, sgid, fsgid;
 	int ngroups;
 	gid_t groups[NGROUPS_MAX_GUEST];
+	/* Capability sets, bit n for capability n (kernel/capability.c):
+	 * guest root starts with every one; setuid away from root drops
+	 * them as Linux's cap_emulate_setxuid. */
+	uint64_t cap_inheritable, cap_permitted, cap_effective;
+	uint64_t cap_bset, cap_ambient;
+	bool keep_caps;			/* PR_SET_KEEPCAPS, cleared by exec */
+	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS, for good */
 };
 struct cred *prepare_creds(const struct cred *old);
 /* Install new as the current task's credentials (the old ones are put). */
@@ -109,8 +116,21 @@ static inline struct cred *get_cred(struct cred *c)
 	return c;
 }
 bool in_group_p(const struct cred *c, gid_t gid);
-/* Guest root: euid 0 (umk keeps no capability sets yet: root has them all). */
-static inline bool capable(const struct cred *c) { return c->euid == 0; }
+#define CAP_SETPCAP	8
+#define CAP_SYS_ADMIN	21
+#define CAP_LAST_CAP	40		/* CAP_CHECKPOINT_RESTORE */
+#define CAP_FULL_SET	((1ULL << (CAP_LAST_CAP + 1)) - 1)
+/* Is capability cap in c's effective set? */
+static inline bool has_capability(const struct cred *c, int cap)
+{
+	return (c->cap_effective >> cap) & 1;
+}
+/* The privilege check of the callers that name no capability: guest root
+ * (every capability) passes, as CAP_SYS_ADMIN in the effective set. */
+static inline bool capable(const struct cred *c)
+{
+	return has_capability(c, CAP_SYS_ADMIN);
+}
 
 /* Address space: one host process image. Shared by CLONE_VM tasks. */
 struct mm_struct {
@@ -126,6 +146,7 @@ struct mm_struct {
 	struct file *exe_file;	/* /proc/PID/exe */
 	unsigned long auxv[48];	/* for /proc/PID/auxv */
 	struct list_head file_vmas;	/* mappings of files (filemap.c) */
+	bool not_dumpable;		/* PR_SET_DUMPABLE 0; exec resets */
 	int auxv_len;
 	/* Held while a stub batch of one of its threads uses the request
 	 * page (arch/um/kernel/stub.c): the page is one per address space. */
@@ -163,6 +184,7 @@ struct signal_struct {
 	/* alarm(2) / ITIMER_REAL: the timer and its interval in ns */
 	struct timer_list it_real_timer;
 	uint64_t it_real_interval;
+	bool is_child_subreaper;	/* PR_SET_CHILD_SUBREAPER */
 };
 #define SIGNAL_STOP_STOPPED 0x1
 #define SIGNAL_STOP_CONTINUED 0x2
@@ -243,6 +265,9 @@ struct task {
 	unsigned long clone_flags;	/* as given to clone */
 	bool did_exec;			/* execve'd since fork (setpgid) */
 	int pdeath_signal;		/* prctl PR_SET_PDEATHSIG */
+	/* PR_SET_TIMERSLACK: ns, 0 meaning Linux's default 50000; the
+	 * default is what the parent's slack was at fork. */
+	uint64_t timer_slack_ns, default_timer_slack_ns;
 	int nice;			/* -20..19 */
 	uint64_t restart_deadline;	/* an interrupted sleep's deadline */
 	bool restarting;		/* this syscall is a restart */

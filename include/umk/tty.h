@@ -15,7 +15,9 @@
 #include <umk/fasync.h>
 
 #define TTY_MAJOR 4		/* /dev/tty0 (4,0): the console tty itself */
-#define TTYAUX_MAJOR 5		/* /dev/tty (5,0), /dev/console (5,1) */
+#define TTYAUX_MAJOR 5		/* /dev/tty (5,0), /dev/console (5,1),
+				 * /dev/ptmx (5,2) */
+#define UNIX98_PTY_SLAVE_MAJOR 136	/* /dev/pts/N */
 
 #define N_TTY_BUF_SIZE 4096	/* input buffer: a power of two */
 #define KNCCS 19		/* c_cc entries of the kernel's termios */
@@ -41,6 +43,14 @@ struct tty_operations {
 	ssize_t (*write)(struct tty_struct *tty, const char *buf, size_t len);
 	/* The line discipline has room for input again after being full. */
 	void (*unthrottle)(struct tty_struct *tty);
+	/* Bytes write would take now (NULL: any number). A writer waits on
+	 * tty->write_wait while it is 0; the driver wakes it. */
+	size_t (*write_room)(struct tty_struct *tty);
+	/* Open and last-reference hooks of the tty's files (pty slaves):
+	 * open may refuse with -errno; close runs after the file left
+	 * tty->files. Both optional. */
+	int (*open)(struct tty_struct *tty, struct file *f);
+	void (*close)(struct tty_struct *tty, struct file *f);
 };
 
 /* Line discipline state (n_tty.c). Positions grow without bound; the
@@ -67,6 +77,7 @@ struct n_tty_data {
  */
 struct tty_struct {
 	const char *name;
+	dev_t dev;			/* its device number (TIOCGDEV) */
 	const struct tty_operations *ops;
 	struct ktermios termios;
 	struct tty_winsize winsize;
@@ -76,6 +87,10 @@ struct tty_struct {
 	bool hw_hangup;			/* the device is gone: reads see EOF */
 	bool ldisc_off;			/* plain stream: no line discipline */
 	bool exclusive;			/* TIOCEXCL */
+	bool pty;			/* a pty slave: its session leader's
+					 * exit signals, does not hang up */
+	bool other_closed;		/* pty slave: the master is gone, a
+					 * read of nothing is -EIO */
 	struct list_head files;		/* struct tty_file of each open file */
 	struct wait_queue_head read_wait, write_wait;
 	struct fasync_struct *fasync;	/* O_ASYNC readers */
@@ -104,6 +119,10 @@ int tty_register_console(struct tty_struct *tty);
 /* Job control for a read (SIGTTIN) or a terminal change (SIGTTOU) by the
  * current task: 0 to go on, -EIO, or -ERESTARTSYS with the signal sent. */
 int tty_check_change(struct tty_struct *tty, int sig);
+/* The termios, window size, queue and flow ioctls of tty (the part of
+ * tty_ioctl that a pty master applies to its slave). -ENOTTY for others. */
+long tty_mode_ioctl(struct tty_struct *tty, unsigned int cmd,
+		    unsigned long arg);
 /* New window size: SIGWINCH to the foreground group if it changed. */
 void tty_do_resize(struct tty_struct *tty, const struct tty_winsize *ws);
 /* The session leader of the current task's session exits (on_exit) or
@@ -135,6 +154,28 @@ int n_tty_inq(struct tty_struct *tty);
 /* ^S / ^Q, TCOOFF / TCOON. */
 void stop_tty(struct tty_struct *tty);
 void start_tty(struct tty_struct *tty);
+
+/* pty.c: Unix 98 pseudo-terminals. */
+/* /dev/ptmx was opened: a new pair, f becomes its master. 0 or -errno
+ * (-ENOSPC past the pty limit, -ENOMEM). */
+int ptmx_open(struct inode *inode, struct file *f);
+/* The slave tty of /dev/pts/index, or NULL (-ENXIO/-EIO to the opener). */
+struct tty_struct *pty_slave_lookup(unsigned int index);
+/* Register the pty device numbers. 0 or -errno. */
+int pty_init(void);
+/* The initial termios of a terminal (Linux tty_std_termios). */
+void tty_std_termios(struct ktermios *t);
+/* Make tty the controlling terminal of the current process when it is a
+ * session leader without one and tty belongs to no session (Linux
+ * tty_open_proc_set_tty, an open without O_NOCTTY). */
+void tty_open_set_ctty(struct tty_struct *tty);
+
+/* devpts (kernel/fs/devpts.c): the /dev/pts nodes of the pairs. */
+void devpts_pty_new(int index, uid_t uid, gid_t gid);
+void devpts_pty_kill(int index);
+/* Open /dev/pts/index through the devpts mount (a file with its path);
+ * ERR_PTR(-ENOENT) when devpts is not mounted. */
+struct file *devpts_open_slave(int index, unsigned int flags);
 
 /* console.c: the driver. */
 int console_init(int host_in_fd, int host_out_fd);

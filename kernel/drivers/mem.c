@@ -2,13 +2,20 @@
  * The memory character devices of major 1: /dev/null (minor 3), zero (5),
  * full (7), random (8) and urandom (9). One f_op is registered for the major;
  * its open picks the minor's own f_op. Randomness comes from the host
- * (os_getrandom). /dev/mem, kmem, port and kmsg are not provided (-ENXIO).
+ * (os_getrandom). Reads of zero, full, random and urandom fill the whole
+ * count; /dev/zero maps as anonymous memory, shared or private.
+ * /dev/mem, kmem, port and kmsg are not provided (-ENXIO).
  * Semantics: Linux drivers/char/mem.c and drivers/char/random.c.
  */
 #include <umk/fs.h>
 #include <umk/init.h>
 #include <umk/uaccess.h>
+#include <umk/filemap.h>
+#include <umk/ipc.h>
+#include <stub.h>
 #include <os.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <linux/random.h>
 #include <sys/sysmacros.h>
 #include <string.h>
@@ -44,6 +51,32 @@ static ssize_t read_zero(struct file *file, char *buf, size_t len, loff_t *pos)
 {
 	memset(buf, 0, len);
 	return len;
+}
+
+/*
+ * mmap of /dev/zero (Linux mmap_zero): a shared mapping is shared
+ * anonymous memory (shared with the children a fork makes), a private one
+ * private anonymous memory. -EACCES as do_mmap for a file not open for
+ * reading, or not for writing under a shared writable mapping.
+ */
+static long mmap_zero(struct file *file, unsigned long addr, unsigned long len,
+		      unsigned long prot, unsigned long flags,
+		      unsigned long off)
+{
+	unsigned long type = flags & MAP_TYPE;
+	bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
+
+	if (!(file->f_mode & FMODE_READ))
+		return -EACCES;
+	if (shared && (prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE))
+		return -EACCES;
+	if (flags & MAP_FIXED) {
+		filemap_unmap(current->mm, addr, addr + len);
+		shm_mm_unmap(current->mm, addr, addr + len);
+	}
+	flags = (flags & ~MAP_TYPE) | MAP_ANONYMOUS |
+		(shared ? MAP_SHARED : MAP_PRIVATE);
+	return host_syscall(current, SYS_mmap, addr, len, prot, flags, -1, 0);
 }
 
 static ssize_t write_full(struct file *file, const char *buf, size_t len,
@@ -108,12 +141,15 @@ static const struct file_operations zero_fops = {
 	.read = read_zero,
 	.write = write_null,
 	.llseek = null_lseek,
+	.mmap = mmap_zero,
+	.fop_flags = FOP_FULL_READ,
 };
 
 static const struct file_operations full_fops = {
 	.read = read_zero,
 	.write = write_full,
 	.llseek = null_lseek,
+	.fop_flags = FOP_FULL_READ,
 };
 
 static const struct file_operations random_fops = {
@@ -121,6 +157,7 @@ static const struct file_operations random_fops = {
 	.write = write_null,
 	.llseek = noop_llseek,
 	.ioctl = random_ioctl,
+	.fop_flags = FOP_FULL_READ,
 };
 
 /* Minor number -> f_op, as Linux's devlist[]. */

@@ -585,6 +585,10 @@ ssize_t n_tty_read(struct tty_struct *tty, struct file *f, char *buf,
 	deadline = timeout && timeout != ~0ULL ? ktime_get_ns() + timeout : 0;
 	while (done < len) {
 		if (!input_available(tty, false)) {
+			if (tty->other_closed) {
+				ret = -EIO;
+				break;
+			}
 			if (tty->hw_hangup || tf->hung_up || !timeout)
 				break;
 			if (f->f_flags & O_NONBLOCK) {
@@ -616,6 +620,52 @@ ssize_t n_tty_read(struct tty_struct *tty, struct file *f, char *buf,
 	return done ? (ssize_t)done : ret;
 }
 
+/* Output expands a byte to at most this many (a tab to spaces). */
+#define OUT_EXPAND 8
+
+/*
+ * Write to a device with a bounded buffer (a pty's master side): wait for
+ * room, then process as many bytes as surely fit. The count written, or
+ * -EAGAIN (O_NONBLOCK), -ERESTARTSYS, -EIO (hung up) before any byte.
+ */
+static ssize_t write_with_room(struct tty_struct *tty, struct file *f,
+			       const char *buf, size_t len)
+{
+	struct tty_file *tf = f->private_data;
+	size_t done = 0;
+	int err = 0;
+
+	while (done < len) {
+		struct obuf o = { .tty = tty };
+		size_t room = tty->ops->write_room(tty), n;
+
+		if (room < OUT_EXPAND) {
+			if (f->f_flags & O_NONBLOCK) {
+				err = -EAGAIN;
+				break;
+			}
+			err = wait_event_interruptible(tty->write_wait,
+					tty->ops->write_room(tty) >= OUT_EXPAND ||
+					tf->hung_up || tty->hw_hangup);
+			if (!err && (tf->hung_up || tty->hw_hangup))
+				err = -EIO;
+			if (err)
+				break;
+			continue;
+		}
+		n = min(len - done, room / OUT_EXPAND);
+		for (size_t i = 0; i < n; i++)
+			output_char(tty, &o, buf[done + i]);
+		out_flush(&o);
+		if (o.err) {
+			err = o.err;
+			break;
+		}
+		done += n;
+	}
+	return done ? (ssize_t)done : err;
+}
+
 /* write(2) (Linux n_tty_write): TOSTOP job control, wait while output is
  * stopped, OPOST processing. */
 ssize_t n_tty_write(struct tty_struct *tty, struct file *f, const char *buf,
@@ -642,6 +692,8 @@ ssize_t n_tty_write(struct tty_struct *tty, struct file *f, const char *buf,
 	}
 	if (!len)
 		return 0;
+	if (tty->ops->write_room)
+		return write_with_room(tty, f, buf, len);
 	if (!O_(tty, OPOST))
 		return tty->ops->write(tty, buf, len);
 	for (size_t i = 0; i < len; i++)
@@ -661,7 +713,8 @@ unsigned int n_tty_poll(struct tty_struct *tty, struct file *f,
 		mask |= POLLIN | POLLRDNORM;
 	if (tty->hw_hangup)
 		mask |= POLLIN | POLLRDNORM | POLLHUP;
-	if (!tty->stopped)
+	if (!tty->stopped && (!tty->ops->write_room ||
+			      tty->ops->write_room(tty) >= OUT_EXPAND))
 		mask |= POLLOUT | POLLWRNORM;
 	return mask;
 }

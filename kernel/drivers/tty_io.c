@@ -46,6 +46,25 @@ static struct tty_file *file_tty(struct file *f)
 	return f->private_data;
 }
 
+void tty_std_termios(struct ktermios *t)
+{
+	static const unsigned char init_cc[KNCCS] = {
+		[VINTR] = 003, [VQUIT] = 034, [VERASE] = 0177, [VKILL] = 025,
+		[VEOF] = 004, [VTIME] = 0, [VMIN] = 1, [VSTART] = 021,
+		[VSTOP] = 023, [VSUSP] = 032, [VREPRINT] = 022,
+		[VDISCARD] = 017, [VWERASE] = 027, [VLNEXT] = 026,
+	};
+
+	memset(t, 0, sizeof(*t));
+	t->c_iflag = ICRNL | IXON;
+	t->c_oflag = OPOST | ONLCR;
+	t->c_cflag = B38400 | CS8 | CREAD | HUPCL;
+	t->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE |
+		     IEXTEN;
+	memcpy(t->c_cc, init_cc, KNCCS);
+	t->c_ispeed = t->c_ospeed = 38400;
+}
+
 void tty_init(struct tty_struct *tty, const char *name,
 	      const struct tty_operations *ops)
 {
@@ -156,7 +175,7 @@ void disassociate_ctty(bool on_exit)
 
 	if (!is_session_leader(current->group_leader))
 		return;
-	if (tty && on_exit) {
+	if (tty && on_exit && !tty->pty) {
 		do_tty_hangup(tty, true);
 	} else if (tty && tty->pgrp) {
 		kill_pgrp(tty->pgrp, SIGHUP, 1);
@@ -181,14 +200,32 @@ void tty_do_resize(struct tty_struct *tty, const struct tty_winsize *ws)
 
 /* ---- file operations ---- */
 
+void tty_open_set_ctty(struct tty_struct *tty)
+{
+	struct task *me = current->group_leader;
+
+	if (!is_session_leader(me) || me->signal->tty || tty->session)
+		return;
+	tty->session = me->signal->session;
+	tty->pgrp = me->signal->pgrp;
+	me->signal->tty = tty;
+}
+
 static int tty_open(struct inode *inode, struct file *f)
 {
 	unsigned int maj = major(inode->i_rdev), min = minor(inode->i_rdev);
 	struct tty_struct *tty = &console_tty;
 	struct tty_file *tf;
+	int err;
 
+	if (maj == TTYAUX_MAJOR && min == 2)
+		return ptmx_open(inode, f);
 	if (maj == TTYAUX_MAJOR && min == 0) {
 		tty = current->signal->tty;
+		if (!tty)
+			return -ENXIO;
+	} else if (maj == UNIX98_PTY_SLAVE_MAJOR) {
+		tty = pty_slave_lookup(min);
 		if (!tty)
 			return -ENXIO;
 	} else if (!(maj == TTYAUX_MAJOR && min == 1) &&
@@ -200,11 +237,22 @@ static int tty_open(struct inode *inode, struct file *f)
 	tf = kzalloc(sizeof(*tf));
 	if (!tf)
 		return -ENOMEM;
+	if (tty->ops->open) {
+		err = tty->ops->open(tty, f);
+		if (err) {
+			kfree(tf);
+			return err;
+		}
+	}
 	tf->tty = tty;
 	tf->file = f;
 	tf->console = maj == TTYAUX_MAJOR && min == 1;
 	list_add_tail(&tf->list, &tty->files);
 	f->private_data = tf;
+	/* Linux tty_open: only a pty slave (not /dev/tty0, /dev/console or
+	 * /dev/tty) becomes the controlling terminal on open. */
+	if (maj == UNIX98_PTY_SLAVE_MAJOR && !(f->f_flags & O_NOCTTY))
+		tty_open_set_ctty(tty);
 	return 0;
 }
 
@@ -214,10 +262,14 @@ static int tty_release(struct inode *inode, struct file *f)
 
 	if (!tf)
 		return 0;
-	fasync_helper(-1, f, 0, &tf->tty->fasync);
+	struct tty_struct *tty = tf->tty;
+
+	fasync_helper(-1, f, 0, &tty->fasync);
 	list_del_init(&tf->list);
 	kfree(tf);
 	f->private_data = NULL;
+	if (tty->ops->close)
+		tty->ops->close(tty, f);
 	return 0;
 }
 
@@ -430,8 +482,12 @@ static long tty_jobctrl_ioctl(struct tty_struct *tty, struct file *f,
 		return 0;
 	case TIOCGEXCL:
 		return put_int(p, tty->exclusive);
-	case TIOCGDEV:
-		return put_int(p, (TTY_MAJOR << 8) | 0);
+	case TIOCGDEV: {
+		dev_t d = tty->dev ? tty->dev : makedev(TTY_MAJOR, 0);
+
+		return put_int(p, (major(d) << 8) | (minor(d) & 0xff) |
+			       ((minor(d) & ~0xffu) << 12));
+	}
 	case TIOCVHANGUP:
 		if (!capable(current->cred))
 			return -EPERM;
@@ -446,9 +502,7 @@ static long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	struct tty_file *tf = file_tty(f);
 	struct tty_struct *tty = tf->tty;
 	struct uptr p = UPTR(arg);
-	struct tty_winsize ws;
 	long err;
-	char ch;
 
 	if (tf->hung_up)
 		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
@@ -458,6 +512,17 @@ static long tty_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	if (tty->ldisc_off)
 		return cmd == FIONREAD ? put_int(p, console_plain_inq()) :
 		       -ENOTTY;
+	return tty_mode_ioctl(tty, cmd, arg);
+}
+
+long tty_mode_ioctl(struct tty_struct *tty, unsigned int cmd,
+		    unsigned long arg)
+{
+	struct uptr p = UPTR(arg);
+	struct tty_winsize ws;
+	long err;
+	char ch;
+
 	switch (cmd) {
 	case TCGETS:
 		return get_termios(tty, p, false);

@@ -11,6 +11,7 @@
 #include <umk/uaccess.h>
 #include <sys/time.h>
 #include <umk/fsnotify.h>
+#include <umk/xattr.h>
 #include "internal.h"
 
 int notify_change(struct dentry *dentry, struct iattr *attr)
@@ -88,7 +89,10 @@ static int chmod_common(const struct path *path, mode_t mode)
 	attr.ia_mode = (mode & S_IALLUGO) | (inode->i_mode & S_IFMT);
 	if (!fs_capable() && !in_group_p(current->cred, inode->i_gid))
 		attr.ia_mode &= ~S_ISGID;
-	return notify_change(path->dentry, &attr);
+	err = notify_change(path->dentry, &attr);
+	if (!err)
+		err = posix_acl_chmod(inode);
+	return err;
 }
 
 SYSCALL_DEFINE3(fchmodat, int, dfd, struct uptr, filename, mode_t, mode)

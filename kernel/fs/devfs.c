@@ -33,6 +33,7 @@ static const struct devtmpfs_node devtmpfs_nodes[] = {
 	{ "tty",	S_IFCHR | 0666, TTYAUX_MAJOR, 0 },
 	{ "console",	S_IFCHR | 0600, TTYAUX_MAJOR, 1 },
 	{ "tty0",	S_IFCHR | 0600, TTY_MAJOR, 0 },
+	{ "ptmx",	S_IFCHR | 0666, TTYAUX_MAJOR, 2 },
 	{ "fd",		S_IFLNK | 0777, 0, 0, "/proc/self/fd" },
 	{ "stdin",	S_IFLNK | 0777, 0, 0, "/proc/self/fd/0" },
 	{ "stdout",	S_IFLNK | 0777, 0, 0, "/proc/self/fd/1" },

@@ -163,6 +163,7 @@ void iput(struct inode *inode)
 		ihash_remove(inode);
 	if (inode->i_sb_list.next)
 		list_del_init(&inode->i_sb_list);
+	kfree(inode->i_acl);
 	kfree(inode);
 }
 

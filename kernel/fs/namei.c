@@ -14,6 +14,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <umk/fsnotify.h>
+#include <umk/xattr.h>
 #include "internal.h"
 
 #ifndef RENAME_NOREPLACE
@@ -70,10 +71,18 @@ int inode_permission(struct inode *inode, int mask)
 	if (!current)
 		return 0;
 	cred = current->cred;
-	if (cred->fsuid == inode->i_uid)
+	if (cred->fsuid == inode->i_uid) {
 		mode >>= 6;
-	else if (in_group_p(cred, inode->i_gid))
-		mode >>= 3;
+	} else {
+		int acl = (mode & S_IRWXG) ? check_acl(inode, mask) : -EAGAIN;
+
+		if (acl == 0)
+			return 0;
+		if (acl == -EACCES)
+			mode = 0;
+		else if (in_group_p(cred, inode->i_gid))
+			mode >>= 3;
+	}
 	if ((mask & ~mode & 7) == 0)
 		return 0;
 	if (cred->fsuid == 0 &&
@@ -446,6 +455,7 @@ static int vfs_create(const struct path *parent, struct dentry *d,
 		      mode_t mode)
 {
 	struct inode *dir = parent->dentry->d_inode;
+	struct posix_acl *acl, *dacl;
 	struct inode *inode = NULL;
 	struct qstr q = d_qstr(d);
 	int err;
@@ -458,7 +468,12 @@ static int vfs_create(const struct path *parent, struct dentry *d,
 		return err;
 	if (!dir->i_op || !dir->i_op->create)
 		return -EACCES;
-	err = dir->i_op->create(dir, &q, (mode & S_IALLUGO) | S_IFREG, &inode);
+	mode = (mode & S_IALLUGO) | S_IFREG;
+	err = posix_acl_create(dir, &mode, &acl, &dacl);
+	if (err)
+		return err;
+	err = dir->i_op->create(dir, &q, mode, &inode);
+	posix_acl_init_new(err ? NULL : inode, acl, dacl);
 	if (err)
 		return err;
 	d_instantiate(d, inode);
@@ -535,7 +550,6 @@ int path_lookup_open(int dfd, const char *name, unsigned int flags,
 	err = path_init(&nd, dfd, name);
 	if (err)
 		return err;
-	mode &= ~current->fs->umask;
 	for (;;) {
 		struct inode *inode;
 		struct qstr last;
@@ -637,6 +651,7 @@ static void done_path_create(struct path *parent, struct dentry *d)
 
 static int do_mkdirat(int dfd, const char *name, mode_t mode)
 {
+	struct posix_acl *acl, *dacl;
 	struct path parent;
 	struct inode *dir, *inode = NULL;
 	struct dentry *d;
@@ -648,12 +663,16 @@ static int do_mkdirat(int dfd, const char *name, mode_t mode)
 		return PTR_ERR(d);
 	dir = parent.dentry->d_inode;
 	q = d_qstr(d);
-	mode = (mode & ~current->fs->umask) & (S_IRWXUGO | S_ISVTX);
+	mode = (mode & (S_IRWXUGO | S_ISVTX)) | S_IFDIR;
 	err = may_create(parent.dentry);
 	if (!err && (!dir->i_op || !dir->i_op->mkdir))
 		err = -EPERM;
 	if (!err)
-		err = dir->i_op->mkdir(dir, &q, mode | S_IFDIR, &inode);
+		err = posix_acl_create(dir, &mode, &acl, &dacl);
+	if (!err) {
+		err = dir->i_op->mkdir(dir, &q, mode, &inode);
+		posix_acl_init_new(err ? NULL : inode, acl, dacl);
+	}
 	if (!err)
 		d_instantiate(d, inode);
 	if (!err)
@@ -698,6 +717,7 @@ static int may_mknod(mode_t mode)
 
 int do_mknodat(int dfd, const char *name, mode_t mode, dev_t dev)
 {
+	struct posix_acl *acl, *dacl;
 	struct path parent;
 	struct inode *dir, *inode = NULL;
 	struct dentry *d;
@@ -716,20 +736,24 @@ int do_mknodat(int dfd, const char *name, mode_t mode, dev_t dev)
 		return PTR_ERR(d);
 	dir = parent.dentry->d_inode;
 	q = d_qstr(d);
-	mode = (mode & ~current->fs->umask) & (S_IFMT | S_IALLUGO);
+	mode &= S_IFMT | S_IALLUGO;
 	err = may_create(parent.dentry);
 	if (!err && (S_ISCHR(mode) || S_ISBLK(mode)) && !fs_capable())
 		err = -EPERM;
+	if (!err)
+		err = posix_acl_create(dir, &mode, &acl, &dacl);
 	if (!err && S_ISREG(mode)) {
 		if (!dir->i_op || !dir->i_op->create)
 			err = -EPERM;
 		else
 			err = dir->i_op->create(dir, &q, mode, &inode);
+		posix_acl_init_new(err ? NULL : inode, acl, dacl);
 	} else if (!err) {
 		if (!dir->i_op || !dir->i_op->mknod)
 			err = -EPERM;
 		else
 			err = dir->i_op->mknod(dir, &q, mode, dev, &inode);
+		posix_acl_init_new(err ? NULL : inode, acl, dacl);
 	}
 	if (!err)
 		d_instantiate(d, inode);

@@ -36,7 +36,8 @@ static bool anon_dev_used[ANON_DEV_MAX];
 
 /* Filesystems that have one superblock however often they are mounted, as
  * Linux proc (per pid namespace), devtmpfs and sysfs. */
-static const char *const single_instance_fs[] = { "proc", "devtmpfs", "sysfs" };
+static const char *const single_instance_fs[] = { "proc", "devtmpfs", "sysfs",
+						  "devpts" };
 
 struct vfsmount *mntget(struct vfsmount *m)
 {

@@ -6,6 +6,11 @@
  * unmounted pipefs; a FIFO is any filesystem's S_IFIFO inode opened through
  * fifo_fops. Ends set O_ASYNC get SIGIO where Linux sends it: readers after
  * every write, writers after every read, both when the other side closes.
+ * A writer whose file has O_DIRECT (pipe2, F_SETFL) writes packets: each
+ * write (split at PIPE_BUF) stays apart and a read returns at most one,
+ * dropping what does not fit (pipe(7)). The ring keeps its bytes as up to
+ * PIPE_SEGS segments, as Linux's 16 pipe buffers: stream writes merge into
+ * the last stream segment, every packet takes a segment of its own.
  */
 #include <umk/fs.h>
 #include <umk/syscalls.h>
@@ -14,13 +19,21 @@
 #include <sys/ioctl.h>
 
 #define PIPE_SIZE (64 * 1024)
+#define PIPE_SEGS 16
 #ifndef PIPE_BUF
 #define PIPE_BUF 4096
 #endif
 
+struct pipe_seg {
+	size_t len;
+	bool packet;
+};
+
 struct pipe_inode_info {
 	char *buf;
 	size_t head, len;		/* ring: start offset and bytes held */
+	struct pipe_seg seg[PIPE_SEGS];	/* the bytes held, oldest first */
+	unsigned int seg_head, nseg;	/* ring of segments */
 	int readers, writers;
 	unsigned int r_counter, w_counter;	/* opens ever, for FIFO open */
 	struct wait_queue_head rd_wait, wr_wait;
@@ -57,10 +70,30 @@ static void free_pipe_info(struct inode *inode)
 	kfree(p);
 }
 
+static struct pipe_seg *first_seg(struct pipe_inode_info *p)
+{
+	return &p->seg[p->seg_head];
+}
+
+/* Drop n bytes at the ring's head (they belong to its first segment). */
+static void pipe_consume(struct pipe_inode_info *p, size_t n)
+{
+	struct pipe_seg *s = first_seg(p);
+
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+	s->len -= n;
+	if (!s->len) {
+		p->seg_head = (p->seg_head + 1) % PIPE_SEGS;
+		p->nseg--;
+	}
+}
+
 static ssize_t pipe_read(struct file *f, char *buf, size_t len, loff_t *pos)
 {
 	struct pipe_inode_info *p = f->f_inode->i_pipe;
-	size_t n, first;
+	size_t n, first, seglen;
+	bool packet;
 	int err;
 
 	if (!len)
@@ -77,12 +110,13 @@ static ssize_t pipe_read(struct file *f, char *buf, size_t len, loff_t *pos)
 		if (err)
 			return err;
 	}
-	n = min(len, p->len);
+	seglen = first_seg(p)->len;
+	packet = first_seg(p)->packet;
+	n = min(len, seglen);
 	first = min(n, PIPE_SIZE - p->head);
 	memcpy(buf, p->buf + p->head, first);
 	memcpy(buf + first, p->buf, n - first);
-	p->head = (p->head + n) % PIPE_SIZE;
-	p->len -= n;
+	pipe_consume(p, packet ? seglen : n);
 	wake_up(&p->wr_wait);
 	kill_fasync(&p->fasync_writers, SIGIO, POLL_OUT);
 	return n;
@@ -91,46 +125,79 @@ out:
 	return 0;
 }
 
-static void pipe_put(struct pipe_inode_info *p, const char *buf, size_t n)
+/* The segment a write of this kind goes to: the last one for a stream
+ * write after stream data, else a new one (NULL when all are in use). */
+static struct pipe_seg *write_seg(struct pipe_inode_info *p, bool packet)
+{
+	struct pipe_seg *last = p->nseg ?
+		&p->seg[(p->seg_head + p->nseg - 1) % PIPE_SEGS] : NULL;
+
+	if (!packet && last && !last->packet)
+		return last;
+	return p->nseg < PIPE_SEGS ? &p->seg[(p->seg_head + p->nseg) %
+					      PIPE_SEGS] : NULL;
+}
+
+static void pipe_put(struct pipe_inode_info *p, const char *buf, size_t n,
+		     bool packet)
 {
 	size_t tail = (p->head + p->len) % PIPE_SIZE;
 	size_t first = min(n, PIPE_SIZE - tail);
+	struct pipe_seg *s = p->nseg ?
+		&p->seg[(p->seg_head + p->nseg - 1) % PIPE_SEGS] : NULL;
 
+	if (packet || !s || s->packet) {
+		s = &p->seg[(p->seg_head + p->nseg) % PIPE_SEGS];
+		s->len = 0;
+		s->packet = packet;
+		p->nseg++;
+	}
+	s->len += n;
 	memcpy(p->buf + tail, buf, first);
 	memcpy(p->buf, buf + first, n - first);
 	p->len += n;
+}
+
+/* Bytes a write of this kind can put now (0: it must wait). */
+static size_t pipe_room(struct pipe_inode_info *p, bool packet)
+{
+	return write_seg(p, packet) ? PIPE_SIZE - p->len : 0;
 }
 
 static ssize_t pipe_write(struct file *f, const char *buf, size_t len,
 			  loff_t *pos)
 {
 	struct pipe_inode_info *p = f->f_inode->i_pipe;
+	bool packet = f->f_flags & O_DIRECT;
 	size_t done = 0;
 	int err;
 
 	while (done < len) {
-		size_t space, n;
+		size_t space, need, n;
 
 		if (!p->readers) {
 			send_sig_info(SIGPIPE, NULL, current, false);
 			kill_fasync(&p->fasync_readers, SIGIO, POLL_IN);
 			return done ? (ssize_t)done : -EPIPE;
 		}
-		space = PIPE_SIZE - p->len;
-		/* Atomic writes wait for room for all of it. */
-		if ((len <= PIPE_BUF && space < len) || space == 0) {
+		space = pipe_room(p, packet);
+		/* Atomic writes and packets wait for room for all of it. */
+		need = packet ? min(len - done, (size_t)PIPE_BUF) :
+		       len <= PIPE_BUF ? len : 1;
+		if (space < need) {
 			kill_fasync(&p->fasync_readers, SIGIO, POLL_IN);
 			if (f->f_flags & O_NONBLOCK)
 				return done ? (ssize_t)done : -EAGAIN;
 			err = wait_event_interruptible(p->wr_wait,
-				!p->readers || PIPE_SIZE - p->len >=
-				(len <= PIPE_BUF ? len : 1));
+				!p->readers || pipe_room(p, packet) >= need);
 			if (err)
 				return done ? (ssize_t)done : err;
 			continue;
 		}
 		n = min(space, len - done);
-		pipe_put(p, buf + done, n);
+		if (packet)
+			n = min(n, (size_t)PIPE_BUF);
+		pipe_put(p, buf + done, n, packet);
 		done += n;
 		wake_up(&p->rd_wait);
 	}
@@ -156,7 +223,7 @@ static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
 			mask |= POLLHUP;
 	}
 	if (f->f_mode & FMODE_WRITE) {
-		if (PIPE_SIZE - p->len >= PIPE_BUF)
+		if (pipe_room(p, f->f_flags & O_DIRECT) >= PIPE_BUF)
 			mask |= POLLOUT | POLLWRNORM;
 		if (!p->readers)
 			mask |= POLLERR;
@@ -352,13 +419,15 @@ static int create_pipe_files(struct file **res, int flags)
 	p->r_counter = p->w_counter = 1;
 
 	ihold(inode);
-	res[0] = alloc_file(inode, &pipe_fops, O_RDONLY | (flags & O_NONBLOCK));
+	res[0] = alloc_file(inode, &pipe_fops,
+			    O_RDONLY | (flags & (O_NONBLOCK | O_DIRECT)));
 	if (IS_ERR(res[0])) {
 		iput(inode);
 		iput(inode);
 		return PTR_ERR(res[0]);
 	}
-	res[1] = alloc_file(inode, &pipe_fops, O_WRONLY | (flags & O_NONBLOCK));
+	res[1] = alloc_file(inode, &pipe_fops,
+			    O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)));
 	if (IS_ERR(res[1])) {
 		p->writers = 0;
 		fput(res[0]);
@@ -375,8 +444,6 @@ SYSCALL_DEFINE2(pipe2, struct uptr, fildes, int, flags)
 	int fd[2], err;
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
-		return -EINVAL;
-	if (flags & O_DIRECT)
 		return -EINVAL;
 	err = create_pipe_files(files, flags);
 	if (err)

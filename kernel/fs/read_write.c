@@ -140,7 +140,11 @@ static ssize_t vfs_read(struct file *f, struct uptr ubuf, size_t count,
 			break;
 		}
 		done += ret;
-		if ((size_t)ret < chunk || file_is_stream(f))
+		if ((size_t)ret < chunk)
+			break;
+		if (file_is_stream(f) && !(f->f_op->fop_flags & FOP_FULL_READ))
+			break;
+		if (signal_pending(current))
 			break;
 	}
 	if (done)

@@ -14,6 +14,7 @@
 #include <umk/fs.h>
 #include <umk/init.h>
 #include <umk/mm.h>
+#include <umk/xattr.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,9 @@ struct tmpfs_sb_info {
 	struct inode *root;		/* until evicted: put_super's start */
 	struct tmpfs_dirent **htable;	/* every name of this sb */
 	size_t hsize, hcount;		/* buckets (a power of 2), names */
+	uint64_t free_ispace;		/* bytes xattrs may still take */
 };
+#define BOGO_INODE_SIZE		1024	/* xattr space per inode allowed */
 
 /* One name in a directory. */
 struct tmpfs_dirent {
@@ -75,6 +78,7 @@ struct tmpfs_inode {
 	uint64_t nr_pages;
 	/* symlinks */
 	char *target;
+	struct simple_xattrs xattrs;
 };
 
 static uint64_t shmem_pages;		/* all instances, for meminfo */
@@ -510,6 +514,7 @@ static struct inode *tmpfs_get_inode(struct super_block *sb, mode_t mode,
 	sbi->used_inodes++;
 	ti->inode = inode;
 	INIT_LIST_HEAD(&ti->entries);
+	simple_xattrs_init(&ti->xattrs);
 	ti->next_cookie = 2;
 	inode->i_private = ti;
 	inode->i_ino = sbi->next_ino++;
@@ -938,6 +943,29 @@ static int tmpfs_setattr(struct inode *inode, const struct iattr *attr)
 	return 0;
 }
 
+/* Extended attributes: in memory, within the mount's free_ispace. */
+static ssize_t tmpfs_getxattr(struct inode *inode, const char *name,
+			      void *value, size_t size)
+{
+	return simple_xattr_get(&TMPFS_I(inode)->xattrs, name, value, size);
+}
+
+static int tmpfs_setxattr(struct inode *inode, const char *name,
+			  const void *value, size_t size, int flags)
+{
+	int err = simple_xattr_set(&TMPFS_I(inode)->xattrs, name, value, size,
+				   flags, &TMPFS_SB(inode->i_sb)->free_ispace);
+
+	if (!err)
+		inode->i_ctime = current_time();
+	return err;
+}
+
+static ssize_t tmpfs_listxattr(struct inode *inode, char *list, size_t size)
+{
+	return simple_xattr_list(&TMPFS_I(inode)->xattrs, list, size);
+}
+
 static long tmpfs_readlink(struct inode *inode, char *buf, size_t size)
 {
 	const char *target = TMPFS_I(inode)->target;
@@ -1021,7 +1049,7 @@ static int tmpfs_statfs(struct super_block *sb, struct kstatfs *buf)
 	struct tmpfs_sb_info *sbi = TMPFS_SB(sb);
 
 	memset(buf, 0, sizeof(*buf));
-	buf->f_type = TMPFS_MAGIC;
+	buf->f_type = sb->s_magic;
 	buf->f_bsize = PAGE_SIZE;
 	buf->f_frsize = PAGE_SIZE;
 	buf->f_namelen = TMPFS_NAME_MAX;
@@ -1094,6 +1122,8 @@ static void tmpfs_evict_inode(struct inode *inode)
 				RADIX_LEVELS - 1, 0, 0));
 	if (sbi)
 		sbi->used_inodes--;
+	simple_xattrs_free(&ti->xattrs, sbi ? &sbi->free_ispace :
+					      &(uint64_t){ 0 });
 	kfree(ti->target);
 	kfree(ti);
 	inode->i_private = NULL;
@@ -1261,6 +1291,8 @@ int tmpfs_fill_super_mode(struct super_block *sb, void *data, mode_t root_mode)
 	err = parse_options(sbi, data);
 	if (err)
 		goto out_free;
+	sbi->free_ispace = (sbi->max_inodes ? sbi->max_inodes :
+			    totalram_bytes / PAGE_SIZE / 2) * BOGO_INODE_SIZE;
 	hash_grow(sbi);
 	err = -ENOMEM;
 	if (!sbi->htable)
@@ -1269,6 +1301,7 @@ int tmpfs_fill_super_mode(struct super_block *sb, void *data, mode_t root_mode)
 	sb->s_magic = TMPFS_MAGIC;
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_op = &tmpfs_sops;
+	sb->s_xattr = XATTR_NS_ALL;
 	root = tmpfs_get_inode(sb, S_IFDIR | sbi->root_mode, 0, &err);
 	if (!root)
 		goto out_clear;
@@ -1307,19 +1340,31 @@ static const struct inode_operations tmpfs_dir_iops = {
 	.rmdir = tmpfs_rmdir,
 	.rename = tmpfs_rename,
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
 };
 
 static const struct inode_operations tmpfs_file_iops = {
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
 };
 
 static const struct inode_operations tmpfs_symlink_iops = {
 	.readlink = tmpfs_readlink,
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
 };
 
 static const struct inode_operations tmpfs_special_iops = {
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
 };
 
 static const struct file_operations tmpfs_file_fops = {

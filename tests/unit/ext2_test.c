@@ -66,7 +66,8 @@ void *kmalloc(size_t size) { return malloc(size); }
 void kfree(const void *p) { free((void *)p); }
 char *kstrdup(const char *s) { return strdup(s); }
 
-static struct cred test_cred = { .usage = 1 };
+static struct cred test_cred = { .usage = 1, .cap_effective = CAP_FULL_SET,
+				 .cap_permitted = CAP_FULL_SET };
 static struct task test_task = { .pid = 1, .cred = &test_cred };
 struct task *current = &test_task;
 
@@ -889,9 +890,11 @@ static void check_attrs(struct super_block *sb)
 		ok(f && f->i_atime.tv_sec == 1000000000 && !f->i_atime.tv_nsec,
 		   "128-byte inodes keep seconds only");
 	test_cred.fsuid = test_cred.euid = 1000;
+	test_cred.cap_effective = 0;
 	ok(f && pwrite_(f, "x", 1, 0) == 1 && !(f->i_mode & S_ISUID),
 	   "a write by non-root clears setuid");
 	test_cred.fsuid = test_cred.euid = 0;
+	test_cred.cap_effective = CAP_FULL_SET;
 	ok(f && f->i_mtime.tv_sec > 1600000000, "write updates mtime");
 	if (f) {
 		f->i_mode = S_IFREG | 0600;

@@ -14,7 +14,8 @@
 
 /* ---- the kernel ------------------------------------------------------- */
 
-struct cred test_cred = { .usage = 1 };
+struct cred test_cred = { .usage = 1, .cap_effective = CAP_FULL_SET,
+			  .cap_permitted = CAP_FULL_SET, .cap_bset = CAP_FULL_SET };
 struct task test_task = { .pid = 1, .tgid = 1, .cred = &test_cred };
 struct task *current = &test_task;
 uint64_t totalram_bytes = 64ULL << 20;

@@ -26,9 +26,6 @@
 
 /* /proc/net's files live in kernel/net/proc.c, not linked here. */
 const struct proc_dir proc_net_dir;
-/* The mode (statm's stub pages): none here. */
-static const struct um_mode fake_mode;
-const struct um_mode *um_mode = &fake_mode;
 
 /* ---- fakes of what procfs reads ---------------------------------------- */
 

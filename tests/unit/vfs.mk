@@ -3,7 +3,7 @@
 # faked in tests/unit/vfs_stubs.c. TAP on stdout.
 VFS_TEST_OBJS := $(patsubst %,$(B)/obj/kernel/fs/%.o,inode dcache namei \
 	namespace open stat attr readdir filesystems fcntl ioctl statfs sync \
-	tmpfs file_table)
+	tmpfs file_table xattr posix_acl simple_xattr)
 
 $(B)/tests/unit/vfs_test: tests/unit/vfs_test.c tests/unit/vfs_stubs.c \
 		tests/unit/vfs_stubs.h $(VFS_TEST_OBJS)

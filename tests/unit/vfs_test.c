@@ -22,7 +22,9 @@
 struct files_struct *alloc_files(void);
 
 static int test_no, failures;
-static struct cred root_cred = { .usage = 1000 };
+static struct cred root_cred = { .usage = 1000, .cap_effective = CAP_FULL_SET,
+				 .cap_permitted = CAP_FULL_SET,
+				 .cap_bset = CAP_FULL_SET };
 static struct cred user_cred = { .usage = 1000, .uid = 1000, .euid = 1000,
 				 .suid = 1000, .fsuid = 1000, .gid = 100,
 				 .egid = 100, .sgid = 100, .fsgid = 100 };

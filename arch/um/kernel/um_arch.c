@@ -355,7 +355,8 @@ static void init_start(struct task *t)
 		err = -ENOENT;
 		for (size_t i = 0; i < ARRAY_SIZE(defaults) && err; i++) {
 			err = try_init(defaults[i]);
-			if (err)
+			/* Linux try_to_run_init_process: silent for -ENOENT */
+			if (err && err != -ENOENT)
 				printk(KERN_ERR "Starting init: %s exists but "
 				       "couldn't execute it (error %ld)\n",
 				       defaults[i], err);
@@ -387,7 +388,10 @@ static void set_default_rlimits(struct signal_struct *s)
  * first host process that the mode started at boot. */
 static struct task *create_init_task(void)
 {
-	static struct cred root_cred = { .usage = 2 };
+	static struct cred root_cred = {
+		.usage = 2, .cap_permitted = CAP_FULL_SET,
+		.cap_effective = CAP_FULL_SET, .cap_bset = CAP_FULL_SET,
+	};
 	struct task *t = alloc_task();
 	struct file *con;
 
@@ -498,9 +502,15 @@ int main(int argc, char **argv)
 	check(init_tmpfs(), "tmpfs");
 	check(init_devtmpfs(), "devtmpfs");
 	check(net_init(), "network");
+	check(init_devpts(), "devpts");
+	check(init_sysfs(), "sysfs");
+	check(pty_init(), "pty");
 	{
 		static struct task boot_task;
-		static struct cred root_cred = { .usage = 1 };
+		static struct cred root_cred = {
+			.usage = 1, .cap_permitted = CAP_FULL_SET,
+			.cap_effective = CAP_FULL_SET, .cap_bset = CAP_FULL_SET,
+		};
 		static struct fs_struct boot_fs = { .users = 1, .umask = 022 };
 
 		/* A context for boot-time VFS calls (current->cred, ->fs). */

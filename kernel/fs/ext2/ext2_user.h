@@ -118,6 +118,29 @@ long ext2_host_readlink(struct ext2_host *h, uint32_t ino, char *buf,
 int ext2_host_free_inode(struct ext2_host *h, uint32_t ino,
 			 const struct ext2_time *now);
 
+/* --- extended attributes (ext2_xattr_user.c) --- */
+
+/* Does the filesystem have the ext_attr feature? */
+bool ext2_host_has_xattr(const struct ext2_host *h);
+/*
+ * The value of attribute name (full name, "user.x"; POSIX ACLs in Linux's
+ * xattr format) of ino: its length, and with size != 0 the bytes into buf
+ * (-ERANGE when longer). -ENODATA when absent, -EOPNOTSUPP without the
+ * ext_attr feature.
+ */
+ssize_t ext2_host_getxattr(struct ext2_host *h, uint32_t ino,
+			   const char *name, void *buf, size_t size);
+#define EXT2_XATTR_CREATE 1		/* -EEXIST if present */
+#define EXT2_XATTR_REPLACE 2		/* -ENODATA if absent */
+/* Set name to value (size bytes), or remove it (value NULL: -ENODATA
+ * when absent); ctime = now. -ENOSPC when it does not fit. */
+int ext2_host_setxattr(struct ext2_host *h, uint32_t ino, const char *name,
+		       const void *value, size_t size, int flags,
+		       const struct ext2_time *now);
+/* The names of ino's attributes, NUL-terminated, as getxattr's sizes. */
+ssize_t ext2_host_listxattr(struct ext2_host *h, uint32_t ino, char *buf,
+			    size_t size);
+
 /* --- directories (ext2_dir_user.c) --- */
 
 /* The inode named name (len bytes, not NUL-terminated) in dir: -ENOENT. */

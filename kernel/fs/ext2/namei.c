@@ -10,6 +10,7 @@
 #include <umk/sched.h>
 #include <stdio.h>		/* RENAME_NOREPLACE, RENAME_EXCHANGE */
 #include <sys/sysmacros.h>
+#include <umk/xattr.h>
 #include "ext2.h"
 
 #ifndef RENAME_NOREPLACE
@@ -288,6 +289,49 @@ static int ext2_setattr(struct inode *inode, const struct iattr *attr)
 	return err;
 }
 
+/* --- extended attributes (the VFS checked names and permissions) --- */
+
+static ssize_t ext2_getxattr(struct inode *inode, const char *name,
+			     void *value, size_t size)
+{
+	struct super_block *sb = inode->i_sb;
+	ssize_t ret;
+
+	mutex_lock(&sb->s_lock);
+	ret = ext2_host_getxattr(EXT2_HOST(sb), inode->i_ino, name, value,
+				 size);
+	mutex_unlock(&sb->s_lock);
+	return ret;
+}
+
+static int ext2_setxattr(struct inode *inode, const char *name,
+			 const void *value, size_t size, int flags)
+{
+	struct super_block *sb = inode->i_sb;
+	int hflags = ((flags & XATTR_CREATE) ? EXT2_XATTR_CREATE : 0) |
+		     ((flags & XATTR_REPLACE) ? EXT2_XATTR_REPLACE : 0);
+	struct ext2_time now = ext2_now();
+	int err;
+
+	mutex_lock(&sb->s_lock);
+	err = ext2_host_setxattr(EXT2_HOST(sb), inode->i_ino, name, value,
+				 size, hflags, &now);
+	ext2_refresh_inode(inode);
+	mutex_unlock(&sb->s_lock);
+	return err;
+}
+
+static ssize_t ext2_listxattr(struct inode *inode, char *list, size_t size)
+{
+	struct super_block *sb = inode->i_sb;
+	ssize_t ret;
+
+	mutex_lock(&sb->s_lock);
+	ret = ext2_host_listxattr(EXT2_HOST(sb), inode->i_ino, list, size);
+	mutex_unlock(&sb->s_lock);
+	return ret;
+}
+
 const struct inode_operations ext2_dir_inode_operations = {
 	.lookup = ext2_lookup,
 	.create = ext2_create,
@@ -299,17 +343,29 @@ const struct inode_operations ext2_dir_inode_operations = {
 	.rmdir = ext2_rmdir,
 	.rename = ext2_rename,
 	.setattr = ext2_setattr,
+	.getxattr = ext2_getxattr,
+	.setxattr = ext2_setxattr,
+	.listxattr = ext2_listxattr,
 };
 
 const struct inode_operations ext2_file_inode_operations = {
 	.setattr = ext2_setattr,
+	.getxattr = ext2_getxattr,
+	.setxattr = ext2_setxattr,
+	.listxattr = ext2_listxattr,
 };
 
 const struct inode_operations ext2_symlink_inode_operations = {
 	.readlink = ext2_readlink,
 	.setattr = ext2_setattr,
+	.getxattr = ext2_getxattr,
+	.setxattr = ext2_setxattr,
+	.listxattr = ext2_listxattr,
 };
 
 const struct inode_operations ext2_special_inode_operations = {
 	.setattr = ext2_setattr,
+	.getxattr = ext2_getxattr,
+	.setxattr = ext2_setxattr,
+	.listxattr = ext2_listxattr,
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
+#include <umk/xattr.h>
 #include "ext2.h"
 
 void ext2_fill_inode(struct inode *inode, const struct ext2_attr *a)
@@ -305,6 +306,7 @@ static int ext2_fill_super_common(struct super_block *sb, const char *type,
 	sb->s_fs_info = h;
 	sb->s_magic = EXT2_SUPER_MAGIC_NR;
 	sb->s_blocksize = ext2_host_blocksize(h);
+	sb->s_xattr = ext2_host_has_xattr(h) ? XATTR_NS_ALL : 0;
 	sb->s_op = &ext2_sops;
 	if (rdonly)
 		sb->s_flags |= MS_RDONLY;

@@ -95,6 +95,7 @@ extern struct proc_entry proc_fd_link_entry;	/* base.c: fd/N */
 extern const struct proc_dir proc_sys_dir;
 extern const struct proc_dir proc_umk_dir;	/* proc_sys.c: /proc/sys */
 extern const struct proc_dir proc_net_dir;	/* kernel/net/proc.c */
+extern const struct proc_dir proc_sysvipc_dir;	/* sysvipc.c */
 
 /* inode.c */
 /* The inode of entry e for (pid, thread, fd), from the inode cache or new,
@@ -131,6 +132,10 @@ int proc_read_host_file(struct seq_buf *m, const char *path);
 /* kernel/fs/locks.c: /proc/locks. */
 int proc_locks_show(struct seq_buf *m, struct proc_inode *pi,
 		    struct task *task);
+
+/* config.c: /proc/config.gz */
+int proc_show_config_gz(struct seq_buf *m, struct proc_inode *pi,
+			struct task *task);
 
 /* array.c */
 int proc_pid_stat(struct seq_buf *m, struct proc_inode *pi, struct task *t);

@@ -375,6 +375,7 @@ static struct proc_entry root_entries[] = {
 	{ "mounts", S_IFLNK | 0777, show_mounts_link },
 	{ "net", S_IFLNK | 0777, show_net_link },
 	{ "sys", S_IFDIR | 0555, .dir = &proc_sys_dir },
+	{ "sysvipc", S_IFDIR | 0555, .dir = &proc_sysvipc_dir },
 	{ "umk", S_IFDIR | 0555, .dir = &proc_umk_dir },
 	{ "meminfo", S_IFREG | 0444, show_meminfo },
 	{ "uptime", S_IFREG | 0444, show_uptime },
@@ -388,6 +389,7 @@ static struct proc_entry root_entries[] = {
 	{ "cmdline", S_IFREG | 0444, show_cmdline },
 	{ "swaps", S_IFREG | 0444, show_swaps },
 	{ "locks", S_IFREG | 0444, proc_locks_show },
+	{ "config.gz", S_IFREG | 0444, proc_show_config_gz },
 };
 
 static const struct proc_dir root_dir = {
