@@ -14,6 +14,7 @@ B       := build
 
 # Kernel sources: every .c under these trees (the stub is built apart).
 KSRC := $(wildcard arch/um/kernel/*.c arch/um/os-Linux/*.c arch/um/ptrace/*.c \
+          arch/um/drivers/*.c \
           skas/*.c \
           tt-mode/*.c kernel/*.c kernel/fs/*.c kernel/fs/*/*.c \
           kernel/drivers/*.c ubd/*.c sigio/*.c)

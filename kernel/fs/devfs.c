@@ -13,9 +13,14 @@
 #include <umk/tty.h>
 #include <sys/sysmacros.h>
 #include <stdio.h>
+#include <string.h>
+#include "internal.h"
 #include "tmpfs.h"
 
 #define MEM_MAJOR 1
+
+/* The single devtmpfs instance once mounted (hot-plugged nodes go there). */
+static struct super_block *devtmpfs_sb;
 
 struct devtmpfs_node {
 	const char *name;
@@ -83,7 +88,46 @@ static int devtmpfs_fill_super(struct super_block *sb, const char *dev_name,
 		sb->s_op->put_super(sb);
 		dput(sb->s_root);
 		sb->s_root = NULL;
+		return err;
 	}
+	devtmpfs_sb = sb;
+	return 0;
+}
+
+int devtmpfs_create_node(const char *name, mode_t mode, dev_t dev)
+{
+	if (!devtmpfs_sb || !devtmpfs_sb->s_root)
+		return 0;
+	return tmpfs_make_node(devtmpfs_sb->s_root->d_inode, name, mode, dev,
+			       NULL, NULL);
+}
+
+int devtmpfs_delete_node(const char *name)
+{
+	struct qstr q = { .name = name, .len = strlen(name) };
+	struct dentry *root, *d;
+	struct inode *dir;
+	int err;
+
+	if (!devtmpfs_sb || !devtmpfs_sb->s_root)
+		return 0;
+	root = devtmpfs_sb->s_root;
+	dir = root->d_inode;
+	lock_dir();
+	d = lookup_one(root, &q);
+	err = PTR_ERR(d);
+	if (IS_ERR(d))
+		goto out_unlock;
+	err = 0;
+	if (d->d_inode && !S_ISDIR(d->d_inode->i_mode) &&
+	    !d->d_mounted && dir->i_op && dir->i_op->unlink) {
+		err = dir->i_op->unlink(dir, &q, d->d_inode);
+		if (!err)
+			d_delete(d);
+	}
+	dput(d);
+out_unlock:
+	unlock_dir();
 	return err;
 }
 

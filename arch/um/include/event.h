@@ -14,6 +14,7 @@ enum event_source {
 	EV_UBD,			/* the ubd I/O thread completed requests */
 	EV_SIGIO,		/* the sigio thread saw host fd readiness */
 	EV_TERM,		/* SIGTERM/SIGHUP/SIGINT to umk from the host */
+	EV_MCONSOLE,		/* a request on the mconsole socket */
 	EV_MAX
 };
 
