@@ -340,13 +340,14 @@ static void mconsole_stop(struct mc_request *req)
 	mconsole_reply(req, "", 0, 0);
 }
 
+/* The text as it is, newline or not: uml_mconsole sends "log TEXT" and
+ * then "log \n" to end the line (UML prints "%.*s" the same way). */
 static void mconsole_log(struct mc_request *req)
 {
 	const char *p = req->request.len > 4 ? req->request.data + 4 : "";
-	size_t len = strlen(p);
 
-	if (len)
-		printk(KERN_WARNING "%s%s", p, p[len - 1] == '\n' ? "" : "\n");
+	if (*p)
+		printk(KERN_WARNING "%s", p);
 	mconsole_reply(req, "", 0, 0);
 }
 
