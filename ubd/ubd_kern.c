@@ -20,7 +20,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
-#include "../kernel/fs/internal.h"
 #include "ubd_kern.h"
 #include "ubd_user.h"
 
@@ -247,14 +246,8 @@ static void ubd_unconfigure(struct ubd *u)
 	u->cow = false;
 }
 
-static void ubd_node_name(int n, char *name, size_t len)
-{
-	snprintf(name, len, "ubd%c", 'a' + n);
-}
-
 int ubd_hotplug_add(const char *option, char *err, size_t errlen)
 {
-	char name[8];
 	struct ubd *u;
 	int n, ret;
 
@@ -274,40 +267,20 @@ int ubd_hotplug_add(const char *option, char *err, size_t errlen)
 		ubd_unconfigure(u);
 		return ret;
 	}
-	ubd_node_name(n, name, sizeof(name));
-	devtmpfs_create_node(name, S_IFBLK | 0660,
-			     makedev(UBD_MAJOR, n << UBD_SHIFT));
 	printk(KERN_INFO "ubd%c: %llu sectors, added from %s\n", 'a' + n,
 	       (unsigned long long)(u->size >> 9), u->file);
-	return 0;
-}
-
-struct dev_in_use {
-	dev_t dev;
-	bool busy;
-};
-
-static void note_mounted(struct super_block *sb, void *arg)
-{
-	struct dev_in_use *d = arg;
-
-	if (sb->s_dev == d->dev && sb->s_type &&
-	    (sb->s_type->fs_flags & FS_REQUIRES_DEV))
-		d->busy = true;
+	return n;
 }
 
 int ubd_hotplug_remove(int n, char *err, size_t errlen)
 {
-	struct dev_in_use d = { .dev = makedev(UBD_MAJOR, n << UBD_SHIFT) };
 	struct ubd *u = ubd_get(n);
-	char name[8];
 
 	if (!u || !u->host) {
 		set_err(err, errlen, "Device doesn't exist");
 		return -ENODEV;
 	}
-	iterate_supers(note_mounted, &d);
-	if (d.busy || u->open_count > 0) {
+	if (u->open_count > 0) {
 		set_err(err, errlen, "Device is currently open");
 		return -EBUSY;
 	}
@@ -315,8 +288,6 @@ int ubd_hotplug_remove(int n, char *err, size_t errlen)
 	ubd_user_close(u->host);
 	u->host = NULL;
 	ubd_unconfigure(u);
-	ubd_node_name(n, name, sizeof(name));
-	devtmpfs_delete_node(name);
 	printk(KERN_INFO "ubd%c: removed\n", 'a' + n);
 	return 0;
 }

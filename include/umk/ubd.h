@@ -51,11 +51,12 @@ int ubd_open_all(void);
 /*
  * Hot-plug (the mconsole's config and remove, UML ubd_config/ubd_remove).
  * ubd_hotplug_add: option is a command line option "ubd<N>[flags]=FILE...";
- * the device is configured, its host files opened and /dev/ubdX made.
- * 0, or -errno with a message in err (-EINVAL, -EBUSY: N in use, the
- * host's open errors). ubd_hotplug_remove: -ENODEV (not configured),
- * -EBUSY (mounted, or /dev/ubdX open); else the cache is written back,
- * the files closed and /dev/ubdX removed. ubd_get_config: the device's
+ * the device is configured and its host files opened. N, or -errno with a
+ * message in err (-EINVAL, -EBUSY: N in use, the host's open errors).
+ * ubd_hotplug_remove: -ENODEV (not configured), -EBUSY (/dev/ubdX open;
+ * the caller checks that no filesystem is mounted from it); else the
+ * cache is written back and the files closed. The caller makes and
+ * removes /dev/ubdX (devtmpfs_create_node). ubd_get_config: the device's
  * "FILE[,BACKING]" into buf ("" when not configured); returns its length.
  */
 int ubd_hotplug_add(const char *option, char *err, size_t errlen);

@@ -13,8 +13,6 @@
 #include <umk/tty.h>
 #include <sys/sysmacros.h>
 #include <stdio.h>
-#include <string.h>
-#include "internal.h"
 #include "tmpfs.h"
 
 #define MEM_MAJOR 1
@@ -94,41 +92,9 @@ static int devtmpfs_fill_super(struct super_block *sb, const char *dev_name,
 	return 0;
 }
 
-int devtmpfs_create_node(const char *name, mode_t mode, dev_t dev)
+struct super_block *devtmpfs_super(void)
 {
-	if (!devtmpfs_sb || !devtmpfs_sb->s_root)
-		return 0;
-	return tmpfs_make_node(devtmpfs_sb->s_root->d_inode, name, mode, dev,
-			       NULL, NULL);
-}
-
-int devtmpfs_delete_node(const char *name)
-{
-	struct qstr q = { .name = name, .len = strlen(name) };
-	struct dentry *root, *d;
-	struct inode *dir;
-	int err;
-
-	if (!devtmpfs_sb || !devtmpfs_sb->s_root)
-		return 0;
-	root = devtmpfs_sb->s_root;
-	dir = root->d_inode;
-	lock_dir();
-	d = lookup_one(root, &q);
-	err = PTR_ERR(d);
-	if (IS_ERR(d))
-		goto out_unlock;
-	err = 0;
-	if (d->d_inode && !S_ISDIR(d->d_inode->i_mode) &&
-	    !d->d_mounted && dir->i_op && dir->i_op->unlink) {
-		err = dir->i_op->unlink(dir, &q, d->d_inode);
-		if (!err)
-			d_delete(d);
-	}
-	dput(d);
-out_unlock:
-	unlock_dir();
-	return err;
+	return devtmpfs_sb && devtmpfs_sb->s_root ? devtmpfs_sb : NULL;
 }
 
 static struct file_system_type devtmpfs_fs_type = {

@@ -100,6 +100,19 @@ expect() {
 
 say_guest() { echo "$1" >&"$IN"; }
 
+# logged PATTERN...: each pattern in umk's stderr within 10 s (the worker
+# may still be syncing when the guest answers).
+logged() {
+	local p i
+	for p; do
+		for i in $(seq 100); do
+			grep -q -- "$p" "$S/$tag.err" && break
+			read -r -t 0.1 -u "$OUT" line && echo "$line" >> "$log"
+		done
+		grep -q -- "$p" "$S/$tag.err" || return 1
+	done
+}
+
 # finish: wait for umk (60 s), close the pipes; sets $rc.
 finish() {
 	local i
@@ -134,7 +147,7 @@ mconsole_session() {
 	mc help | grep -q 'stack <pid> - returns the stack of the specified pid'
 	check $? "$mode: help"
 	[ "$(mc log mconsole-log-marker)" = "OK 
-OK " ] && grep -q '^\[ *[0-9.]*\] mconsole-log-marker$' "$S/$tag.err"
+OK " ] && logged '^\[ *[0-9.]*\] mconsole-log-marker$'
 	check $? "$mode: log reaches the kernel log" "$S/$tag.err"
 	mc proc meminfo | grep -q '^MemTotal: *262144 kB'
 	check $? "$mode: proc meminfo"
@@ -148,9 +161,9 @@ OK " ] && grep -q '^\[ *[0-9.]*\] mconsole-log-marker$' "$S/$tag.err"
 	check $? "$mode: stack of no such pid"
 	[ "$(mc sysrq s)" = "OK " ] && [ "$(mc sysrq m)" = "OK " ] && [ "$(mc sysrq t)" = "OK " ]
 	check $? "$mode: sysrq s, m, t answer"
-	say_guest tick; expect TICK
-	grep -q 'sysrq: Emergency Sync' "$S/$tag.err" && grep -q 'Emergency Sync complete' "$S/$tag.err" &&
-	grep -q 'Mem-Info' "$S/$tag.err" && grep -q 'task:sh .*pid:1 ' "$S/$tag.err"
+	logged 'sysrq: Emergency Sync' 'Emergency Sync complete' 'Mem-Info' \
+		'task:sh .*pid:1 '
+
 	check $? "$mode: sysrq s, m, t in the kernel log" "$S/$tag.err"
 
 	out=$(mc bogus)
@@ -204,8 +217,8 @@ OK " ] && grep -q '^\[ *[0-9.]*\] mconsole-log-marker$' "$S/$tag.err"
 	[ "$(mc go)" = "OK " ] && expect TICK
 	check $? "$mode: go resumes the guest"
 
-	[ "$(mc sysrq u)" = "OK " ] && say_guest tick && expect TICK &&
-	grep -q 'Emergency Remount complete' "$S/$tag.err"
+	[ "$(mc sysrq u)" = "OK " ] && logged 'Emergency Remount complete' &&
+	say_guest tick && expect TICK
 	check $? "$mode: sysrq u" "$S/$tag.err"
 	out=$(mc cad)
 	finish

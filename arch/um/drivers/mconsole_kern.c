@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/sysmacros.h>
 #include <linux/reboot.h>
 #include "../../../kernel/fs/internal.h"
 
@@ -148,15 +149,20 @@ static int parse_ubd_unit(const char *p)
 static void mconsole_config(struct mc_request *req)
 {
 	char *p = mc_arg(req, "config"), msg[512] = "";
-	int n, err;
+	int n;
 
 	if (strncmp(p, "ubd", 3)) {
 		mconsole_reply(req, "Bad configuration option", 1, 0);
 		return;
 	}
 	if (strchr(p, '=')) {
-		err = ubd_hotplug_add(p, msg, sizeof(msg));
-		mconsole_reply(req, err ? msg : "", err != 0, 0);
+		n = ubd_hotplug_add(p, msg, sizeof(msg));
+		if (n >= 0) {
+			snprintf(msg, sizeof(msg), "ubd%c", 'a' + n);
+			devtmpfs_create_node(msg, S_IFBLK | 0660,
+					     makedev(UBD_MAJOR, n << UBD_SHIFT));
+		}
+		mconsole_reply(req, n >= 0 ? "" : msg, n < 0, 0);
 		return;
 	}
 	n = parse_ubd_unit(p);
@@ -167,6 +173,24 @@ static void mconsole_config(struct mc_request *req)
 	}
 	ubd_get_config(n, msg, sizeof(msg));
 	mconsole_reply(req, msg, 0, 0);
+}
+
+static void note_mounted(struct super_block *sb, void *arg)
+{
+	dev_t *dev = arg;
+
+	if (sb->s_dev == *dev && sb->s_type &&
+	    (sb->s_type->fs_flags & FS_REQUIRES_DEV))
+		*dev = 0;
+}
+
+/* Is a filesystem mounted from ubdN? */
+static bool ubd_mounted(int n)
+{
+	dev_t dev = makedev(UBD_MAJOR, n << UBD_SHIFT);
+
+	iterate_supers(note_mounted, &dev);
+	return dev == 0;
 }
 
 static void mconsole_remove(struct mc_request *req)
@@ -189,8 +213,17 @@ static void mconsole_remove(struct mc_request *req)
 		mconsole_reply(req, msg, 1, 0);
 		return;
 	}
+	if (ubd_mounted(n)) {
+		mconsole_reply(req, "Device is currently open", -EBUSY, 0);
+		return;
+	}
 	err = ubd_hotplug_remove(n, msg, sizeof(msg));
-	mconsole_reply(req, err ? msg : "", err, 0);
+	if (!err) {
+		snprintf(msg, sizeof(msg), "ubd%c", 'a' + n);
+		devtmpfs_delete_node(msg);
+		msg[0] = '\0';
+	}
+	mconsole_reply(req, msg, err, 0);
 }
 
 /* ---- sysrq (Linux drivers/tty/sysrq.c) ---- */
