@@ -14,6 +14,7 @@ B       := build
 
 # Kernel sources: every .c under these trees (the stub is built apart).
 KSRC := $(wildcard arch/um/kernel/*.c arch/um/os-Linux/*.c arch/um/ptrace/*.c \
+          arch/um/drivers/*.c \
           skas/*.c seccomp/*.c \
           tt-mode/*.c kernel/*.c kernel/fs/*.c kernel/fs/*/*.c \
           kernel/drivers/*.c kernel/ipc/*.c kernel/net/*.c ubd/*.c sigio/*.c)
@@ -55,7 +56,7 @@ $(B)/obj/stub_blob.o: $(B)/stub arch/um/stub/stub_blob.S
 
 # Set-up: Debian packages the build, the image and the tests need.
 DEBS := gcc make libc6-dev libext2fs-dev e2fsprogs libseccomp-dev libcap-dev \
-        busybox-static tmux uml-utilities debootstrap iproute2
+        busybox-static tmux uml-utilities debootstrap iproute2 gdb
 setup:
 	@scripts/setup.sh $(DEBS)
 

@@ -705,6 +705,20 @@ SYSCALL_DEFINE3(getrandom, struct uptr, buf, size_t, count, unsigned int, flags)
 	return done;
 }
 
+/* Ctrl-Alt-Del restarts (reboot(2) CAD_ON, the default) or is SIGINT to
+ * init (CAD_OFF), as Linux kernel/reboot.c. */
+static bool C_A_D = true;
+
+void ctrl_alt_del(void)
+{
+	siginfo_t info = { .si_signo = SIGINT, .si_code = SI_KERNEL };
+
+	if (C_A_D)
+		machine_restart_or_halt(LINUX_REBOOT_CMD_RESTART);
+	if (init_task && task_alive(init_task))
+		send_sig_info(SIGINT, &info, init_task, true);
+}
+
 SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned int, cmd, struct uptr, arg)
 {
 	if (magic1 != (int)LINUX_REBOOT_MAGIC1 ||
@@ -715,7 +729,10 @@ SYSCALL_DEFINE4(reboot, int, magic1, int, magic2, unsigned int, cmd, struct uptr
 		return -EPERM;
 	switch (cmd) {
 	case LINUX_REBOOT_CMD_CAD_ON:
+		C_A_D = true;
+		return 0;
 	case LINUX_REBOOT_CMD_CAD_OFF:
+		C_A_D = false;
 		return 0;
 	case LINUX_REBOOT_CMD_RESTART:
 	case LINUX_REBOOT_CMD_RESTART2:

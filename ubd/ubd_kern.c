@@ -191,9 +191,30 @@ int ubd_parse_option(const char *arg, char *err, size_t errlen)
 	return ubd_setup(n, eq + 1, flags, err, errlen);
 }
 
-int ubd_open_all(void)
+/* Open device u's host files (ubd_user_open); log a COW overlay. */
+static int ubd_open_dev(struct ubd *u)
 {
 	struct ubd_host_info info;
+	int err;
+
+	err = ubd_user_open(u->index, u->file, u->backing, u->flags, &u->host,
+			    &info);
+	if (err < 0)
+		return err;
+	u->size = info.size;
+	u->readonly = info.readonly;
+	u->cow = info.cow;
+	if (info.created)
+		printk(KERN_INFO "Creating \"%s\" as COW file for \"%s\"\n",
+		       u->file, info.backing);
+	if (info.cow)
+		printk(KERN_INFO "ubd%c: %s, COW over %s\n", 'a' + u->index,
+		       u->file, info.backing);
+	return 0;
+}
+
+int ubd_open_all(void)
+{
 	int n, err;
 
 	err = ubd_cache_setup();
@@ -204,23 +225,87 @@ int ubd_open_all(void)
 
 		if (!u->configured || u->host)
 			continue;
-		err = ubd_user_open(n, u->file, u->backing, u->flags, &u->host,
-				    &info);
+		err = ubd_open_dev(u);
 		if (err < 0) {
 			ubd_close_all();
 			return err;
 		}
-		u->size = info.size;
-		u->readonly = info.readonly;
-		u->cow = info.cow;
-		if (info.created)
-			printk(KERN_INFO "Creating \"%s\" as COW file for "
-			       "\"%s\"\n", u->file, info.backing);
-		if (info.cow)
-			printk(KERN_INFO "ubd%c: %s, COW over %s\n", 'a' + n,
-			       u->file, info.backing);
 	}
 	return 0;
+}
+
+/* Forget device u's configuration (after a failed hot-add or a remove). */
+static void ubd_unconfigure(struct ubd *u)
+{
+	kfree(u->file);
+	kfree(u->backing);
+	kfree(u->serial);
+	u->file = u->backing = u->serial = NULL;
+	u->configured = false;
+	u->size = 0;
+	u->cow = false;
+}
+
+int ubd_hotplug_add(const char *option, char *err, size_t errlen)
+{
+	struct ubd *u;
+	int n, ret;
+
+	ret = ubd_parse_option(option, err, errlen);
+	if (ret)
+		return ret;
+	for (n = 0; n < UBD_MAX_DEV; n++)
+		if (ubd_devs[n].configured && !ubd_devs[n].host)
+			break;
+	if (n == UBD_MAX_DEV)
+		return 0;
+	u = &ubd_devs[n];
+	ret = ubd_open_dev(u);
+	if (ret) {
+		set_err(err, errlen, "ubd%d: cannot open %s: %s", n, u->file,
+			strerror(-ret));
+		ubd_unconfigure(u);
+		return ret;
+	}
+	printk(KERN_INFO "ubd%c: %llu sectors, added from %s\n", 'a' + n,
+	       (unsigned long long)(u->size >> 9), u->file);
+	return n;
+}
+
+int ubd_hotplug_remove(int n, char *err, size_t errlen)
+{
+	struct ubd *u = ubd_get(n);
+
+	if (!u || !u->host) {
+		set_err(err, errlen, "Device doesn't exist");
+		return -ENODEV;
+	}
+	if (u->open_count > 0) {
+		set_err(err, errlen, "Device is currently open");
+		return -EBUSY;
+	}
+	ubd_cache_release(u);
+	ubd_user_close(u->host);
+	u->host = NULL;
+	ubd_unconfigure(u);
+	printk(KERN_INFO "ubd%c: removed\n", 'a' + n);
+	return 0;
+}
+
+size_t ubd_get_config(int n, char *buf, size_t len)
+{
+	struct ubd *u = ubd_get(n);
+	int w;
+
+	if (!len)
+		return 0;
+	if (!u) {
+		buf[0] = '\0';
+		return 0;
+	}
+	w = snprintf(buf, len, "%s%s%s", u->file, u->backing ? "," : "",
+		     u->backing ? u->backing : "");
+	return min((size_t)max(w, 0), len - 1);
 }
 
 struct ubd *ubd_get(int n)
@@ -310,6 +395,16 @@ static int ubd_blk_open(struct inode *inode, struct file *file)
 	if ((file->f_mode & FMODE_WRITE) && u->readonly)
 		return -EROFS;
 	file->private_data = u;
+	u->open_count++;
+	return 0;
+}
+
+static int ubd_blk_release(struct inode *inode, struct file *file)
+{
+	struct ubd *u = file->private_data;
+
+	if (u && u->open_count > 0)
+		u->open_count--;
 	return 0;
 }
 
@@ -486,6 +581,7 @@ static int ubd_blk_fsync(struct file *file, int datasync)
 
 static const struct file_operations ubd_blk_fops = {
 	.open = ubd_blk_open,
+	.release = ubd_blk_release,
 	.read = ubd_blk_read,
 	.write = ubd_blk_write,
 	.llseek = ubd_blk_llseek,

@@ -22,6 +22,7 @@ struct ubd {
 	uint64_t size;		/* bytes, a multiple of 512 */
 	bool readonly;		/* host file opened O_RDONLY */
 	bool cow;		/* a COW overlay */
+	int open_count;		/* open files of /dev/ubdX (remove: -EBUSY) */
 
 	/* Block cache state (ubd_cache.c). */
 	struct list_head dirty;	/* dirty pages, in the order dirtied */

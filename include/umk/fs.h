@@ -476,6 +476,14 @@ int register_blkdev(unsigned int major, const char *name,
 		    const struct file_operations *fops);
 size_t list_devices(char *buf, size_t len);
 
+/* Hot-plugged device nodes in devtmpfs (kernel/fs/devfs.c, Linux
+ * drivers/base/devtmpfs.c): make or remove /dev/NAME in the devtmpfs
+ * instance, if one is mounted (else nothing to do: its first mount makes
+ * the nodes of every configured device). Removing a node that is absent
+ * is not an error. 0 or -errno. */
+int devtmpfs_create_node(const char *name, mode_t mode, dev_t dev);
+int devtmpfs_delete_node(const char *name);
+
 /* FIFOs and pipes (kernel/fs/pipe.c): the f_op that open() of a FIFO inode
  * uses; it allocates inode->i_pipe on first open. */
 extern const struct file_operations fifo_fops;

@@ -13,6 +13,10 @@ int init_sysfs(void);	/* "sysfs": kernel/fs/sysfs.c */
 int init_tmpfs(void);		/* "tmpfs": kernel/fs/tmpfs.c */
 int init_chrdevs(void);		/* mem, tty devices: kernel/drivers/ */
 int ubd_init(void);		/* ubd block devices: ubd/ubd_kern.c */
+int init_hostfs(void);		/* "hostfs": kernel/fs/hostfs/ */
+/* Open the hostfs= share (kernel/fs/hostfs/), before umk's sandbox: 0
+ * when there is none, or -errno. */
+int hostfs_setup(void);
 
 /*
  * Running programs and ending the machine (arch/um/kernel/um_arch.c; Linux
@@ -29,6 +33,21 @@ void machine_halt_init_died(int status);
 /* reboot(2) as root: sync, print Linux's message for cmd (RESTART, HALT,
  * POWER_OFF...), kill every task, unmount, and exit umk with 0. */
 void machine_restart_or_halt(int cmd) __attribute__((noreturn));
+/* sysrq b: exit umk with 0 at once, nothing synced (Linux
+ * emergency_restart). */
+void machine_emergency_restart(void) __attribute__((noreturn));
+/* Ctrl-Alt-Del (the mconsole's cad; Linux kernel/reboot.c ctrl_alt_del):
+ * restart as reboot(2) would while C_A_D is on (reboot(2) CAD_ON, the
+ * default), else SIGINT to init. */
+void ctrl_alt_del(void);
+/* The management console on UMID_DIR/mconsole
+ * (arch/um/drivers/mconsole_kern.c), after the root is mounted. 0 or
+ * -errno (logged; umk runs on without it). */
+int mconsole_init(const char *umid_dir);
+/* hostfs= on the command line: the one host directory hostfs may reach,
+ * or NULL (every hostfs mount is refused). kernel/fs/hostfs/. */
+extern const char *hostfs_root_dir;
+
 /* panic(): exit umk with status 1 after the message, writing nothing. */
 void machine_panic(void) __attribute__((noreturn));
 

@@ -48,6 +48,20 @@ int ubd_setup(int n, const char *value, unsigned int flags, char *err,
  * returns -errno; no file is modified.
  */
 int ubd_open_all(void);
+/*
+ * Hot-plug (the mconsole's config and remove, UML ubd_config/ubd_remove).
+ * ubd_hotplug_add: option is a command line option "ubd<N>[flags]=FILE...";
+ * the device is configured and its host files opened. N, or -errno with a
+ * message in err (-EINVAL, -EBUSY: N in use, the host's open errors).
+ * ubd_hotplug_remove: -ENODEV (not configured), -EBUSY (/dev/ubdX open;
+ * the caller checks that no filesystem is mounted from it); else the
+ * cache is written back and the files closed. The caller makes and
+ * removes /dev/ubdX (devtmpfs_create_node). ubd_get_config: the device's
+ * "FILE[,BACKING]" into buf ("" when not configured); returns its length.
+ */
+int ubd_hotplug_add(const char *option, char *err, size_t errlen);
+int ubd_hotplug_remove(int n, char *err, size_t errlen);
+size_t ubd_get_config(int n, char *buf, size_t len);
 /* Device n, or NULL if not configured. */
 struct ubd *ubd_get(int n);
 /* Device by device number (major 98, minor n<<4), or NULL. */

@@ -17,6 +17,9 @@
 
 #define MEM_MAJOR 1
 
+/* The single devtmpfs instance once mounted (hot-plugged nodes go there). */
+static struct super_block *devtmpfs_sb;
+
 struct devtmpfs_node {
 	const char *name;
 	mode_t mode;			/* type and permission bits */
@@ -84,8 +87,15 @@ static int devtmpfs_fill_super(struct super_block *sb, const char *dev_name,
 		sb->s_op->put_super(sb);
 		dput(sb->s_root);
 		sb->s_root = NULL;
+		return err;
 	}
-	return err;
+	devtmpfs_sb = sb;
+	return 0;
+}
+
+struct super_block *devtmpfs_super(void)
+{
+	return devtmpfs_sb && devtmpfs_sb->s_root ? devtmpfs_sb : NULL;
 }
 
 static struct file_system_type devtmpfs_fs_type = {

@@ -153,6 +153,12 @@ static inline bool sb_rdonly(const struct super_block *sb)
 {
 	return sb && (sb->s_flags & MS_RDONLY);
 }
+/*
+ * An internal mount of fstype that is in no mount tree (Linux kern_mount):
+ * the kernel's own view of procfs for the mconsole's `proc`. One reference;
+ * mntput releases it. ERR_PTR(-ENODEV, -ENOMEM, the fill_super error).
+ */
+struct vfsmount *kern_mount(const char *fstype);
 /* Call fn for every live superblock (sync). */
 void iterate_supers(void (*fn)(struct super_block *sb, void *arg), void *arg);
 

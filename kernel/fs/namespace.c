@@ -470,6 +470,34 @@ out_free_dev:
 	return ERR_PTR(err);
 }
 
+struct vfsmount *kern_mount(const char *fstype)
+{
+	struct file_system_type *type = get_fs_type(fstype);
+	struct super_block *sb;
+	struct vfsmount *m;
+
+	if (!type)
+		return ERR_PTR(-ENODEV);
+	sb = get_super_for_mount(type, fstype, 0, NULL);
+	if (IS_ERR(sb))
+		return (struct vfsmount *)sb;
+	m = kzalloc(sizeof(*m));
+	if (m)
+		m->mnt_devname = kstrdup(fstype);
+	if (!m || !m->mnt_devname) {
+		kfree(m);
+		deactivate_super(sb);
+		return ERR_PTR(-ENOMEM);
+	}
+	m->mnt_sb = sb;
+	m->mnt_root = dget(sb->s_root);
+	m->mnt_parent = m;
+	m->mnt_mountpoint = dget(m->mnt_root);
+	m->mnt_count = 1;
+	INIT_LIST_HEAD(&m->mnt_list);
+	return m;
+}
+
 static int ms_to_mnt_flags(unsigned long flags)
 {
 	int f = 0;

@@ -28,6 +28,9 @@ int tmpfs_fill_super_mode(struct super_block *sb, void *data, mode_t root_mode);
 int tmpfs_make_node(struct inode *dir, const char *name, mode_t mode,
 		    dev_t rdev, const char *target, struct inode **res);
 
+/* The devtmpfs instance once mounted (kernel/fs/devfs.c), or NULL. */
+struct super_block *devtmpfs_super(void);
+
 /* Pages of file data held by every tmpfs instance (Shmem in meminfo). */
 uint64_t tmpfs_shmem_pages(void);
 

@@ -167,6 +167,16 @@ int os_seccomp_sc_filters(struct sock_filter *f0, size_t *n0,
  * it ends umk with a message naming it. 0 or -errno. */
 int os_sandbox_self(void);
 
+/*
+ * umk's own code, for stack traces (arch/um/os-Linux/ksyms.c): is addr in
+ * umk's text? The function containing addr (name, offset into it, its
+ * size in bytes), or NULL; the symbol table is read from /proc/self/exe
+ * at the first call.
+ */
+bool os_text_contains(unsigned long addr);
+const char *os_ksym_lookup(unsigned long addr, unsigned long *off,
+			   unsigned long *size);
+
 /* Host RSS in bytes of process pid (from /proc/PID/statm), or 0. */
 uint64_t os_process_rss(int pid);
 

@@ -22,6 +22,7 @@
 #include <event.h>
 #include <os.h>
 #include <stub.h>
+#include <mconsole.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ static struct {
 	bool nosandbox;
 	const char *umid;
 	const char *net;	/* net=private|host|none */
+	const char *uml_dir;	/* where UMID/ goes (UML's uml_dir=) */
 	char **init_argv;	/* after "--" */
 	int init_argc;
 } boot;
@@ -62,7 +64,11 @@ static void usage(FILE *f)
 "  mem=SIZE[K|M|G]    guest memory size (default 256M)\n"
 "  mode=skas|tt|seccomp\n"
 "                     interception mode (default skas)\n"
-"  umid=NAME          name of this instance\n"
+"  umid=NAME          name of this instance: makes UML_DIR/NAME/ with its\n"
+"                     pid and the mconsole socket (uml_mconsole NAME ...)\n"
+"  uml_dir=DIR        UML_DIR, where NAME/ goes (default ~/.uml)\n"
+"  hostfs=DIR         the one host directory hostfs mounts may reach\n"
+"                     (mount -t hostfs none /mnt -o DIR[/SUB])\n"
 "  net=private|host|none\n"
 "                     the guest's network: its own, isolated, with lo\n"
 "                     only (default); the host's network through host\n"
@@ -176,6 +182,15 @@ static void parse_command_line(int argc, char **argv)
 				bad_option("unknown network in '%s' (private, "
 					   "host or none)", a);
 			boot.net = a + 4;
+		} else if (!strncmp(a, "uml_dir=", 8)) {
+			if (!a[8])
+				bad_option("empty uml_dir= in '%s'", a);
+			boot.uml_dir = a + 8;
+		} else if (!strncmp(a, "hostfs=", 7)) {
+			if (a[7] != '/')
+				bad_option("hostfs= needs an absolute host "
+					   "directory: '%s'", a);
+			hostfs_root_dir = a + 7;
 		} else if (!strcmp(a, "quiet")) {
 			boot.quiet = true;
 		} else if (!strcmp(a, "strace") || !strcmp(a, "--strace")) {
@@ -255,7 +270,17 @@ static void __attribute__((noreturn)) machine_exit(int status, bool sync)
 	}
 	um_mode->kill_all();
 	ubd_close_all();
+	os_umid_remove();
 	os_exit(status);
+}
+
+void machine_emergency_restart(void)
+{
+	console_exit();
+	um_mode->kill_all();
+	ubd_close_all();
+	os_umid_remove();
+	os_exit(0);
 }
 
 void machine_panic(void)
@@ -435,6 +460,27 @@ static struct task *create_init_task(void)
 	return t;
 }
 
+static const char *umid_dir;	/* UML_DIR/UMID once made */
+
+/* UML_DIR/UMID/ with the pid file, before any image is opened: an
+ * instance of that name still running is an error, as in UML. */
+static void umid_setup(void)
+{
+	int holder = 0, err;
+
+	err = os_umid_setup(boot.uml_dir, boot.umid, &holder, &umid_dir);
+	if (err == -EADDRINUSE) {
+		fprintf(stderr, "umk: umid \"%s\" is in use by pid %d\n",
+			boot.umid, holder);
+		exit(1);
+	}
+	if (err) {
+		fprintf(stderr, "umk: cannot make the directory of umid \"%s\":"
+			" %s (no mconsole)\n", boot.umid, strerror(-err));
+		umid_dir = NULL;
+	}
+}
+
 static void check(int err, const char *what)
 {
 	if (err < 0)
@@ -476,9 +522,17 @@ int main(int argc, char **argv)
 	int err;
 
 	parse_command_line(argc, argv);
+	err = hostfs_setup();
+	if (err < 0) {
+		fprintf(stderr, "umk: hostfs=%s: %s (see umk --help)\n",
+			hostfs_root_dir, strerror(-err));
+		exit(2);
+	}
 	if (boot.quiet)
 		console_loglevel = 4;
 	net_early_init(boot.net);	/* forks: before any thread */
+	if (boot.umid)
+		umid_setup();
 	check(os_event_init(), "event loop");
 	check(sigio_init(), "sigio thread");
 	printk(KERN_NOTICE "Linux version %s (umk %s) #1 SMP PREEMPT_DYNAMIC\n",
@@ -505,6 +559,7 @@ int main(int argc, char **argv)
 	check(init_devpts(), "devpts");
 	check(init_sysfs(), "sysfs");
 	check(pty_init(), "pty");
+	check(init_hostfs(), "hostfs");
 	{
 		static struct task boot_task;
 		static struct cred root_cred = {
@@ -534,6 +589,8 @@ int main(int argc, char **argv)
 		}
 		create_init_task();
 	}
+	if (umid_dir)
+		mconsole_init(umid_dir);
 	/* The first guest host process is made now, while umk may still
 	 * fork; then umk closes its own sandbox. */
 	check(um_mode->init(), "interception mode");

@@ -234,6 +234,22 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(bind), SCMP_SYS(connect), SCMP_SYS(listen), SCMP_SYS(accept4),
 	SCMP_SYS(shutdown), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
 	SCMP_SYS(setsockopt), SCMP_SYS(getsockopt),
+	/* the mconsole (arch/um/drivers/mconsole_user.c): its socket was
+	 * bound at boot; requests come with recvmsg, replies go with sendto
+	 * (above); the umid directory is removed at exit through the fds
+	 * kept for it (arch/um/os-Linux/umid.c) */
+	SCMP_SYS(unlinkat),
+	/* hostfs (kernel/fs/hostfs/hostfs_user.c): lookups are openat2
+	 * beneath the share's fd (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	 * RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV); the rest act on one name
+	 * in a directory so resolved (never following it) or on an O_PATH fd
+	 * through /proc/self/fd/N, umk's own view of its fd. None of them is
+	 * ever given a guest-chosen path outside the share. */
+	SCMP_SYS(openat2), SCMP_SYS(mkdirat), SCMP_SYS(mknodat),
+	SCMP_SYS(symlinkat), SCMP_SYS(linkat), SCMP_SYS(renameat2),
+	SCMP_SYS(readlinkat), SCMP_SYS(fchownat), SCMP_SYS(fchmodat),
+	SCMP_SYS(utimensat), SCMP_SYS(getxattr), SCMP_SYS(setxattr),
+	SCMP_SYS(listxattr), SCMP_SYS(removexattr),
 };
 
 /* socket(2) only for the families the guest's network uses (net=host
