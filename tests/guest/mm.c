@@ -2,7 +2,8 @@
  * mm: address space calls: brk growth and shrink, anonymous and file mmap
  * (private and shared), munmap and mprotect observed through caught SIGSEGV,
  * mremap, madvise(MADV_DONTNEED), SIGBUS past the end of a file, sharing
- * across fork; with hostile arguments.
+ * across fork; system calls from code mapped near umk's stub; with hostile
+ * arguments.
  */
 #include "guest.h"
 
@@ -229,6 +230,34 @@ static void test_stack(void)
 	say("stack_grows_2mib: yes");
 }
 
+/* A system call made by code at addr (mapped there, fixed) gives the
+ * answer it gives from the program's own text: getpid. umk's stub lives
+ * at 0x7ff000000000; the host's filter must tell its 16 MiB from the rest
+ * of that 4 GiB window, where ld.so or mmap may put a guest's code. */
+static void test_code_at(unsigned long addr)
+{
+	static const unsigned char getpid_code[] = {
+		0xb8, 39, 0, 0, 0,	/* mov $SYS_getpid, %eax */
+		0x0f, 0x05,		/* syscall */
+		0xc3,			/* ret */
+	};
+	void *p = mmap((void *)addr, PG, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	long (*fn)(void) = p;
+
+	if (p != (void *)addr) {
+		say("code_at_%#lx: %s", addr, p == MAP_FAILED ?
+		    strerrorname_np(errno) : "elsewhere");
+		if (p != MAP_FAILED)
+			munmap(p, PG);
+		return;
+	}
+	memcpy(p, getpid_code, sizeof(getpid_code));
+	say("code_at_%#lx: getpid %s", addr,
+	    fn() == getpid() ? "agrees" : "differs");
+	munmap(p, PG);
+}
+
 int main(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_NODEFER };
@@ -245,6 +274,9 @@ int main(void)
 	test_file();
 	test_fork_sharing();
 	test_stack();
+	test_code_at(0x7ff010000000UL);
+	test_code_at(0x7ff0ff000000UL);
+	test_code_at(0x7fef00000000UL);
 	scratch_cleanup(dir);
 	say("DONE mm");
 	return 0;

@@ -490,8 +490,13 @@ static int build_sc_filter(bool guest, uint32_t outside, struct sock_filter *out
 		nsites++;
 	}
 	/* ld arch; jeq x86_64; ret outside; ld ip_hi; jeq stub; ret outside;
-	 * ld ip_lo; then two instructions per site; ret kill. */
-	at = 7 + 2 * nsites + 1;
+	 * ld ip_lo; jge stub's end; ret outside; then two instructions per
+	 * site; ret kill. The stub is 16 MiB of a 4 GiB window whose rest a
+	 * guest may map and run code in. */
+	_Static_assert((uint32_t)STUB_START == 0 &&
+		       STUB_END - STUB_START < 0x100000000UL,
+		       "the stub starts a 4 GiB window");
+	at = 9 + 2 * nsites + 1;
 	if (at > max)
 		goto out;
 	out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -506,6 +511,9 @@ static int build_sc_filter(bool guest, uint32_t outside, struct sock_filter *out
 	out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, outside);
 	out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 				DATA_OFF(instruction_pointer));
+	out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
+				(uint32_t)(STUB_END - STUB_START), 0, 1);
+	out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, outside);
 	for (size_t i = 0, start = at; i < NSITES; i++) {
 		if (!progs[i])
 			continue;
