@@ -10,7 +10,7 @@
 # umk-files, umk-mounts and umk-dmesg; then it continues and the guest
 # finishes. The output of each command is checked.
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt"), B (build).
+# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -18,7 +18,7 @@ ROOT=$PWD
 B=${B:-build}
 case $B in /*) ;; *) B=$ROOT/$B ;; esac
 UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt}
+MODES=${UMK_MODES:-skas tt seccomp}
 IMG=$B/test-rootfs.img
 export LC_ALL=C
 

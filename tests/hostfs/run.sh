@@ -16,7 +16,7 @@
 #    or anything but CANARY/secret exists in CANARY afterwards; the probe's
 #    output must be tests/hostfs/escape.expected.
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt"), B (build).
+# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -24,7 +24,7 @@ ROOT=$PWD
 B=${B:-build}
 case $B in /*) ;; *) B=$ROOT/$B ;; esac
 UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt}
+MODES=${UMK_MODES:-skas tt seccomp}
 IMG=$B/test-rootfs.img
 BIN=$B/tests/hostfs
 PATH=$PATH:/sbin:/usr/sbin

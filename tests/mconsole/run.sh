@@ -14,7 +14,7 @@
 # datagrams (mc_raw), after which umk answers on; another host user gets
 # no answer; a second umk with the same umid is refused.
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt"), B (build).
+# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -22,7 +22,7 @@ ROOT=$PWD
 B=${B:-build}
 case $B in /*) ;; *) B=$ROOT/$B ;; esac
 UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt}
+MODES=${UMK_MODES:-skas tt seccomp}
 IMG=$B/test-rootfs.img
 RAW=$B/tests/mconsole/mc_raw
 PATH=$PATH:/sbin:/usr/sbin
