@@ -722,13 +722,23 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 	/* Point of no return. */
 	de_thread(t);
 	if (!fresh) {
-		/* A new address space: the mode fills in its host side. */
+		int old_tid = t->host_tid;
+		uint64_t ut, st;
+
+		/* A new address space: the mode fills in its host side. If
+		 * that is a new host thread, the old one's CPU time stays the
+		 * process's (kernel/exit.c counts threads as they exit). */
+		os_task_times(old_tid, true, &ut, &st);
 		mm = mm_alloc(0);
 		if (!mm)
 			do_exit(SIGKILL);
 		if (um_mode->exec(t, mm) < 0) {
 			mmput(mm);
 			do_exit(SIGKILL);
+		}
+		if (t->host_tid != old_tid) {
+			t->signal->utime_ns += ut;
+			t->signal->stime_ns += st;
 		}
 		mmput(t->mm);
 		t->mm = mm;

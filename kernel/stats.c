@@ -33,15 +33,11 @@ static void emit(struct textbuf *b, const char *fmt, ...)
 		b->used = min(b->used + n, b->len);
 }
 
-void stats_process_exit(int host_pid)
-{
-	umk_stats.dead_guest_ctxsw += os_process_ctxsw(host_pid);
-}
-
 size_t umk_stats_text(char *buf, size_t len)
 {
 	struct textbuf b = { buf, len, 0 };
-	uint64_t guest = umk_stats.dead_guest_ctxsw, kthread = os_thread_ctxsw();
+	/* Guest host processes umk has reaped, then the live ones. */
+	uint64_t guest = os_reaped_children_ctxsw(), kthread = os_thread_ctxsw();
 	struct umk_stats *s = &umk_stats;
 	struct task *t;
 

@@ -416,6 +416,15 @@ static void ns_to_timeval(uint64_t ns, struct timeval *tv)
 	tv->tv_usec = (ns % 1000000000) / 1000;
 }
 
+/* CPU time of t's process: its live host threads, and what its threads
+ * that are gone left in signal (kernel/exit.c). */
+static void process_times(struct task *t, uint64_t *ut, uint64_t *st)
+{
+	os_task_times(t->mm->host_pid, false, ut, st);
+	*ut += t->signal->utime_ns;
+	*st += t->signal->stime_ns;
+}
+
 SYSCALL_DEFINE2(getrusage, int, who, struct uptr, ru)
 {
 	struct rusage r;
@@ -428,10 +437,10 @@ SYSCALL_DEFINE2(getrusage, int, who, struct uptr, ru)
 	if (who == RUSAGE_CHILDREN) {
 		ut = current->signal->cutime_ns;
 		st = current->signal->cstime_ns;
+	} else if (who == RUSAGE_THREAD) {
+		os_task_times(current->host_tid, true, &ut, &st);
 	} else {
-		os_task_times(who == RUSAGE_THREAD ? current->host_tid :
-			      current->mm->host_pid, who == RUSAGE_THREAD,
-			      &ut, &st);
+		process_times(current, &ut, &st);
 	}
 	ns_to_timeval(ut, &r.ru_utime);
 	ns_to_timeval(st, &r.ru_stime);
@@ -443,7 +452,7 @@ SYSCALL_DEFINE1(times, struct uptr, buf)
 	struct tms t = { 0 };
 	uint64_t ut = 0, st = 0;
 
-	os_task_times(current->mm->host_pid, false, &ut, &st);
+	process_times(current, &ut, &st);
 	t.tms_utime = ut / 10000000;
 	t.tms_stime = st / 10000000;
 	t.tms_cutime = current->signal->cutime_ns / 10000000;

@@ -925,6 +925,15 @@ static void sc_exit_thread(struct task *t, bool last)
 	th->slot = -1;
 }
 
+/* The service thread of t's host process is its leader: /proc/PID. */
+static void sc_host_cputime(struct task *t, uint64_t *utime_ns,
+			    uint64_t *stime_ns)
+{
+	*utime_ns = *stime_ns = 0;
+	if (t->thread.sc_pid > 0)
+		os_task_times(t->thread.sc_pid, true, utime_ns, stime_ns);
+}
+
 static void sc_kill_all(void)
 {
 	struct task *t;
@@ -1085,6 +1094,7 @@ const struct um_mode seccomp_mode = {
 	.start_init = sc_start_init,
 	.clone = sc_clone,
 	.exec = sc_exec,
+	.host_cputime = sc_host_cputime,
 	.run = sc_run,
 	.get_regs = sc_get_regs,
 	.get_fpregs = sc_get_fpregs,

@@ -22,8 +22,6 @@ struct umk_stats {
 	uint64_t signals_injected;
 	uint64_t nr_calls[STATS_NR_MAX];
 	uint64_t nr_stops[STATS_NR_MAX];
-	/* host context switches of guest processes that have ended */
-	uint64_t dead_guest_ctxsw;
 };
 
 extern struct umk_stats umk_stats;
@@ -34,8 +32,5 @@ extern bool strace_enabled;		/* boot option `strace`, --strace */
  * returns the length. Per-syscall lines are "syscall.NAME.calls N" and
  * "syscall.NAME.stops N" for every syscall that was called. */
 size_t umk_stats_text(char *buf, size_t len);
-/* A guest process's host threads are about to end: keep their context
- * switch count in dead_guest_ctxsw. */
-void stats_process_exit(int host_pid);
 
 #endif

@@ -8,6 +8,7 @@
 #include "guest.h"
 #include <sys/time.h>
 #include <sys/times.h>
+#include <pthread.h>
 
 static long long now_ns(clockid_t clk)
 {
@@ -174,6 +175,61 @@ static void test_usage(void)
 	ERR("getrusage_bad_ptr", syscall(SYS_getrusage, RUSAGE_SELF, BAD1));
 }
 
+/* Burn CPU until this process's CPU clock has advanced by ns. */
+static void burn(long ns)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	do {
+		for (volatile int i = 0; i < 100000; i++)
+			;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	} while ((b.tv_sec - a.tv_sec) * 1000000000L + b.tv_nsec - a.tv_nsec < ns);
+}
+
+static void *burn_thread(void *arg)
+{
+	burn(30000000);
+	return NULL;
+}
+
+static long tv_ns(struct timeval tv)
+{
+	return tv.tv_sec * 1000000000L + tv.tv_usec * 1000L;
+}
+
+/* A child that spends 30 ms of CPU (in a second thread that ends first,
+ * when threaded) is charged at least that to its parent. */
+static void test_child_cpu(int threaded)
+{
+	struct rusage ru, before, after;
+	int st;
+	pid_t pid;
+
+	getrusage(RUSAGE_CHILDREN, &before);
+	pid = fork();
+	if (pid == 0) {
+		pthread_t th;
+
+		if (threaded) {
+			pthread_create(&th, NULL, burn_thread, NULL);
+			pthread_join(th, NULL);
+		} else {
+			burn(30000000);
+		}
+		_exit(0);
+	}
+	if (wait4(pid, &st, 0, &ru) != pid)
+		say("child_cpu: wait4 failed");
+	getrusage(RUSAGE_CHILDREN, &after);
+	yesno(threaded ? "wait4_rusage_30ms_thread" : "wait4_rusage_30ms",
+	      tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime) >= 30000000);
+	yesno(threaded ? "rusage_children_30ms_thread" : "rusage_children_30ms",
+	      tv_ns(after.ru_utime) + tv_ns(after.ru_stime) -
+	      tv_ns(before.ru_utime) - tv_ns(before.ru_stime) >= 30000000);
+}
+
 int main(void)
 {
 	test_start();
@@ -181,6 +237,8 @@ int main(void)
 	test_sleeps();
 	test_itimer();
 	test_usage();
+	test_child_cpu(0);
+	test_child_cpu(1);
 	say("DONE time");
 	return 0;
 }

@@ -114,6 +114,13 @@ struct um_mode {
 	void (*interrupt)(struct task *t);
 	/* t is exiting: end its host thread (last: the whole host process). */
 	void (*exit_thread)(struct task *t, bool last);
+	/*
+	 * CPU time (ns, user and system) that host threads other than its
+	 * tasks' own spent for t's process (seccomp: its service thread),
+	 * called as its last task exits, before exit_thread. NULL: none.
+	 */
+	void (*host_cputime)(struct task *t, uint64_t *utime_ns,
+			     uint64_t *stime_ns);
 	/* Kill every guest host process at once (halt, panic). */
 	void (*kill_all)(void);
 	/* mm is being freed: drop the mode's state of it (may be NULL). */

@@ -43,9 +43,11 @@ int os_clock_getres(int clk, struct timespec *ts);
 void os_task_times(int id, bool thread, uint64_t *utime_ns, uint64_t *stime_ns);
 
 /* Host context switches (voluntary + involuntary) of every thread of
- * host process pid, and of the calling host thread. */
+ * host process pid; of the calling host thread; of every child umk has
+ * reaped (getrusage RUSAGE_CHILDREN). */
 uint64_t os_process_ctxsw(int pid);
 uint64_t os_thread_ctxsw(void);
+uint64_t os_reaped_children_ctxsw(void);
 
 /* A host memfd (a page cache of umk's own) and its size. */
 int os_memfd(const char *name);

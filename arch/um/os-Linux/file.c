@@ -273,6 +273,15 @@ uint64_t os_process_ctxsw(int pid)
 	return sum;
 }
 
+uint64_t os_reaped_children_ctxsw(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_CHILDREN, &ru) < 0)
+		return 0;
+	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
 uint64_t os_thread_ctxsw(void)
 {
 	struct rusage ru;
