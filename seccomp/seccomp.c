@@ -24,7 +24,7 @@
  * that reports nonsense is killed.
  * Models: UML's seccomp mode (Linux 6.16 arch/um/kernel/skas/stub.c,
  * os-Linux/skas/process.c), gVisor's systrap platform (sysmsg, the syscall
- * thread); /work/notes of issue 9 has the reading.
+ * thread); docs/modes.md, "seccomp mode", has the picture.
  */
 #include <umk/sched.h>
 #include <umk/signal_internal.h>
