@@ -48,8 +48,9 @@ void os_eventfd_drain(int fd)
 {
 	uint64_t v;
 
-	while (read(fd, &v, sizeof(v)) == sizeof(v))
-		;
+	/* One read takes the whole count and resets it. */
+	if (read(fd, &v, sizeof(v)) < 0 && errno == EINTR)
+		(void)!read(fd, &v, sizeof(v));
 }
 
 int os_fd_of_process(int pid, int fd)
