@@ -276,6 +276,9 @@ struct task {
 	 * (vfork_release); each points at the other until then. */
 	struct task *vfork_parent;
 	struct task *vfork_child;
+	/* In an interruptible host call that sleeps in the host (futex
+	 * wait): /proc shows S once the host thread really sleeps. */
+	bool host_sleep;
 };
 
 extern struct task *current;

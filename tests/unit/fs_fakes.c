@@ -159,6 +159,12 @@ int proc_locks_show(struct seq_buf *m, struct proc_inode *pi, struct task *t)
 	return 0;
 }
 
+/* No host threads behind the fake tasks. */
+char os_host_thread_state(int tid)
+{
+	return 0;
+}
+
 int os_getrandom(void *buf, size_t len)
 {
 	memset(buf, 0xa5, len);

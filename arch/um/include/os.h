@@ -180,4 +180,22 @@ const char *os_ksym_lookup(unsigned long addr, unsigned long *off,
 /* Host RSS in bytes of process pid (from /proc/PID/statm), or 0. */
 uint64_t os_process_rss(int pid);
 
+
+/* ---- host resources of guest host processes (arch/um/os-Linux/resource.c) ---- */
+/* The scheduler state letter of host thread tid ('S', 'R', ...), 0 if gone. */
+char os_host_thread_state(int tid);
+/* Resident memory of host process pid in bytes, as the host splits it:
+ * anonymous, file-backed, shared memory (memfds, MAP_SHARED anonymous);
+ * vm is its virtual size. 0 or -errno (-ESRCH when gone). */
+struct os_mem_usage {
+	uint64_t anon, file, shmem, vm;
+};
+int os_process_mem(int pid, struct os_mem_usage *u);
+/* Bytes of host memory a memfd (or any host file) really holds: its
+ * allocated blocks, so holes cost nothing. */
+uint64_t os_memfd_bytes(int fd);
+/* prlimit64 of host process pid (a guest host process, which umk traces).
+ * 0 or -errno. */
+int os_prlimit(int pid, int resource, uint64_t cur, uint64_t max);
+
 #endif
