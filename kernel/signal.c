@@ -725,8 +725,6 @@ SYSCALL_DEFINE4(rt_sigtimedwait, struct uptr, uthese, struct uptr, uinfo, struct
 		deadline = ktime_get_ns() + ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	}
 	for (;;) {
-		current->blocked = saved & ~these;
-		current->blocked |= ~these & ~saved & 0;
 		/* Only the awaited signals count as deliverable here. */
 		current->blocked = ~these;
 		sig = dequeue_signal(current, &info);
@@ -735,17 +733,19 @@ SYSCALL_DEFINE4(rt_sigtimedwait, struct uptr, uthese, struct uptr, uinfo, struct
 			break;
 		if (pending_mask(current) & ~these)
 			return -EINTR;
+		/* While it sleeps the awaited signals are unblocked (Linux's
+		 * real_blocked), so that sending one wakes this thread. */
+		current->blocked = saved & ~these;
 		if (deadline) {
 			ret = schedule_timeout(deadline);
-			if (ret == 0)
-				return -EAGAIN;
 		} else {
 			struct wait_queue_head never = WAIT_QUEUE_HEAD_INIT(never);
 
-			current->blocked = saved & ~these;
 			ret = wait_event_interruptible(never, false);
-			current->blocked = saved;
 		}
+		current->blocked = saved;
+		if (deadline && ret == 0)
+			return -EAGAIN;
 	}
 	if (!uptr_null(uinfo) && copy_to_user(uinfo, &info, sizeof(info)))
 		return -EFAULT;
