@@ -159,6 +159,9 @@ int proc_locks_show(struct seq_buf *m, struct proc_inode *pi, struct task *t)
 	return 0;
 }
 
+/* threads-max (kernel/limits.c) for /proc/sys/kernel. */
+int max_threads = 2048;
+
 /* No host threads behind the fake tasks. */
 char os_host_thread_state(int tid)
 {

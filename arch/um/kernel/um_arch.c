@@ -7,6 +7,7 @@
  * Model: UML arch/um/kernel/um_arch.c, Linux init/main.c.
  */
 #include <umk/sched.h>
+#include <umk/limits.h>
 #include <umk/signal_internal.h>
 #include <umk/fs.h>
 #include <umk/init.h>
@@ -407,6 +408,7 @@ static void set_default_rlimits(struct signal_struct *s)
 	s->rlim[RLIMIT_MSGQUEUE] = (struct rlimit){ 819200, 819200 };
 	s->rlim[RLIMIT_RTPRIO] = (struct rlimit){ 0, 0 };
 	s->rlim[RLIMIT_NICE] = (struct rlimit){ 0, 0 };
+	task_limits_init(s);	/* NPROC, SIGPENDING from threads-max */
 }
 
 /* Create guest pid 1 with its console fds; its kernel stack takes the

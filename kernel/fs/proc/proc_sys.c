@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <umk/limits.h>
 #include "internal.h"
 
 /* --- numeric sysctls: the System V IPC limits (root may change them) --- */
@@ -189,17 +190,6 @@ static int show_file_max(struct seq_buf *m, struct proc_inode *pi,
 	return 0;
 }
 
-/* Linux fork_init: as many tasks as an eighth of memory holds of 16 KiB
- * kernel stacks, at least 20. */
-static int show_threads_max(struct seq_buf *m, struct proc_inode *pi,
-			    struct task *task)
-{
-	uint64_t n = totalram_bytes / (8 * 16384);
-
-	seq_printf(m, "%llu\n", (unsigned long long)max(n, (uint64_t)20));
-	return 0;
-}
-
 static int show_hostname(struct seq_buf *m, struct proc_inode *pi,
 			 struct task *task)
 {
@@ -270,6 +260,14 @@ static int show_pid_max(struct seq_buf *m, struct proc_inode *pi,
 			struct task *task)
 {
 	seq_puts(m, "32768\n");
+	return 0;
+}
+
+/* Linux's threads-max, from mem= (kernel/limits.c). */
+static int show_threads_max(struct seq_buf *m, struct proc_inode *pi,
+			    struct task *task)
+{
+	seq_printf(m, "%d\n", max_threads);
 	return 0;
 }
 
