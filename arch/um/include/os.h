@@ -194,6 +194,9 @@ int os_process_mem(int pid, struct os_mem_usage *u);
 /* Bytes of host memory a memfd (or any host file) really holds: its
  * allocated blocks, so holes cost nothing. */
 uint64_t os_memfd_bytes(int fd);
+/* lseek on a host fd of umk's (SEEK_DATA/SEEK_HOLE on a memfd). The
+ * offset or -errno (-ENXIO: no data past off). */
+long long os_lseek(int fd, long long off, int whence);
 /* prlimit64 of host process pid (a guest host process, which umk traces).
  * 0 or -errno. */
 int os_prlimit(int pid, int resource, uint64_t cur, uint64_t max);

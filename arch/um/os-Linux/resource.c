@@ -71,3 +71,10 @@ int os_prlimit(int pid, int resource, uint64_t cur, uint64_t max)
 
 	return syscall(SYS_prlimit64, pid, resource, &rl, NULL) ? -errno : 0;
 }
+
+long long os_lseek(int fd, long long off, int whence)
+{
+	off_t r = lseek(fd, off, whence);
+
+	return r < 0 ? -errno : r;
+}
