@@ -153,6 +153,7 @@ struct mm_struct {
 	struct mutex stub_lock;
 	void *mode_priv;	/* the mode's state of this address space,
 				 * released by um_mode->mm_exit */
+	uint64_t oom_scan;	/* the last memory scan that counted it */
 };
 
 /* A fresh mm for host process host_pid (users 1), or NULL. */

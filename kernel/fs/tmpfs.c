@@ -15,6 +15,7 @@
 #include <umk/init.h>
 #include <umk/mm.h>
 #include <umk/xattr.h>
+#include <umk/oom.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,6 +388,8 @@ static int alloc_page(struct inode *inode, void **slot)
 
 	if (sbi->max_pages && sbi->used_pages >= sbi->max_pages)
 		return -ENOSPC;
+	if (!kernel_mem_charge(PAGE_SIZE))	/* past mem=, after the OOM killer */
+		return -ENOMEM;
 	*slot = kzalloc(PAGE_SIZE);
 	if (!*slot)
 		return -ENOMEM;

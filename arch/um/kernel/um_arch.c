@@ -8,6 +8,7 @@
  */
 #include <umk/sched.h>
 #include <umk/limits.h>
+#include <umk/oom.h>
 #include <umk/signal_internal.h>
 #include <umk/fs.h>
 #include <umk/init.h>
@@ -596,6 +597,7 @@ int main(int argc, char **argv)
 	/* The first guest host process is made now, while umk may still
 	 * fork; then umk closes its own sandbox. */
 	check(um_mode->init(), "interception mode");
+	oom_init();
 	if (!boot.nosandbox)
 		check(os_sandbox_self(), "umk's seccomp sandbox");
 	else
