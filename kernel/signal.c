@@ -12,6 +12,7 @@
 #include <umk/syscalls.h>
 #include <umk/timer.h>
 #include <mode.h>
+#include <umk/coredump.h>
 #include <string.h>
 
 #define SIG_KERNEL_ONLY (sigmask(SIGKILL) | sigmask(SIGSTOP))
@@ -379,6 +380,30 @@ bool is_current_pgrp_orphaned(void)
 	return true;
 }
 
+/*
+ * A fatal signal that dumps core (Linux do_coredump from get_signal): the
+ * other threads are told to die first, the dump is written, and the
+ * process ends with the core bit in its wait status if it was.
+ */
+static void __attribute__((noreturn)) do_coredump_exit(struct task *t,
+						       const siginfo_t *info)
+{
+	struct signal_struct *s = t->signal;
+	struct task *th;
+
+	s->group_exit = true;
+	s->group_exit_code = info->si_signo;
+	list_for_each_entry(th, &t->group_leader->thread_group, thread_node) {
+		if (th != t && task_alive(th)) {
+			th->pending.signal |= sigmask(SIGKILL);
+			signal_wake_up(th);
+		}
+	}
+	if (do_coredump(info))
+		s->group_exit_code |= 0x80;
+	do_group_exit(s->group_exit_code);
+}
+
 bool get_signal(struct task *t, struct ksignal *ks)
 {
 	for (;;) {
@@ -420,6 +445,8 @@ bool get_signal(struct task *t, struct ksignal *ks)
 			do_signal_stop(t, sig);
 			continue;
 		}
+		if (SIG_COREDUMP_MASK & sigmask(sig))
+			do_coredump_exit(t, &ks->info);
 		do_group_exit(sig);
 	}
 }

@@ -146,7 +146,7 @@ struct mm_struct {
 	struct file *exe_file;	/* /proc/PID/exe */
 	unsigned long auxv[48];	/* for /proc/PID/auxv */
 	struct list_head file_vmas;	/* mappings of files (filemap.c) */
-	bool not_dumpable;		/* PR_SET_DUMPABLE 0; exec resets */
+	bool not_dumpable;		/* PR_SET_DUMPABLE 0 or new ids; exec resets */
 	int auxv_len;
 	/* Held while a stub batch of one of its threads uses the request
 	 * page (arch/um/kernel/stub.c): the page is one per address space. */

@@ -263,6 +263,22 @@ static int show_pid_max(struct seq_buf *m, struct proc_inode *pi,
 	return 0;
 }
 
+/* Core files are always "core" in the dumping task's cwd
+ * (kernel/coredump.c): Linux's default pattern, without the pid. */
+static int show_core_pattern(struct seq_buf *m, struct proc_inode *pi,
+			     struct task *task)
+{
+	seq_puts(m, "core\n");
+	return 0;
+}
+
+static int show_core_uses_pid(struct seq_buf *m, struct proc_inode *pi,
+			      struct task *task)
+{
+	seq_puts(m, "0\n");
+	return 0;
+}
+
 /* Linux's threads-max, from mem= (kernel/limits.c). */
 static int show_threads_max(struct seq_buf *m, struct proc_inode *pi,
 			    struct task *task)
@@ -339,6 +355,8 @@ static const struct proc_dir random_dir = {
 
 static struct proc_entry kernel_entries[] = {
 	{ "cap_last_cap", S_IFREG | 0444, show_const },
+	{ "core_pattern", S_IFREG | 0444, show_core_pattern },
+	{ "core_uses_pid", S_IFREG | 0444, show_core_uses_pid },
 	{ "domainname", S_IFREG | 0644, show_domainname, write_domainname },
 	{ "hostname", S_IFREG | 0644, show_hostname, write_hostname },
 	{ "msgmax", S_IFREG | 0644, show_int, write_int },
