@@ -6,14 +6,16 @@
  *    ENOMEM (the overcommit heuristic); RLIMIT_AS bounds a process's
  *    address space;
  *  - the kernel accounts every guest page that costs the host memory:
- *    the resident anonymous and shared pages of every guest process
- *    (private copies of file pages included), the page caches of mapped
+ *    the anonymous and shared pages of every guest process (private
+ *    copies of file pages included; pages shared after a fork split among
+ *    the processes, so each counts once), the page caches of mapped
  *    files and tmpfs. The processes' part comes from the host's own
  *    accounting, read at a bounded rate; when the total passes mem=, the
  *    OOM killer picks the process that holds the most (never init), kills
  *    it with SIGKILL and logs "Out of memory: Killed process N (comm)".
- * Shared pages are counted once for each process that maps them, so the
- * count can only err on the side of the host.
+ * A page of a mapped file's cache is counted in the cache and in the
+ * processes that map it, so the count can only err on the side of the
+ * host.
  */
 #include <umk/sched.h>
 #include <umk/mm.h>
@@ -40,25 +42,22 @@ static int nr_procs;			/* processes seen at the last scan */
 static pid_t victim_tgid;		/* being killed, until it is gone */
 static uint64_t victim_since;
 
-/* What the host holds for the process of t (one of its live threads). */
-static uint64_t task_mem(struct task *t, struct os_mem_usage *u)
+/* The host thread through which t's process is read. */
+static int task_host_tid(struct task *t)
 {
-	int tid = t->host_tid > 0 ? t->host_tid : t->mm->host_pid;
-
-	if (tid <= 0 || os_process_mem(tid, u) < 0)
-		return 0;
-	return u->anon + u->shmem;
+	return t->host_tid > 0 ? t->host_tid : t->mm->host_pid;
 }
 
 /*
  * One pass over the address spaces (each counted once, whichever of its
- * tasks is alive): their total into procs_bytes; the largest killable
- * process (not init, not already dying) into *victim.
+ * tasks is alive): their proportional share of what the host holds into
+ * procs_bytes (pages shared after fork counted once in all); the largest
+ * killable process by resident size, as Linux's oom_badness (not init,
+ * not already dying), into *victim.
  */
-static void scan_processes(struct task **victim, struct os_mem_usage *vu)
+static void scan_processes(struct task **victim)
 {
-	struct os_mem_usage u;
-	uint64_t best = 0, sum = 0, bytes;
+	uint64_t best = 0, sum = 0, pss, rss;
 	struct task *t;
 
 	scan_gen++;
@@ -68,14 +67,15 @@ static void scan_processes(struct task **victim, struct os_mem_usage *vu)
 		if (!task_alive(t) || !t->mm || t->mm->oom_scan == scan_gen)
 			continue;
 		t->mm->oom_scan = scan_gen;
-		bytes = task_mem(t, &u);
-		sum += bytes;
-		nr_procs++;
-		if (t->tgid == 1 || t->signal->group_exit || bytes <= best)
+		if (task_host_tid(t) <= 0 ||
+		    os_process_pss(task_host_tid(t), &pss, &rss) < 0)
 			continue;
-		best = bytes;
+		sum += pss;
+		nr_procs++;
+		if (t->tgid == 1 || t->signal->group_exit || rss <= best)
+			continue;
+		best = rss;
 		*victim = t;
-		*vu = u;
 	}
 	procs_bytes = sum;
 }
@@ -88,9 +88,8 @@ uint64_t kernel_mem_bytes(void)
 uint64_t guest_ram_used(void)
 {
 	struct task *v;
-	struct os_mem_usage u;
 
-	scan_processes(&v, &u);
+	scan_processes(&v);
 	return procs_bytes;
 }
 
@@ -102,8 +101,11 @@ static bool victim_alive(pid_t tgid)
 	return t && t->tgid == tgid && task_alive(t) && t->signal->count > 0;
 }
 
-static void oom_kill_process(struct task *v, const struct os_mem_usage *u)
+static void oom_kill_process(struct task *v)
 {
+	struct os_mem_usage mu, *u = &mu;
+
+	os_process_mem(task_host_tid(v), u);
 	printk(KERN_ERR "Out of memory: Killed process %d (%.16s) "
 	       "total-vm:%llukB, anon-rss:%llukB, file-rss:%llukB, "
 	       "shmem-rss:%llukB, UID:%u pgtables:0kB oom_score_adj:0\n",
@@ -119,14 +121,13 @@ static void oom_kill_process(struct task *v, const struct os_mem_usage *u)
 
 void out_of_memory(void)
 {
-	struct os_mem_usage u;
 	struct task *v;
 
 	if (victim_tgid && victim_alive(victim_tgid) &&
 	    ktime_get_ns() - victim_since < VICTIM_GRACE_NS)
 		return;		/* its memory is on the way back */
 	victim_tgid = 0;
-	scan_processes(&v, &u);
+	scan_processes(&v);
 	if (procs_bytes + kernel_mem_bytes() <= totalram_bytes)
 		return;
 	if (!v) {
@@ -135,7 +136,7 @@ void out_of_memory(void)
 			panic("System is deadlocked on memory");
 		return;
 	}
-	oom_kill_process(v, &u);
+	oom_kill_process(v);
 }
 
 /* The periodic check, faster when few processes are there to read. */

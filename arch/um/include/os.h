@@ -191,6 +191,12 @@ struct os_mem_usage {
 	uint64_t anon, file, shmem, vm;
 };
 int os_process_mem(int pid, struct os_mem_usage *u);
+/* The proportional share of host process pid in the anonymous and shared
+ * memory it maps (smaps_rollup Pss_Anon + Pss_Shmem: pages shared after a
+ * fork, or between processes, are split among them, so the sum over
+ * processes is what the host really holds), and its resident size, in
+ * bytes. 0 or -errno. */
+int os_process_pss(int pid, uint64_t *pss, uint64_t *rss);
 /* Bytes of host memory a memfd (or any host file) really holds: its
  * allocated blocks, so holes cost nothing. */
 uint64_t os_memfd_bytes(int fd);

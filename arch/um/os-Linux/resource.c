@@ -56,6 +56,21 @@ int os_process_mem(int pid, struct os_mem_usage *u)
 	return 0;
 }
 
+int os_process_pss(int pid, uint64_t *pss, uint64_t *rss)
+{
+	char path[64], buf[2048];
+	long n;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	n = os_read_file(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return n < 0 ? (int)n : -ESRCH;
+	buf[n] = 0;
+	*pss = status_kb(buf, "\nPss_Anon:") + status_kb(buf, "\nPss_Shmem:");
+	*rss = status_kb(buf, "\nRss:");
+	return 0;
+}
+
 uint64_t os_memfd_bytes(int fd)
 {
 	struct stat st;
