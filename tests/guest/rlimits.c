@@ -102,6 +102,25 @@ static void as_limit(void)
 	_exit(0);
 }
 
+/* Recurse through about 2 MiB of stack. */
+static int deep(int n)
+{
+	volatile char pad[4096];
+
+	pad[0] = n;
+	return n ? deep(n - 1) + pad[0] : 0;
+}
+
+static void stack_limit(void)
+{
+	struct rlimit rl;
+
+	getrlimit(RLIMIT_STACK, &rl);
+	rl.rlim_cur = 256 << 10;
+	setrlimit(RLIMIT_STACK, &rl);
+	_exit(deep(512) == 0 ? 0 : 1);
+}
+
 static void nproc(void)
 {
 	struct rlimit rl = { 4, 4 };
@@ -152,6 +171,7 @@ int main(void)
 	in_child("FSIZE default action", fsize_default);
 	in_child("NOFILE", nofile);
 	in_child("AS", as_limit);
+	in_child("STACK 256K, 2 MiB deep", stack_limit);
 	in_child("NPROC", nproc);
 	scratch_cleanup(dir);
 	say("DONE rlimits");

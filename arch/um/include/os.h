@@ -203,8 +203,10 @@ uint64_t os_memfd_bytes(int fd);
 /* lseek on a host fd of umk's (SEEK_DATA/SEEK_HOLE on a memfd). The
  * offset or -errno (-ENXIO: no data past off). */
 long long os_lseek(int fd, long long off, int whence);
-/* prlimit64 of host process pid (a guest host process, which umk traces).
- * 0 or -errno. */
-int os_prlimit(int pid, int resource, uint64_t cur, uint64_t max);
+/* Set the soft limit of resource of host process pid (a guest host
+ * process) to cur, at most its hard limit (umk cannot raise that). For
+ * the limits the host itself enforces for guest code (RLIMIT_STACK: the
+ * host grows the stack). 0 or -errno. */
+int os_prlimit(int pid, int resource, uint64_t cur);
 
 #endif

@@ -78,12 +78,15 @@ uint64_t os_memfd_bytes(int fd)
 	return fstat(fd, &st) ? 0 : (uint64_t)st.st_blocks * 512;
 }
 
-int os_prlimit(int pid, int resource, uint64_t cur, uint64_t max)
+int os_prlimit(int pid, int resource, uint64_t cur)
 {
 	struct rlimit64 {
 		uint64_t cur, max;
-	} rl = { cur, max };
+	} rl;
 
+	if (syscall(SYS_prlimit64, pid, resource, NULL, &rl))
+		return -errno;
+	rl.cur = cur < rl.max ? cur : rl.max;
 	return syscall(SYS_prlimit64, pid, resource, &rl, NULL) ? -errno : 0;
 }
 
