@@ -13,7 +13,7 @@
 #           costs the host almost nothing (its memfds' blocks, the total).
 #   core    a core file umk wrote opens in the host's gdb with the binary,
 #           with main() in the backtrace.
-# Environment: UMK (./umk), UMK_MODES ("skas tt"), B (build).
+# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -21,7 +21,7 @@ ROOT=$PWD
 B=${B:-build}
 case $B in /*) ;; *) B=$ROOT/$B ;; esac
 UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt}
+MODES=${UMK_MODES:-skas tt seccomp}
 IMG=$B/test-rootfs.img
 PROGS=$B/tests/limits
 PATH=$PATH:/sbin:/usr/sbin
