@@ -36,6 +36,13 @@ bool in_group_p(const struct cred *c, gid_t gid)
 /* Install new as the current task's credentials as they are. */
 static void install_creds(struct cred *new)
 {
+	const struct cred *old = current->cred;
+
+	/* Linux: a process whose ids change is no longer dumpable
+	 * (suid_dumpable 0) until its next execve. */
+	if (current->mm && (old->euid != new->euid || old->egid != new->egid ||
+			    old->fsuid != new->fsuid || old->fsgid != new->fsgid))
+		current->mm->not_dumpable = true;
 	put_cred(current->cred);
 	current->cred = new;
 }

@@ -34,30 +34,66 @@ struct page_cache {
 static LIST_HEAD(caches);
 
 #define CHUNK (128 * 1024)
+#define min3(a, b, c) min(min(a, b), c)
 
-/* Fill a new cache from the file through its filesystem. */
+/*
+ * The next range [*start, *end) at or after pos that may hold data, by
+ * the file's SEEK_DATA and SEEK_HOLE (without them all of the file may).
+ * false when only a hole is left. f->f_pos is left as it was.
+ */
+static bool next_data(struct file *f, loff_t pos, loff_t size, loff_t *start,
+		      loff_t *end)
+{
+	loff_t (*seek)(struct file *, loff_t, int) =
+		f->f_op->llseek ? f->f_op->llseek : generic_file_llseek;
+	loff_t saved = f->f_pos, d, h;
+
+	d = seek(f, pos, SEEK_DATA);
+	h = d < 0 ? d : seek(f, d, SEEK_HOLE);
+	f->f_pos = saved;
+	if (d < 0 || d >= size)
+		return false;
+	*start = d;
+	*end = h < 0 || h > size ? size : h;
+	return true;
+}
+
+static bool all_zero(const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (buf[i])
+			return false;
+	return true;
+}
+
+/* Fill a new cache from the file through its filesystem. Holes and pages
+ * of zeros are never written into the memfd, so a sparse file costs the
+ * host only what it really holds. */
 static int fill_cache(struct page_cache *c, struct file *f)
 {
 	char *buf = kmalloc(CHUNK);
-	loff_t pos = 0;
+	loff_t pos = 0, start, end;
 	int err = 0;
 
 	if (!buf)
 		return -ENOMEM;
-	while (pos < c->size) {
-		loff_t at = pos;
-		ssize_t n = f->f_op->read(f, buf, min((loff_t)CHUNK,
-						     c->size - pos), &at);
+	while (!err && next_data(f, pos, c->size, &start, &end)) {
+		for (pos = start; pos < end; ) {
+			loff_t at = pos;
+			ssize_t n = f->f_op->read(f, buf, min((loff_t)CHUNK,
+							     end - pos), &at);
 
-		if (n <= 0) {
-			err = n < 0 ? n : 0;
-			break;
+			if (n <= 0) {
+				err = n < 0 ? n : 0;
+				end = pos = c->size;
+				break;
+			}
+			if (!all_zero(buf, n) && os_pwrite(c->fd, buf, n, pos) != n) {
+				err = -EIO;
+				break;
+			}
+			pos += n;
 		}
-		if (os_pwrite(c->fd, buf, n, pos) != n) {
-			err = -EIO;
-			break;
-		}
-		pos += n;
 	}
 	kfree(buf);
 	return err;
@@ -103,6 +139,16 @@ out_free:
 	return ERR_PTR(err);
 }
 
+uint64_t filemap_cache_bytes(void)
+{
+	struct page_cache *c;
+	uint64_t sum = 0;
+
+	list_for_each_entry(c, &caches, list)
+		sum += os_memfd_bytes(c->fd);
+	return sum;
+}
+
 int filemap_writeback(struct inode *inode)
 {
 	struct page_cache *c = inode->i_cache;
@@ -116,10 +162,22 @@ int filemap_writeback(struct inode *inode)
 	if (!buf)
 		return -ENOMEM;
 	while (pos < c->size) {
-		long n = os_pread(c->fd, buf, min((loff_t)CHUNK, c->size - pos),
-				  pos);
-		loff_t at = pos;
+		long long data = os_lseek(c->fd, pos, SEEK_DATA), hole;
+		long n;
+		loff_t at;
 
+		/* A hole of the memfd was never stored into, so the file
+		 * holds zeros there already: it is skipped, and a sparse
+		 * file stays sparse. */
+		if (data < 0 || data >= c->size)
+			break;
+		hole = os_lseek(c->fd, data, SEEK_HOLE);
+		if (hole <= data)
+			hole = c->size;
+		pos = data;
+		n = os_pread(c->fd, buf, min3((loff_t)CHUNK, c->size - pos,
+					      hole - pos), pos);
+		at = pos;
 		if (n <= 0) {
 			err = n < 0 ? -EIO : 0;
 			break;

@@ -12,6 +12,7 @@
 #include <umk/syscalls.h>
 #include <mode.h>
 #include <umk/filemap.h>
+#include <umk/limits.h>
 #include <os.h>
 #include <string.h>
 #include <sched.h>
@@ -195,6 +196,9 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 		return -EINVAL;
 	if ((flags & CSIGNAL) > KSIGNAL_MAX)
 		return -EINVAL;
+	ret = task_limits_check();
+	if (ret < 0)
+		return ret;
 	pid = alloc_pid();
 	if (pid < 0)
 		return pid;

@@ -58,9 +58,15 @@ SYSCALL_DEFINE6(futex, unsigned long, uaddr, int, op, unsigned int, val,
 	if (!futex_addr_ok(uaddr) || (uses_uaddr2(cmd) && !futex_addr_ok(uaddr2)))
 		return -EFAULT;
 	umk_stats.syscalls_passthrough++;
-	if (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET)
-		return host_syscall_interruptible(current, SYS_futex, uaddr, op,
-						  val, utime, uaddr2, val3);
+	if (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) {
+		long ret;
+
+		current->host_sleep = true;
+		ret = host_syscall_interruptible(current, SYS_futex, uaddr, op,
+						 val, utime, uaddr2, val3);
+		current->host_sleep = false;
+		return ret;
+	}
 	return host_syscall(current, SYS_futex, uaddr, op, val, utime, uaddr2,
 			    val3);
 }

@@ -11,6 +11,7 @@
 #include <umk/syscalls.h>
 #include <umk/fs.h>
 #include <umk/mm.h>
+#include <umk/oom.h>
 #include <mode.h>
 #include <umk/filemap.h>
 #include <stub.h>
@@ -18,19 +19,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-
-uint64_t totalram_bytes = 256ULL << 20;
-
-uint64_t guest_ram_used(void)
-{
-	struct task *t;
-	uint64_t sum = 0;
-
-	list_for_each_entry(t, &task_list, tasks)
-		if (thread_group_leader(t) && t->mm && t->mm->host_pid > 0)
-			sum += os_process_rss(t->mm->host_pid);
-	return sum;
-}
 
 /* Does [addr, addr+len) stay clear of the stub and inside user space? */
 static bool range_allowed(unsigned long addr, unsigned long len)
@@ -60,6 +48,9 @@ SYSCALL_DEFINE1(brk, unsigned long, brk)
 	if (brk < mm->start_brk || brk > STUB_START)
 		return mm->brk;
 	newend = ALIGN_UP(brk, PAGE_SIZE);
+	if (newend > oldend && (vm_enough_memory(newend - oldend) ||
+				may_expand_vm(newend - oldend)))
+		return mm->brk;
 	if (newend > oldend) {
 		ret = host_mm_call(SYS_mmap, oldend, newend - oldend,
 				   PROT_READ | PROT_WRITE,
@@ -75,6 +66,23 @@ SYSCALL_DEFINE1(brk, unsigned long, brk)
 	mm->brk_mapped = newend;
 	mm->brk = brk;
 	return brk;
+}
+
+/* Linux's accounting of a new mapping (mm/mmap.c accountable_mapping):
+ * private writable and shared anonymous ones count against memory unless
+ * MAP_NORESERVE; every one against RLIMIT_AS. 0 or -ENOMEM. */
+static long mmap_check_limits(unsigned long len, unsigned long prot,
+			      unsigned long flags)
+{
+	bool shared_anon = (flags & MAP_ANONYMOUS) &&
+			   (flags & MAP_TYPE) != MAP_PRIVATE;
+	bool private_w = (flags & MAP_TYPE) == MAP_PRIVATE &&
+			 (prot & PROT_WRITE);
+
+	if ((shared_anon || private_w) && !(flags & MAP_NORESERVE) &&
+	    vm_enough_memory(len))
+		return -ENOMEM;
+	return may_expand_vm(len);
 }
 
 SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long, flags, int, fd, unsigned long, off)
@@ -99,6 +107,9 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
 	    ((addr & (PAGE_SIZE - 1)) || !range_allowed(addr, len)))
 		return (addr & (PAGE_SIZE - 1)) ? -EINVAL : -ENOMEM;
+	ret = mmap_check_limits(len, prot, flags);
+	if (ret < 0)
+		return ret;
 	if (!(flags & MAP_ANONYMOUS)) {
 		f = fget(fd);
 		if (!f)
@@ -160,6 +171,8 @@ SYSCALL_DEFINE5(mremap, unsigned long, addr, unsigned long, old_len, unsigned lo
 		return -EINVAL;
 	if (!(flags & (MREMAP_MAYMOVE | MREMAP_FIXED)) &&
 	    !range_allowed(addr, ALIGN_UP(new_len, PAGE_SIZE)))
+		return -ENOMEM;
+	if (new_len > old_len && may_expand_vm(new_len - old_len))
 		return -ENOMEM;
 	ret = host_mm_call(SYS_mremap, addr, old_len, new_len, flags, new_addr, 0);
 	if (ret >= 0) {

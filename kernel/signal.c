@@ -12,6 +12,7 @@
 #include <umk/syscalls.h>
 #include <umk/timer.h>
 #include <mode.h>
+#include <umk/coredump.h>
 #include <string.h>
 
 #define SIG_KERNEL_ONLY (sigmask(SIGKILL) | sigmask(SIGSTOP))
@@ -379,6 +380,30 @@ bool is_current_pgrp_orphaned(void)
 	return true;
 }
 
+/*
+ * A fatal signal that dumps core (Linux do_coredump from get_signal): the
+ * other threads are told to die first, the dump is written, and the
+ * process ends with the core bit in its wait status if it was.
+ */
+static void __attribute__((noreturn)) do_coredump_exit(struct task *t,
+						       const siginfo_t *info)
+{
+	struct signal_struct *s = t->signal;
+	struct task *th;
+
+	s->group_exit = true;
+	s->group_exit_code = info->si_signo;
+	list_for_each_entry(th, &t->group_leader->thread_group, thread_node) {
+		if (th != t && task_alive(th)) {
+			th->pending.signal |= sigmask(SIGKILL);
+			signal_wake_up(th);
+		}
+	}
+	if (do_coredump(info))
+		s->group_exit_code |= 0x80;
+	do_group_exit(s->group_exit_code);
+}
+
 bool get_signal(struct task *t, struct ksignal *ks)
 {
 	for (;;) {
@@ -420,6 +445,8 @@ bool get_signal(struct task *t, struct ksignal *ks)
 			do_signal_stop(t, sig);
 			continue;
 		}
+		if (SIG_COREDUMP_MASK & sigmask(sig))
+			do_coredump_exit(t, &ks->info);
 		do_group_exit(sig);
 	}
 }
@@ -725,8 +752,6 @@ SYSCALL_DEFINE4(rt_sigtimedwait, struct uptr, uthese, struct uptr, uinfo, struct
 		deadline = ktime_get_ns() + ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	}
 	for (;;) {
-		current->blocked = saved & ~these;
-		current->blocked |= ~these & ~saved & 0;
 		/* Only the awaited signals count as deliverable here. */
 		current->blocked = ~these;
 		sig = dequeue_signal(current, &info);
@@ -735,17 +760,19 @@ SYSCALL_DEFINE4(rt_sigtimedwait, struct uptr, uthese, struct uptr, uinfo, struct
 			break;
 		if (pending_mask(current) & ~these)
 			return -EINTR;
+		/* While it sleeps the awaited signals are unblocked (Linux's
+		 * real_blocked), so that sending one wakes this thread. */
+		current->blocked = saved & ~these;
 		if (deadline) {
 			ret = schedule_timeout(deadline);
-			if (ret == 0)
-				return -EAGAIN;
 		} else {
 			struct wait_queue_head never = WAIT_QUEUE_HEAD_INIT(never);
 
-			current->blocked = saved & ~these;
 			ret = wait_event_interruptible(never, false);
-			current->blocked = saved;
 		}
+		current->blocked = saved;
+		if (deadline && ret == 0)
+			return -EAGAIN;
 	}
 	if (!uptr_null(uinfo) && copy_to_user(uinfo, &info, sizeof(info)))
 		return -EFAULT;

@@ -396,6 +396,9 @@ SYSCALL_DEFINE4(prlimit64, pid_t, pid, int, resource, struct uptr, new_rlim, str
 		if (resource == RLIMIT_NOFILE && new.rlim_max > 1048576)
 			return -EPERM;
 		*cur = new;
+		/* The host grows the guest's stack: it needs the limit. */
+		if (resource == RLIMIT_STACK && t->mm && t->mm->host_pid > 0)
+			os_prlimit(t->mm->host_pid, RLIMIT_STACK, new.rlim_cur);
 	}
 	return 0;
 }

@@ -54,4 +54,7 @@ ssize_t filemap_write_through(struct file *f, const char *buf, size_t len,
 /* The file's size changed (truncate, a write past the end). */
 void filemap_resize(struct inode *inode, loff_t size);
 
+/* Bytes of host memory the page caches of mapped files hold now (their
+ * memfds' allocated pages: holes cost nothing). */
+uint64_t filemap_cache_bytes(void);
 #endif

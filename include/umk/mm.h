@@ -7,8 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 extern uint64_t totalram_bytes;
-/* Bytes of guest memory in use now (sum of the guest processes' RSS, read
- * from the host's accounting), for free and /proc/meminfo. */
+/* Bytes of guest memory the guest processes use now (their resident
+ * anonymous and shared pages, from the host's accounting), for free and
+ * /proc/meminfo. kernel/oom_kill.c. */
 uint64_t guest_ram_used(void);
 /* Does [addr, addr + len) stay inside user space and clear of the stub?
  * (kernel/mm.c: what every guest mapping must satisfy.) */

@@ -146,13 +146,14 @@ struct mm_struct {
 	struct file *exe_file;	/* /proc/PID/exe */
 	unsigned long auxv[48];	/* for /proc/PID/auxv */
 	struct list_head file_vmas;	/* mappings of files (filemap.c) */
-	bool not_dumpable;		/* PR_SET_DUMPABLE 0; exec resets */
+	bool not_dumpable;		/* PR_SET_DUMPABLE 0 or new ids; exec resets */
 	int auxv_len;
 	/* Held while a stub batch of one of its threads uses the request
 	 * page (arch/um/kernel/stub.c): the page is one per address space. */
 	struct mutex stub_lock;
 	void *mode_priv;	/* the mode's state of this address space,
 				 * released by um_mode->mm_exit */
+	uint64_t oom_scan;	/* the last memory scan that counted it */
 };
 
 /* A fresh mm for host process host_pid (users 1), or NULL. */
@@ -276,6 +277,9 @@ struct task {
 	 * (vfork_release); each points at the other until then. */
 	struct task *vfork_parent;
 	struct task *vfork_child;
+	/* In an interruptible host call that sleeps in the host (futex
+	 * wait): /proc shows S once the host thread really sleeps. */
+	bool host_sleep;
 };
 
 extern struct task *current;

@@ -6,6 +6,7 @@
  * (chmod/chown/truncate) and fs/utimes.c.
  */
 #include <umk/fs.h>
+#include <umk/resource.h>
 #include <umk/filemap.h>
 #include <umk/syscalls.h>
 #include <umk/uaccess.h>
@@ -46,6 +47,14 @@ int do_truncate(struct dentry *dentry, loff_t length)
 {
 	struct inode *inode = dentry->d_inode;
 	struct iattr attr = { .ia_valid = ATTR_SIZE, .ia_size = length };
+	rlim_t limit = rlimit(RLIMIT_FSIZE);
+
+	/* Growing past RLIMIT_FSIZE: SIGXFSZ and EFBIG (inode_newsize_ok). */
+	if (length > inode->i_size && limit != RLIM_INFINITY &&
+	    (rlim_t)length > limit) {
+		send_sig_info(SIGXFSZ, NULL, current, false);
+		return -EFBIG;
+	}
 
 	if (length != inode->i_size) {
 		attr.ia_valid |= ATTR_MTIME;

@@ -10,6 +10,7 @@
 #include <umk/filemap.h>
 #include <umk/syscalls.h>
 #include <umk/fsnotify.h>
+#include <umk/resource.h>
 #include <string.h>
 #include <sys/uio.h>
 #ifndef RWF_APPEND
@@ -153,6 +154,27 @@ static ssize_t vfs_read(struct file *f, struct uptr ubuf, size_t count,
 	return done ? (ssize_t)done : ret;
 }
 
+/*
+ * RLIMIT_FSIZE on a write of count bytes at pos to a regular file (Linux
+ * generic_write_check_limits): the count is cut at the limit; a write
+ * that starts at or past it sends SIGXFSZ and fails. Returns the count
+ * allowed, or -EFBIG.
+ */
+static ssize_t write_check_fsize(struct file *f, loff_t pos, size_t count)
+{
+	rlim_t limit = rlimit(RLIMIT_FSIZE);
+
+	if (!S_ISREG(f->f_inode->i_mode) || limit == RLIM_INFINITY)
+		return count;
+	if ((f->f_flags & O_APPEND))
+		pos = f->f_inode->i_size;
+	if (pos < 0 || (rlim_t)pos >= limit) {
+		send_sig_info(SIGXFSZ, NULL, current, false);
+		return -EFBIG;
+	}
+	return min(count, (size_t)(limit - pos));
+}
+
 static ssize_t vfs_write(struct file *f, struct uptr ubuf, size_t count,
 			 loff_t *pos)
 {
@@ -172,6 +194,11 @@ static ssize_t vfs_write(struct file *f, struct uptr ubuf, size_t count,
 		return -EINVAL;
 	if (count == 0)
 		return 0;
+	ret = write_check_fsize(f, *pos, count);
+	if (ret < 0)
+		return ret;
+	count = ret;
+	ret = 0;
 	buf = kmalloc(min(count, (size_t)CHUNK));
 	if (!buf)
 		return -ENOMEM;

@@ -15,6 +15,7 @@
 #include <umk/init.h>
 #include <umk/mm.h>
 #include <umk/xattr.h>
+#include <umk/oom.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,35 @@ static void **page_slot(void **root, uint64_t idx, bool create)
 }
 
 /*
+ * The first page index >= from in the subtree of node (a node of `level`
+ * whose first page is base) that is present (want) or absent (!want);
+ * UINT64_MAX if there is none in it. Absent subtrees are skipped whole,
+ * so a search costs the nodes it passes, never the size of a hole.
+ */
+static uint64_t radix_find(void **node, int level, uint64_t base,
+			   uint64_t from, bool want)
+{
+	uint64_t span = 1ULL << (level * RADIX_SHIFT);
+	unsigned long i;
+
+	if (!node)
+		return want ? UINT64_MAX : max(base, from);
+	for (i = from > base ? (from - base) / span : 0; i < RADIX_FANOUT; i++) {
+		uint64_t cbase = base + i * span, r;
+
+		if (level == 0) {
+			if (!!node[i] == want)
+				return cbase;
+			continue;
+		}
+		r = radix_find(node[i], level - 1, cbase, max(cbase, from), want);
+		if (r != UINT64_MAX)
+			return r;
+	}
+	return UINT64_MAX;
+}
+
+/*
  * Free every page of the subtree at *slot with index >= from. The subtree
  * is a node of `level` (its children each span 512^level pages) whose first
  * page is base. Nodes left empty are freed too. Returns the pages freed.
@@ -358,6 +388,8 @@ static int alloc_page(struct inode *inode, void **slot)
 
 	if (sbi->max_pages && sbi->used_pages >= sbi->max_pages)
 		return -ENOSPC;
+	if (!kernel_mem_charge(PAGE_SIZE))	/* past mem=, after the OOM killer */
+		return -ENOMEM;
 	*slot = kzalloc(PAGE_SIZE);
 	if (!*slot)
 		return -ENOMEM;
@@ -1367,8 +1399,37 @@ static const struct inode_operations tmpfs_special_iops = {
 	.listxattr = tmpfs_listxattr,
 };
 
+/*
+ * lseek on a regular file: SEEK_DATA and SEEK_HOLE find the pages that
+ * exist (Linux shmem_file_llseek): a hole is a page never written; past
+ * i_size is -ENXIO. The rest as generic_file_llseek.
+ */
+static loff_t tmpfs_file_llseek(struct file *file, loff_t off, int whence)
+{
+	struct inode *inode = file->f_inode;
+	uint64_t idx;
+
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return generic_file_llseek(file, off, whence);
+	if (off < 0 || off >= inode->i_size)
+		return -ENXIO;
+	idx = radix_find(TMPFS_I(inode)->pages, RADIX_LEVELS - 1, 0,
+			 off / PAGE_SIZE, whence == SEEK_DATA);
+	if (idx == UINT64_MAX || idx >= TMPFS_MAX_PAGES ||
+	    (loff_t)(idx * PAGE_SIZE) >= inode->i_size) {
+		if (whence == SEEK_DATA)
+			return -ENXIO;
+		off = inode->i_size;
+	} else if ((loff_t)(idx * PAGE_SIZE) > off) {
+		off = idx * PAGE_SIZE;
+	}
+	file->f_pos = off;
+	return off;
+}
+
 static const struct file_operations tmpfs_file_fops = {
 	.read = tmpfs_file_read,
+	.llseek = tmpfs_file_llseek,
 	.write = tmpfs_file_write,
 	.fsync = tmpfs_fsync,
 };

@@ -5,6 +5,8 @@
  */
 #include <umk/fs.h>
 #include <umk/mm.h>
+#include <umk/oom.h>
+#include <umk/limits.h>
 #include <umk/ubd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -155,6 +157,35 @@ struct ubd *ubd_get(int n)
 struct seq_buf;
 struct proc_inode;
 int proc_locks_show(struct seq_buf *m, struct proc_inode *pi, struct task *t)
+{
+	return 0;
+}
+
+/* The guest's memory (kernel/oom_kill.c): always room in the unit tests. */
+bool kernel_mem_charge(uint64_t bytes)
+{
+	return true;
+}
+
+/* generic_file_llseek (fs/read_write.c) for SEEK_SET/CUR/END. */
+loff_t generic_file_llseek(struct file *f, loff_t off, int whence)
+{
+	loff_t base = whence == SEEK_CUR ? f->f_pos :
+		      whence == SEEK_END ? f->f_inode->i_size : 0;
+
+	if (whence > SEEK_END)
+		return -EINVAL;
+	if (base + off < 0)
+		return -EINVAL;
+	f->f_pos = base + off;
+	return f->f_pos;
+}
+
+/* threads-max (kernel/limits.c) for /proc/sys/kernel. */
+int max_threads = 2048;
+
+/* No host threads behind the fake tasks. */
+char os_host_thread_state(int tid)
 {
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include <umk/fs.h>
 #include <umk/mm.h>
+#include <umk/oom.h>
 #include <umk/ubd.h>
 #include <umk/uaccess.h>
 #include <stdarg.h>
@@ -19,6 +20,24 @@
 struct task *current;
 struct task *init_task;
 uint64_t totalram_bytes = 64ULL << 20;
+
+/* The guest's memory (kernel/oom_kill.c): always room here. */
+bool kernel_mem_charge(uint64_t bytes)
+{
+	return true;
+}
+
+/* generic_file_llseek (fs/read_write.c) for SEEK_SET/CUR/END. */
+loff_t generic_file_llseek(struct file *f, loff_t off, int whence)
+{
+	loff_t base = whence == SEEK_CUR ? f->f_pos :
+		      whence == SEEK_END ? f->f_inode->i_size : 0;
+
+	if (whence > SEEK_END || base + off < 0)
+		return -EINVAL;
+	f->f_pos = base + off;
+	return f->f_pos;
+}
 int busy_complaints;
 
 void *kzalloc(size_t size) { return calloc(1, size); }

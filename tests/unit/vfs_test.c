@@ -94,6 +94,8 @@ static void setup(void)
 	task.pid = task.tgid = 1;
 	task.cred = &root_cred;
 	task.signal = &sig;
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		sig.rlim[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
 	sig.rlim[RLIMIT_NOFILE].rlim_cur = 1024;
 	task.files = alloc_files();
 	task.fs = kzalloc(sizeof(*task.fs));

@@ -182,4 +182,33 @@ const char *os_ksym_lookup(unsigned long addr, unsigned long *off,
 /* Host RSS in bytes of process pid (from /proc/PID/statm), or 0. */
 uint64_t os_process_rss(int pid);
 
+
+/* ---- host resources of guest host processes (arch/um/os-Linux/resource.c) ---- */
+/* The scheduler state letter of host thread tid ('S', 'R', ...), 0 if gone. */
+char os_host_thread_state(int tid);
+/* Resident memory of host process pid in bytes, as the host splits it:
+ * anonymous, file-backed, shared memory (memfds, MAP_SHARED anonymous);
+ * vm is its virtual size. 0 or -errno (-ESRCH when gone). */
+struct os_mem_usage {
+	uint64_t anon, file, shmem, vm;
+};
+int os_process_mem(int pid, struct os_mem_usage *u);
+/* The proportional share of host process pid in the anonymous and shared
+ * memory it maps (smaps_rollup Pss_Anon + Pss_Shmem: pages shared after a
+ * fork, or between processes, are split among them, so the sum over
+ * processes is what the host really holds), and its resident size, in
+ * bytes. 0 or -errno. */
+int os_process_pss(int pid, uint64_t *pss, uint64_t *rss);
+/* Bytes of host memory a memfd (or any host file) really holds: its
+ * allocated blocks, so holes cost nothing. */
+uint64_t os_memfd_bytes(int fd);
+/* lseek on a host fd of umk's (SEEK_DATA/SEEK_HOLE on a memfd). The
+ * offset or -errno (-ENXIO: no data past off). */
+long long os_lseek(int fd, long long off, int whence);
+/* Set the soft limit of resource of host process pid (a guest host
+ * process) to cur, at most its hard limit (umk cannot raise that). For
+ * the limits the host itself enforces for guest code (RLIMIT_STACK: the
+ * host grows the stack). 0 or -errno. */
+int os_prlimit(int pid, int resource, uint64_t cur);
+
 #endif

@@ -7,6 +7,8 @@
  * Model: UML arch/um/kernel/um_arch.c, Linux init/main.c.
  */
 #include <umk/sched.h>
+#include <umk/limits.h>
+#include <umk/oom.h>
 #include <umk/signal_internal.h>
 #include <umk/fs.h>
 #include <umk/init.h>
@@ -407,6 +409,7 @@ static void set_default_rlimits(struct signal_struct *s)
 	s->rlim[RLIMIT_MSGQUEUE] = (struct rlimit){ 819200, 819200 };
 	s->rlim[RLIMIT_RTPRIO] = (struct rlimit){ 0, 0 };
 	s->rlim[RLIMIT_NICE] = (struct rlimit){ 0, 0 };
+	task_limits_init(s);	/* NPROC, SIGPENDING from threads-max */
 }
 
 /* Create guest pid 1 with its console fds; its kernel stack takes the
@@ -594,6 +597,7 @@ int main(int argc, char **argv)
 	/* The first guest host process is made now, while umk may still
 	 * fork; then umk closes its own sandbox. */
 	check(um_mode->init(), "interception mode");
+	oom_init();
 	if (!boot.nosandbox)
 		check(os_sandbox_self(), "umk's seccomp sandbox");
 	else

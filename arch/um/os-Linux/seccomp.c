@@ -207,6 +207,9 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(waitid),
 	SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
 	SCMP_SYS(kcmp), SCMP_SYS(kill), SCMP_SYS(tgkill), SCMP_SYS(tkill),
+	/* a guest's RLIMIT_STACK on its host process, which grows the
+	 * stack (kernel/sys.c, os_prlimit) */
+	SCMP_SYS(prlimit64),
 	/* the event loop, helper threads, timers */
 	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait),
 	SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_pwait2), SCMP_SYS(poll),

@@ -10,6 +10,7 @@
  */
 #include "ptrace_mode.h"
 #include <umk/stats.h>
+#include <umk/limits.h>
 #include <umk/signal_internal.h>
 #include <stub.h>
 #include <os.h>
@@ -31,16 +32,21 @@ static int init_host_pid;
 /* ---- stops ---- */
 
 /* Stops that arrived for host tids no task owns yet (a fork child's first
- * stop can come before its parent's PTRACE_EVENT_FORK). */
-#define ORPHAN_MAX 64
-static struct {
+ * stop can come before its parent's PTRACE_EVENT_FORK). Every task may be
+ * such a child at once (a fork bomb): the table holds threads-max. */
+static struct orphan_stop {
 	int tid;
 	struct host_stop stop;
-} orphans[ORPHAN_MAX];
+} *orphans;
+static int orphan_max;
 
 static void stash_orphan(int tid, const struct host_stop *st)
 {
-	for (int i = 0; i < ORPHAN_MAX; i++) {
+	if (!orphans) {
+		orphans = kzalloc(max_threads * sizeof(*orphans));
+		orphan_max = orphans ? max_threads : 0;
+	}
+	for (int i = 0; i < orphan_max; i++) {
 		if (!orphans[i].tid || orphans[i].tid == tid) {
 			orphans[i].tid = tid;
 			orphans[i].stop = *st;
@@ -53,7 +59,7 @@ static void stash_orphan(int tid, const struct host_stop *st)
 /* Attach a stop that arrived before t knew its host tid. */
 static void claim_orphan_stop(struct task *t)
 {
-	for (int i = 0; i < ORPHAN_MAX; i++) {
+	for (int i = 0; i < orphan_max; i++) {
 		if (orphans[i].tid == t->host_tid) {
 			t->thread.stop = orphans[i].stop;
 			t->thread.stop_ready = true;

@@ -47,8 +47,15 @@ static bool host_statm(struct task *t, struct host_statm *s)
 char proc_task_state(const struct task *t)
 {
 	switch (t->state) {
-	case TASK_RUNNING:
 	case TASK_WAIT_HOST:
+		/* A futex waiter sleeps in the host: S as soon as the host
+		 * says its thread sleeps, so a waker that saw S finds it
+		 * queued. */
+		if (t->host_sleep && t->host_tid > 0 &&
+		    os_host_thread_state(t->host_tid) == 'S')
+			return 'S';
+		return 'R';
+	case TASK_RUNNING:
 		return 'R';
 	case TASK_INTERRUPTIBLE:
 		return 'S';

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <umk/limits.h>
 #include "internal.h"
 
 /* --- numeric sysctls: the System V IPC limits (root may change them) --- */
@@ -189,17 +190,6 @@ static int show_file_max(struct seq_buf *m, struct proc_inode *pi,
 	return 0;
 }
 
-/* Linux fork_init: as many tasks as an eighth of memory holds of 16 KiB
- * kernel stacks, at least 20. */
-static int show_threads_max(struct seq_buf *m, struct proc_inode *pi,
-			    struct task *task)
-{
-	uint64_t n = totalram_bytes / (8 * 16384);
-
-	seq_printf(m, "%llu\n", (unsigned long long)max(n, (uint64_t)20));
-	return 0;
-}
-
 static int show_hostname(struct seq_buf *m, struct proc_inode *pi,
 			 struct task *task)
 {
@@ -273,6 +263,30 @@ static int show_pid_max(struct seq_buf *m, struct proc_inode *pi,
 	return 0;
 }
 
+/* Core files are always "core" in the dumping task's cwd
+ * (kernel/coredump.c): Linux's default pattern, without the pid. */
+static int show_core_pattern(struct seq_buf *m, struct proc_inode *pi,
+			     struct task *task)
+{
+	seq_puts(m, "core\n");
+	return 0;
+}
+
+static int show_core_uses_pid(struct seq_buf *m, struct proc_inode *pi,
+			      struct task *task)
+{
+	seq_puts(m, "0\n");
+	return 0;
+}
+
+/* Linux's threads-max, from mem= (kernel/limits.c). */
+static int show_threads_max(struct seq_buf *m, struct proc_inode *pi,
+			    struct task *task)
+{
+	seq_printf(m, "%d\n", max_threads);
+	return 0;
+}
+
 static int show_ngroups_max(struct seq_buf *m, struct proc_inode *pi,
 			    struct task *task)
 {
@@ -341,6 +355,8 @@ static const struct proc_dir random_dir = {
 
 static struct proc_entry kernel_entries[] = {
 	{ "cap_last_cap", S_IFREG | 0444, show_const },
+	{ "core_pattern", S_IFREG | 0444, show_core_pattern },
+	{ "core_uses_pid", S_IFREG | 0444, show_core_uses_pid },
 	{ "domainname", S_IFREG | 0644, show_domainname, write_domainname },
 	{ "hostname", S_IFREG | 0644, show_hostname, write_hostname },
 	{ "msgmax", S_IFREG | 0644, show_int, write_int },

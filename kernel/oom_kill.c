@@ -1,0 +1,189 @@
+/*
+ * The guest's memory (mem=) and what happens beyond it, as Linux with
+ * overcommit_memory=0 and no swap (mm/util.c __vm_enough_memory,
+ * mm/oom_kill.c):
+ *  - a single mapping or brk larger than all of memory is refused with
+ *    ENOMEM (the overcommit heuristic); RLIMIT_AS bounds a process's
+ *    address space;
+ *  - the kernel accounts every guest page that costs the host memory:
+ *    the anonymous and shared pages of every guest process (private
+ *    copies of file pages included; pages shared after a fork split among
+ *    the processes, so each counts once), the page caches of mapped
+ *    files and tmpfs. The processes' part comes from the host's own
+ *    accounting, read at a bounded rate; when the total passes mem=, the
+ *    OOM killer picks the process that holds the most (never init), kills
+ *    it with SIGKILL and logs "Out of memory: Killed process N (comm)".
+ * A page of a mapped file's cache is counted in the cache and in the
+ * processes that map it, so the count can only err on the side of the
+ * host.
+ */
+#include <umk/sched.h>
+#include <umk/mm.h>
+#include <umk/oom.h>
+#include <umk/filemap.h>
+#include <umk/resource.h>
+#include <umk/signal_internal.h>
+#include <umk/timer.h>
+#include <stub.h>
+#include <os.h>
+#include "fs/tmpfs.h"
+
+#define POLL_MIN_NS	(10 * 1000000ULL)	/* 100 scans a second at most */
+#define POLL_MAX_NS	(250 * 1000000ULL)
+#define POLL_PER_PROC_NS (50 * 1000ULL)		/* host /proc reads cost */
+#define VICTIM_GRACE_NS	(2000 * 1000000ULL)	/* then pick another */
+
+uint64_t totalram_bytes = 256ULL << 20;
+
+static struct timer_list oom_timer;
+static uint64_t scan_gen;
+static uint64_t procs_bytes;		/* guest processes, at the last scan */
+static int nr_procs;			/* processes seen at the last scan */
+static pid_t victim_tgid;		/* being killed, until it is gone */
+static uint64_t victim_since;
+
+/* The host thread through which t's process is read. */
+static int task_host_tid(struct task *t)
+{
+	return t->host_tid > 0 ? t->host_tid : t->mm->host_pid;
+}
+
+/*
+ * One pass over the address spaces (each counted once, whichever of its
+ * tasks is alive): their proportional share of what the host holds into
+ * procs_bytes (pages shared after fork counted once in all); the largest
+ * killable process by resident size, as Linux's oom_badness (not init,
+ * not already dying), into *victim.
+ */
+static void scan_processes(struct task **victim)
+{
+	uint64_t best = 0, sum = 0, pss, rss;
+	struct task *t;
+
+	scan_gen++;
+	nr_procs = 0;
+	*victim = NULL;
+	list_for_each_entry(t, &task_list, tasks) {
+		if (!task_alive(t) || !t->mm || t->mm->oom_scan == scan_gen)
+			continue;
+		t->mm->oom_scan = scan_gen;
+		if (task_host_tid(t) <= 0 ||
+		    os_process_pss(task_host_tid(t), &pss, &rss) < 0)
+			continue;
+		sum += pss;
+		nr_procs++;
+		if (t->tgid == 1 || t->signal->group_exit || rss <= best)
+			continue;
+		best = rss;
+		*victim = t;
+	}
+	procs_bytes = sum;
+}
+
+uint64_t kernel_mem_bytes(void)
+{
+	return tmpfs_shmem_pages() * PAGE_SIZE + filemap_cache_bytes();
+}
+
+uint64_t guest_ram_used(void)
+{
+	struct task *v;
+
+	scan_processes(&v);
+	return procs_bytes;
+}
+
+/* Is the process of tgid still there (not yet a zombie)? */
+static bool victim_alive(pid_t tgid)
+{
+	struct task *t = find_task_by_pid(tgid);
+
+	return t && t->tgid == tgid && task_alive(t) && t->signal->count > 0;
+}
+
+static void oom_kill_process(struct task *v)
+{
+	struct os_mem_usage mu, *u = &mu;
+
+	os_process_mem(task_host_tid(v), u);
+	printk(KERN_ERR "Out of memory: Killed process %d (%.16s) "
+	       "total-vm:%llukB, anon-rss:%llukB, file-rss:%llukB, "
+	       "shmem-rss:%llukB, UID:%u pgtables:0kB oom_score_adj:0\n",
+	       v->tgid, v->group_leader->comm,
+	       (unsigned long long)(u->vm >> 10),
+	       (unsigned long long)(u->anon >> 10),
+	       (unsigned long long)(u->file >> 10),
+	       (unsigned long long)(u->shmem >> 10), v->cred->uid);
+	victim_tgid = v->tgid;
+	victim_since = ktime_get_ns();
+	force_sigkill(v);
+}
+
+void out_of_memory(void)
+{
+	struct task *v;
+
+	if (victim_tgid && victim_alive(victim_tgid) &&
+	    ktime_get_ns() - victim_since < VICTIM_GRACE_NS)
+		return;		/* its memory is on the way back */
+	victim_tgid = 0;
+	scan_processes(&v);
+	if (procs_bytes + kernel_mem_bytes() <= totalram_bytes)
+		return;
+	if (!v) {
+		/* Only init, or only the kernel's own pages, are left. */
+		if (procs_bytes > totalram_bytes)
+			panic("System is deadlocked on memory");
+		return;
+	}
+	oom_kill_process(v);
+}
+
+/* The periodic check, faster when few processes are there to read. */
+static void oom_poll(struct timer_list *timer)
+{
+	uint64_t every;
+
+	out_of_memory();
+	every = (uint64_t)nr_procs * POLL_PER_PROC_NS;
+	every = every < POLL_MIN_NS ? POLL_MIN_NS :
+		every > POLL_MAX_NS ? POLL_MAX_NS : every;
+	timer->expires = ktime_get_ns() + every;
+	add_timer(timer);
+}
+
+void oom_init(void)
+{
+	oom_timer.fn = oom_poll;
+	oom_timer.expires = ktime_get_ns() + POLL_MIN_NS;
+	add_timer(&oom_timer);
+}
+
+bool kernel_mem_charge(uint64_t bytes)
+{
+	if (procs_bytes + kernel_mem_bytes() + bytes <= totalram_bytes)
+		return true;
+	out_of_memory();
+	return procs_bytes + kernel_mem_bytes() + bytes <= totalram_bytes;
+}
+
+int vm_enough_memory(uint64_t bytes)
+{
+	/* OVERCOMMIT_GUESS: more than all of memory (no swap) at once. */
+	return bytes > totalram_bytes ? -ENOMEM : 0;
+}
+
+int may_expand_vm(uint64_t bytes)
+{
+	rlim_t limit = rlimit(RLIMIT_AS);
+	struct os_mem_usage u;
+	uint64_t vm;
+
+	if (limit == RLIM_INFINITY || !current->mm)
+		return 0;
+	if (os_process_mem(current->host_tid, &u) < 0)
+		return 0;
+	/* The stub's pages are not the guest's. */
+	vm = u.vm > STUB_END - STUB_START ? u.vm - (STUB_END - STUB_START) : 0;
+	return vm + bytes > limit ? -ENOMEM : 0;
+}
