@@ -30,15 +30,15 @@
 
 #define POLL_MIN_NS	(10 * 1000000ULL)	/* 100 scans a second at most */
 #define POLL_MAX_NS	(250 * 1000000ULL)
-#define POLL_PER_PROC_NS (50 * 1000ULL)		/* host /proc reads cost */
+#define POLL_COST_SHARE	20	/* a scan takes at most 1/20 of the time */
 #define VICTIM_GRACE_NS	(2000 * 1000000ULL)	/* then pick another */
 
 uint64_t totalram_bytes = 256ULL << 20;
 
 static struct timer_list oom_timer;
+bool oom_timer_idle;			/* no scan armed: no guest code runs */
 static uint64_t scan_gen;
 static uint64_t procs_bytes;		/* guest processes, at the last scan */
-static int nr_procs;			/* processes seen at the last scan */
 static pid_t victim_tgid;		/* being killed, until it is gone */
 static uint64_t victim_since;
 
@@ -61,7 +61,6 @@ static void scan_processes(struct task **victim)
 	struct task *t;
 
 	scan_gen++;
-	nr_procs = 0;
 	*victim = NULL;
 	list_for_each_entry(t, &task_list, tasks) {
 		if (!task_alive(t) || !t->mm || t->mm->oom_scan == scan_gen)
@@ -71,7 +70,6 @@ static void scan_processes(struct task **victim)
 		    os_process_pss(task_host_tid(t), &pss, &rss) < 0)
 			continue;
 		sum += pss;
-		nr_procs++;
 		if (t->tgid == 1 || t->signal->group_exit || rss <= best)
 			continue;
 		best = rss;
@@ -139,17 +137,34 @@ void out_of_memory(void)
 	oom_kill_process(v);
 }
 
-/* The periodic check, faster when few processes are there to read. */
+/*
+ * The periodic check. A scan reads every process's smaps_rollup, which
+ * costs the host a walk of its page tables: the next one comes after 20
+ * times what this one took (10 ms to 250 ms). Only guest code makes a
+ * process's memory grow unseen; while none runs (every task asleep in the
+ * kernel) no scan is armed, and the next guest run arms one.
+ */
 static void oom_poll(struct timer_list *timer)
 {
-	uint64_t every;
+	uint64_t start = ktime_get_ns(), every;
 
 	out_of_memory();
-	every = (uint64_t)nr_procs * POLL_PER_PROC_NS;
+	if (nr_host_waiting == 0) {
+		oom_timer_idle = true;
+		return;
+	}
+	every = (ktime_get_ns() - start) * POLL_COST_SHARE;
 	every = every < POLL_MIN_NS ? POLL_MIN_NS :
 		every > POLL_MAX_NS ? POLL_MAX_NS : every;
 	timer->expires = ktime_get_ns() + every;
 	add_timer(timer);
+}
+
+void oom_guest_resumed_slow(void)
+{
+	oom_timer_idle = false;
+	oom_timer.expires = ktime_get_ns() + POLL_MIN_NS;
+	add_timer(&oom_timer);
 }
 
 void oom_init(void)

@@ -7,6 +7,7 @@
  */
 #include <umk/sched.h>
 #include <umk/timer.h>
+#include <umk/oom.h>
 #include <event.h>
 #include <sys/mman.h>
 
@@ -106,6 +107,7 @@ void schedule_host_wait(void)
 {
 	current->state = TASK_WAIT_HOST;
 	nr_host_waiting++;
+	oom_guest_resumed();
 	switch_to_scheduler();
 }
 

@@ -9,6 +9,15 @@
 
 /* Boot: start the periodic accounting of the guest's processes. */
 void oom_init(void);
+/* A task is about to run guest code (sched.c, schedule_host_wait): arm
+ * the accounting again if it stopped while nothing ran. */
+extern bool oom_timer_idle;
+void oom_guest_resumed_slow(void);
+static inline void oom_guest_resumed(void)
+{
+	if (oom_timer_idle)
+		oom_guest_resumed_slow();
+}
 /* A new private writable or shared anonymous mapping of bytes (mmap,
  * brk, mremap growth): 0, or -ENOMEM when it is more than all of memory
  * (overcommit_memory=0, no swap). */
