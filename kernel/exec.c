@@ -9,6 +9,7 @@
  */
 #include <umk/capability.h>
 #include <umk/sched.h>
+#include <umk/ptrace.h>
 #include <umk/fs.h>
 #include <umk/init.h>
 #include <umk/signal_internal.h>
@@ -628,6 +629,7 @@ static void take_leader_identity(struct task *t)
 	}
 	list_del_init(&leader->tasks);
 	list_del_init(&leader->thread_node);
+	ptrace_release_task(leader);
 	if (--leader->sighand->count == 0)
 		kfree(leader->sighand);
 	put_cred(leader->cred);
@@ -714,11 +716,13 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 {
 	struct task *t = current;
 	struct mm_struct *mm;
+	pid_t old_pid;
 	long err;
 
 	err = prepare_binprm(bprm, bprm->filename);
 	if (err)
 		return err;
+	old_pid = t->pid;
 	/* Point of no return. */
 	de_thread(t);
 	if (!fresh) {
@@ -743,6 +747,9 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 		mmput(t->mm);
 		t->mm = mm;
 	}
+	/* Linux begin_new_exec: dumpable unless the ids differ. */
+	t->mm->not_dumpable = t->cred->euid != t->cred->uid ||
+			      t->cred->egid != t->cred->gid;
 	vfork_release(t);
 	load_into_fresh_stub(t, bprm);
 	set_comm(t, bprm->path);
@@ -753,6 +760,7 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 	t->set_child_tid = 0;
 	t->robust_list = 0;
 	t->group_leader->did_exec = true;
+	ptrace_exec_notify(old_pid);
 	return 0;
 }
 

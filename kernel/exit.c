@@ -10,6 +10,7 @@
 #include <umk/fs.h>
 #include <umk/tty.h>
 #include <umk/signal_internal.h>
+#include <umk/ptrace.h>
 #include <umk/syscalls.h>
 #include <mode.h>
 #include <stub.h>
@@ -49,8 +50,6 @@ static void release_host_thread(struct task *t, bool last)
 		um_mode->exit_thread(t, last);
 	t->host_tid = 0;
 }
-
-static void release_task(struct task *leader);
 
 /* Would pgrp be orphaned without ignored: does no other live member have
  * a parent (not init) in another pgrp of the same session? */
@@ -190,6 +189,9 @@ static void exit_notify(struct task *leader)
 	leader->zombie = true;
 	if (leader == init_task)
 		machine_halt_init_died(status);
+	if (ptrace_exit_notify(leader, why, why == CLD_EXITED ?
+			       (status >> 8) & 0xff : status & 0x7f))
+		return;		/* its tracer reaps it first */
 	if (leader->exit_signal == SIGCHLD && parent_ignores_sigchld(leader)) {
 		do_notify_parent(leader, why, why == CLD_EXITED ?
 				 (status >> 8) & 0xff : status & 0x7f);
@@ -226,8 +228,10 @@ static void account_host_cputime(struct task *t, bool last)
 void __attribute__((noreturn)) do_exit(long code)
 {
 	struct task *t = current, *leader = t->group_leader;
-	bool last = --t->signal->count == 0;
+	bool last;
 
+	ptrace_exit_start(code);
+	last = --t->signal->count == 0;
 	t->exit_code = code;
 	if (t->mm)
 		account_host_cputime(t, last);
@@ -252,7 +256,7 @@ void __attribute__((noreturn)) do_exit(long code)
 	if (t != leader) {
 		list_del_init(&t->thread_node);
 		list_del_init(&t->tasks);
-		t->self_reap = true;
+		t->self_reap = !ptrace_exit_traced_thread(t);
 	}
 	if (last)
 		exit_notify(leader);
@@ -302,7 +306,7 @@ SYSCALL_DEFINE1(exit_group, int, code)
 	do_group_exit((code & 0xff) << 8);
 }
 
-static void release_task(struct task *leader)
+void release_task(struct task *leader)
 {
 	struct task *p = leader->real_parent;
 
@@ -337,15 +341,6 @@ static bool wait_match(struct task *c, idtype_t type, pid_t id)
 	}
 }
 
-struct wait_result {
-	pid_t pid;
-	uint64_t utime_ns, stime_ns;	/* the child's, for rusage */
-	int status;		/* wait4 status word */
-	int code;		/* CLD_* for waitid */
-	int cstatus;
-	uid_t ruid;
-};
-
 /*
  * One pass over the children: a reportable one fills *res and returns 1;
  * 0 if children match but none is ready; -ECHILD if none matches.
@@ -354,10 +349,15 @@ static int wait_scan(idtype_t type, pid_t id, int options, struct wait_result *r
 {
 	struct task *c, *n;
 	bool any = false;
+	int ret;
 
 	list_for_each_entry_safe(c, n, &current->group_leader->children, sibling) {
 		if (!wait_match(c, type, id))
 			continue;
+		if (unlikely(c->ptrace) && ptrace_traced_by_current_group(c)) {
+			any = true;	/* reported as a tracee, below */
+			continue;
+		}
 		if (!(options & __WALL) &&
 		    !!(options & __WCLONE) != (c->exit_signal != SIGCHLD))
 			continue;
@@ -366,7 +366,7 @@ static int wait_scan(idtype_t type, pid_t id, int options, struct wait_result *r
 		res->ruid = c->cred->uid;
 		res->utime_ns = c->signal->utime_ns + c->signal->cutime_ns;
 		res->stime_ns = c->signal->stime_ns + c->signal->cstime_ns;
-		if (c->zombie && (options & WEXITED)) {
+		if (c->zombie && (options & WEXITED) && !c->ptrace) {
 			int st = c->exit_code;
 
 			res->status = st;
@@ -402,6 +402,9 @@ static int wait_scan(idtype_t type, pid_t id, int options, struct wait_result *r
 			return 1;
 		}
 	}
+	ret = ptrace_do_wait(type, id, options, res);
+	if (ret >= 0)
+		return ret;
 	return any ? 0 : -ECHILD;
 }
 

@@ -9,6 +9,7 @@
 #include <umk/sched.h>
 #include <umk/fs.h>
 #include <umk/signal_internal.h>
+#include <umk/ptrace.h>
 #include <umk/syscalls.h>
 #include <mode.h>
 #include <umk/filemap.h>
@@ -20,7 +21,7 @@
 
 #define CLONE_UNSUPPORTED (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
 	CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
-	CLONE_PTRACE | CLONE_UNTRACED | CLONE_PIDFD | CLONE_IO)
+	CLONE_PIDFD | CLONE_IO)
 
 /* vfork parents wait here for their child (vfork_release). */
 static struct wait_queue_head vfork_wait = WAIT_QUEUE_HEAD_INIT(vfork_wait);
@@ -91,6 +92,8 @@ struct task *alloc_task(void)
 	INIT_LIST_HEAD(&t->run_list);
 	INIT_LIST_HEAD(&t->timer_list);
 	INIT_LIST_HEAD(&t->thread.sc_wait);
+	INIT_LIST_HEAD(&t->ptraced);
+	INIT_LIST_HEAD(&t->ptrace_entry);
 	init_sigpending(&t->pending);
 	t->sas.ss_flags = SS_DISABLE;
 	t->state = TASK_UNINTERRUPTIBLE;
@@ -124,15 +127,18 @@ static void ret_from_fork(struct task *t)
 }
 
 /* The vfork parent p sleeps until its child released its memory (exec,
- * exit) or p is being killed (Linux wait_for_vfork_done, killable). */
-static void wait_for_vfork_done(struct task *p)
+ * exit) or p is being killed (Linux wait_for_vfork_done, killable).
+ * True when the child released it. */
+static bool wait_for_vfork_done(struct task *p)
 {
 	wait_event(vfork_wait, !p->vfork_child || p->signal->group_exit ||
 		   (p->pending.signal & sigmask(SIGKILL)));
 	if (p->vfork_child) {
 		p->vfork_child->vfork_parent = NULL;
 		p->vfork_child = NULL;
+		return false;
 	}
+	return true;
 }
 
 void vfork_release(struct task *t)
@@ -151,6 +157,7 @@ static void abort_fork(struct task *c, unsigned long flags)
 	list_del_init(&c->tasks);
 	list_del_init(&c->thread_node);
 	list_del_init(&c->sibling);
+	list_del_init(&c->ptrace_entry);
 	c->state = TASK_DEAD;
 	if (c->mm)
 		mmput(c->mm);
@@ -181,6 +188,8 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 {
 	struct task *p = current, *c;
 	unsigned long host_flags;
+	bool traced;
+	int trace;
 	long ret;
 	pid_t pid;
 
@@ -289,6 +298,8 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 	if (kstack_init(c, ret_from_fork) < 0)
 		goto out_abort;
 	list_add_tail(&c->tasks, &task_list);
+	trace = ptrace_clone_event(p, flags, &traced);
+	ptrace_init_task(c, traced);
 
 	/* The host never blocks a vfork parent: the kernel does (below). */
 	host_flags = (flags & (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)) |
@@ -305,8 +316,11 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 		p->vfork_child = NULL;
 		goto out_abort;
 	}
-	if (flags & CLONE_VFORK)
-		wait_for_vfork_done(p);
+	if (unlikely(trace))
+		ptrace_fork_event(trace, pid);
+	if ((flags & CLONE_VFORK) && wait_for_vfork_done(p) &&
+	    unlikely(p->ptrace))
+		ptrace_vfork_done(pid);
 	return pid;
 
 out_abort:

@@ -118,6 +118,13 @@ void schedule_stopped(void)
 	switch_to_scheduler();
 }
 
+/* Sleep in a ptrace stop until the tracer or SIGKILL wakes the task. */
+void schedule_traced(void)
+{
+	current->state = TASK_TRACED;
+	switch_to_scheduler();
+}
+
 /* Let other runnable tasks run first (sched_yield). */
 void schedule_yield(void)
 {

@@ -11,6 +11,7 @@
 #include <umk/signal_internal.h>
 #include <umk/syscalls.h>
 #include <umk/timer.h>
+#include <umk/ptrace.h>
 #include <mode.h>
 #include <umk/coredump.h>
 #include <string.h>
@@ -80,16 +81,17 @@ static uint64_t pending_mask(struct task *t)
 
 bool signal_pending(struct task *t)
 {
-	return pending_mask(t) != 0 || t->signal->group_exit;
+	return pending_mask(t) != 0 || t->signal->group_exit ||
+	       (t->jobctl & JOBCTL_PENDING_MASK);
 }
 
 void signal_wake_up(struct task *t)
 {
 	if (t->state == TASK_INTERRUPTIBLE) {
 		wake_up_process(t);
-	} else if (t->state == TASK_STOPPED &&
-		   ((t->pending.signal | t->signal->shared_pending.signal) &
-		    sigmask(SIGKILL))) {
+	} else if ((t->state == TASK_STOPPED || t->state == TASK_TRACED) &&
+		   (((t->pending.signal | t->signal->shared_pending.signal) &
+		     sigmask(SIGKILL)) || (t->jobctl & JOBCTL_LISTENING))) {
 		t->state = TASK_INTERRUPTIBLE;
 		wake_up_process(t);
 	} else if (t->state == TASK_WAIT_HOST) {
@@ -143,7 +145,10 @@ static bool prepare_signal(int sig, struct task *t)
 		list_for_each_entry(th, &leader->thread_group, thread_node)
 			sigqueue_remove(&th->pending, SIG_STOP_MASK);
 		sigqueue_remove(&sig_s->shared_pending, SIG_STOP_MASK);
+		list_for_each_entry(th, &leader->thread_group, thread_node)
+			th->jobctl &= ~JOBCTL_STOP_PENDING;
 		if (sig_s->flags & SIGNAL_STOP_STOPPED) {
+			ptrace_trap_notify_group(leader);
 			sig_s->flags = SIGNAL_STOP_CONTINUED;
 			sig_s->cont_reported = false;
 			list_for_each_entry(th, &leader->thread_group, thread_node) {
@@ -156,8 +161,9 @@ static bool prepare_signal(int sig, struct task *t)
 				do_notify_parent(leader, CLD_CONTINUED, SIGCONT);
 		}
 	}
+	/* A tracee gets even ignored signals: its tracer sees them. */
 	return !(sig_handler_ignored(t, sig) && !(t->blocked & sigmask(sig)) &&
-		 sig != SIGKILL);
+		 sig != SIGKILL && !t->ptrace);
 }
 
 /* Sending a fault that the host raised: init is not protected from it. */
@@ -350,11 +356,16 @@ static void do_signal_stop(struct task *t, int sig)
 		s->stop_code = sig;
 		s->stop_reported = false;
 		list_for_each_entry(th, &t->group_leader->thread_group,
-				    thread_node)
+				    thread_node) {
+			if (task_alive(th))
+				th->jobctl |= JOBCTL_STOP_PENDING;
 			if (th != t)
 				signal_wake_up(th);
+		}
+		ptrace_trap_notify_group(t->group_leader);
 		do_notify_parent(t->group_leader, CLD_STOPPED, sig);
 	}
+	t->jobctl |= JOBCTL_STOP_PENDING;
 }
 
 /* Is the current pgrp orphaned (no live member has a parent other than
@@ -414,12 +425,20 @@ bool get_signal(struct task *t, struct ksignal *ks)
 			do_group_exit(t->signal->group_exit_code);
 		if (t->signal->group_exec_task && t->signal->group_exec_task != t)
 			do_exit(0);	/* another thread is in execve */
-		while (t->signal->flags & SIGNAL_STOP_STOPPED &&
+		if (unlikely(t->jobctl & JOBCTL_PENDING_MASK) &&
+		    ptrace_do_jobctl(t))
+			continue;	/* stopped for the tracer */
+		while (!t->ptrace && t->signal->flags & SIGNAL_STOP_STOPPED &&
 		       !((t->pending.signal | t->signal->shared_pending.signal) &
 			 sigmask(SIGKILL))) {
 			schedule_stopped();
 		}
 		sig = dequeue_signal(t, &ks->info);
+		if (sig && unlikely(t->ptrace) && sig != SIGKILL) {
+			sig = ptrace_signal(sig, &ks->info);
+			if (!sig)
+				continue;
+		}
 		if (!sig) {
 			if (t->restore_sigmask) {
 				t->restore_sigmask = false;

@@ -201,6 +201,7 @@ enum task_state {
 	TASK_INTERRUPTIBLE,	/* sleeping in a handler, signals wake it */
 	TASK_UNINTERRUPTIBLE,
 	TASK_STOPPED,		/* group stop (SIGSTOP...) */
+	TASK_TRACED,		/* stopped for its tracer (kernel/ptrace.c) */
 	TASK_DEAD,		/* zombie or released */
 };
 
@@ -280,6 +281,19 @@ struct task {
 	/* In an interruptible host call that sleeps in the host (futex
 	 * wait): /proc shows S once the host thread really sleeps. */
 	bool host_sleep;
+
+	/* ptrace (kernel/ptrace.c; Linux's task_struct fields of these names) */
+	unsigned int ptrace;		/* PT_* flags; 0 when nobody traces it */
+	struct task *parent;		/* its tracer (a thread) while traced */
+	struct list_head ptraced;	/* the tasks this thread traces */
+	struct list_head ptrace_entry;	/* in parent->ptraced */
+	unsigned long ptrace_message;	/* PTRACE_GETEVENTMSG */
+	siginfo_t *last_siginfo;	/* of the current stop, or NULL */
+	int ptrace_code;		/* stopped: the code wait reports (0 once
+					 * reported); resumed: the signal given */
+	unsigned int jobctl;		/* JOBCTL_* */
+	unsigned int syscall_work;	/* SYSCALL_WORK_*: 0 on the fast path */
+	unsigned long debugreg[8];	/* PTRACE_POKEUSER of u_debugreg */
 };
 
 extern struct task *current;
@@ -319,6 +333,9 @@ void wake_up_host_waiter(struct task *t);
 extern int nr_host_waiting;
 /* Sleep in a group stop until SIGCONT or SIGKILL wakes the task. */
 void schedule_stopped(void);
+/* Sleep in a ptrace stop (TASK_TRACED) until the tracer or SIGKILL
+ * wakes the task (kernel/ptrace.c). */
+void schedule_traced(void);
 /* Let other runnable tasks run first (sched_yield). */
 void schedule_yield(void);
 /* The current task is dead: leave its stack for good (it is freed, and

@@ -164,12 +164,16 @@ SYSCALL(msgctl, "ddx", "ipc/msg.c", full, "")
 /* kernel/fork.c, kernel/exec.c, kernel/exit.c */
 SYSCALL(fork, "", "kernel/fork.c", full, "")
 SYSCALL(vfork, "", "kernel/fork.c", full, "")
-SYSCALL(clone, "xxxxx", "kernel/fork.c", partial, "namespaces, CLONE_PTRACE, CLONE_PIDFD are -EINVAL")
+SYSCALL(clone, "xxxxx", "kernel/fork.c", partial, "namespaces, CLONE_PIDFD are -EINVAL")
 SYSCALL(execve, "sxx", "kernel/exec.c", full, "")
 SYSCALL(execveat, "dsxxx", "kernel/exec.c", full, "")
 SYSCALL(exit, "d", "kernel/exit.c", full, "")
 SYSCALL(exit_group, "d", "kernel/exit.c", full, "")
 SYSCALL(wait4, "dxxx", "kernel/exit.c", full, "")
+/* kernel/ptrace.c */
+SYSCALL(ptrace, "ddxx", "kernel/ptrace.c", partial, "hardware breakpoints (DR7 enable bits) -ENOSPC; PTRACE_O_SUSPEND_SECCOMP -EINVAL; int $0x80 calls of a tracee make no syscall stops")
+SYSCALL(process_vm_readv, "dxuxuu", "kernel/ptrace.c", full, "")
+SYSCALL(process_vm_writev, "dxuxuu", "kernel/ptrace.c", full, "")
 SYSCALL(waitid, "ddxxx", "kernel/exit.c", full, "P_PIDFD is -EINVAL")
 /* kernel/sys.c */
 SYSCALL(getpid, "", "kernel/sys.c", full, "")

@@ -44,6 +44,10 @@ char *getname_empty(struct uptr filename);
  * ptrace-like access): count bytes moved, or -EFAULT/-ESRCH. */
 long access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf,
 		      size_t len, bool write);
+/* The same without forcing: a page the target could not read (write)
+ * itself is -EFAULT (process_vm_readv/writev). */
+long access_remote_vm_noforce(struct mm_struct *mm, unsigned long addr,
+			      void *buf, size_t len, bool write);
 /* Write into a read-only guest page of mm (ELF loading, frame patching). */
 int copy_to_user_force(struct mm_struct *mm, unsigned long addr,
 		       const void *src, size_t n);

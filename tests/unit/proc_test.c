@@ -50,6 +50,19 @@ long access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf,
 	return len;
 }
 
+/* kernel/ptrace.c's check, without the dumpable flag: root, the same
+ * process, or every id of the target equal to the caller's fs ids. */
+bool ptrace_may_access(struct task *t, unsigned int mode)
+{
+	const struct cred *c = current->cred, *tc = t->cred;
+
+	if (c->euid == 0 || current->tgid == t->tgid)
+		return true;
+	return tc && c->fsuid == tc->uid && c->fsuid == tc->euid &&
+	       c->fsuid == tc->suid && c->fsgid == tc->gid &&
+	       c->fsgid == tc->egid && c->fsgid == tc->sgid;
+}
+
 long os_read_file(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY);

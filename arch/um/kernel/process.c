@@ -13,6 +13,7 @@
 #include <umk/stats.h>
 #include <umk/strace.h>
 #include <umk/signal_internal.h>
+#include <umk/ptrace.h>
 #include <mode.h>
 #include <stub.h>
 #include <string.h>
@@ -34,27 +35,54 @@ static void syscall_done(struct task *t, const struct k_sigaction *ka)
 	}
 }
 
-/* Serve one system call event: the handler's result goes into rax. */
-static void do_syscall_event(struct task *t, const struct um_event *ev)
+static long serve_syscall(struct task *t, long nr, const unsigned long args[6])
 {
 	long ret;
 
+	if (strace_enabled)
+		strace_enter(t, nr, args);
+	ret = do_syscall(nr, args);
+	if (strace_enabled)
+		strace_exit(t, ret);
+	t->restarting = false;
+	return ret;
+}
+
+/*
+ * A syscall of a task whose tracer watches (PTRACE_SYSCALL, SYSEMU,
+ * SINGLESTEP; kernel/ptrace.c): the entry stop may change the call in
+ * t->regs or cancel it (rax is then left as the tracer set it), the exit
+ * stop sees the result (Linux syscall_trace_enter, syscall_exit_work).
+ */
+static void do_traced_syscall(struct task *t)
+{
+	const struct user_regs_struct *r = &t->regs;
+
+	if (!ptrace_report_syscall_entry(t)) {
+		unsigned long args[6] = { r->rdi, r->rsi, r->rdx, r->r10,
+					  r->r8, r->r9 };
+
+		t->syscall_nr = r->orig_rax;
+		t->regs.rax = serve_syscall(t, r->orig_rax, args);
+	}
+	ptrace_report_syscall_exit(t);
+}
+
+/* Serve one system call event: the handler's result goes into rax. */
+static void do_syscall_event(struct task *t, const struct um_event *ev)
+{
 	t->in_syscall = true;
 	t->syscall_nr = ev->nr;
 	umk_stats.syscalls++;
 	if (ev->compat) {
 		/* i386 int $0x80, sysenter or x32: never served as an x86-64
 		 * call (the numbers mean other things there). */
-		ret = -ENOSYS;
+		t->regs.rax = -ENOSYS;
+	} else if (likely(!t->syscall_work)) {
+		t->regs.rax = serve_syscall(t, ev->nr, ev->args);
 	} else {
-		if (strace_enabled)
-			strace_enter(t, ev->nr, ev->args);
-		ret = do_syscall(ev->nr, ev->args);
-		if (strace_enabled)
-			strace_exit(t, ret);
-		t->restarting = false;
+		do_traced_syscall(t);
 	}
-	t->regs.rax = ret;
 }
 
 /*
@@ -69,7 +97,10 @@ static void exit_to_user_mode(struct task *t)
 	while (get_signal(t, &ks)) {
 		if (t->in_syscall)
 			syscall_done(t, &ks.ka);
-		handle_signal(t, &ks);
+		if (likely(!(t->syscall_work & SYSCALL_WORK_STEP)))
+			handle_signal(t, &ks);
+		else
+			ptrace_handle_signal_stepping(t, &ks);
 	}
 	if (t->in_syscall)
 		syscall_done(t, NULL);

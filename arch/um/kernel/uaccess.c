@@ -136,6 +136,17 @@ long access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf,
 		     : os_mem_read(mm->mem_fd, addr, buf, len);
 }
 
+long access_remote_vm_noforce(struct mm_struct *mm, unsigned long addr,
+			      void *buf, size_t len, bool write)
+{
+	if (!mm || mm->host_pid <= 0)
+		return -ESRCH;
+	if (!range_ok(addr, len))
+		return -EFAULT;
+	return write ? os_vm_write(mm->host_pid, addr, buf, len)
+		     : os_vm_read(mm->host_pid, addr, buf, len);
+}
+
 void mm_drop_mem_fd(struct mm_struct *mm)
 {
 	if (mm->mem_fd >= 0)

@@ -316,6 +316,11 @@ void ptrace_interrupt(struct task *t)
 
 /* ---- stub calls ---- */
 
+#define X86_EFLAGS_TF	0x100UL
+#define X86_EFLAGS_DF	0x400UL
+#define USER_CS_64	0x33	/* __USER_CS */
+#define USER_DS_64	0x2b	/* __USER_DS */
+
 /* The host made child's thread (tid): it may run at once, which a vfork
  * parent, blocked in the host until the child execs or exits, needs. */
 static void clone_child_born(struct task *parent, struct task *child, int tid)
@@ -343,6 +348,12 @@ static int run_stub(struct task *t, struct user_regs_struct *regs,
 	struct thread_struct *th = &t->thread;
 	struct host_stop *st;
 
+	/* The stub runs as 64-bit code with the ABI's flags whatever the
+	 * guest (or its tracer) left in its registers: no single-step trap
+	 * (TF), string ops forward (DF). */
+	regs->eflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_DF);
+	regs->cs = USER_CS_64;
+	regs->ss = USER_DS_64;
 	if (os_ptrace_setregs(t->host_tid, regs) < 0)
 		return -ESRCH;
 	th->at_entry_stop = false;

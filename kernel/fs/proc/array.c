@@ -63,6 +63,8 @@ char proc_task_state(const struct task *t)
 		return 'D';
 	case TASK_STOPPED:
 		return 'T';
+	case TASK_TRACED:
+		return 't';
 	case TASK_DEAD:
 	default:
 		return 'Z';
@@ -76,6 +78,7 @@ static const char *state_name(char state)
 	case 'S': return "S (sleeping)";
 	case 'D': return "D (disk sleep)";
 	case 'T': return "T (stopped)";
+	case 't': return "t (tracing stop)";
 	default: return "Z (zombie)";
 	}
 }
@@ -283,8 +286,8 @@ int proc_pid_status(struct seq_buf *m, struct proc_inode *pi, struct task *t)
 	if (t->fs)
 		seq_printf(m, "Umask:\t%04o\n", t->fs->umask);
 	seq_printf(m, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-		   "TracerPid:\t0\n", state_name(state), t->tgid, t->pid,
-		   task_ppid(t));
+		   "TracerPid:\t%d\n", state_name(state), t->tgid, t->pid,
+		   task_ppid(t), t->ptrace && t->parent ? t->parent->tgid : 0);
 	if (c) {
 		put_ids(m, "Uid:", c->uid, c->euid, c->suid, c->fsuid);
 		put_ids(m, "Gid:", c->gid, c->egid, c->sgid, c->fsgid);

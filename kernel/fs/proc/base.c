@@ -7,6 +7,7 @@
  */
 #include <umk/fs.h>
 #include <umk/uaccess.h>
+#include <umk/ptrace.h>
 #include <os.h>
 #include <stub.h>
 #include <sys/sysmacros.h>
@@ -37,18 +38,7 @@ struct task *proc_find_task(pid_t pid)
 
 bool proc_may_access(struct task *t)
 {
-	const struct cred *c, *tc = t->cred;
-
-	if (!current || !current->cred)
-		return true;
-	c = current->cred;
-	if (capable(c) || current->tgid == t->tgid)
-		return true;
-	if (!tc)
-		return false;
-	return c->fsuid == tc->uid && c->fsuid == tc->euid &&
-	       c->fsuid == tc->suid && c->fsgid == tc->gid &&
-	       c->fsgid == tc->egid && c->fsgid == tc->sgid;
+	return ptrace_may_access(t, PTRACE_MODE_READ | PTRACE_MODE_FSCREDS);
 }
 
 const struct path *proc_current_root(void)
@@ -572,6 +562,7 @@ static const struct proc_dir task_dir = {
 	{ "auxv", S_IFREG | 0400, show_auxv, .private = true },		\
 	{ "comm", S_IFREG | 0644, show_comm, write_comm },		\
 	{ "maps", S_IFREG | 0444, show_maps, .private = true },		\
+	{ "mem", S_IFREG | 0600, .fops = &proc_mem_operations },		\
 	{ "mounts", S_IFREG | 0444, proc_show_mounts },			\
 	{ "mountinfo", S_IFREG | 0444, show_mountinfo },		\
 	{ "net", S_IFDIR | 0555, .dir = &proc_net_dir },		\

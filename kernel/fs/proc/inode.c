@@ -194,7 +194,7 @@ struct inode *proc_get_inode(struct super_block *sb, struct proc_entry *e,
 		break;
 	default:
 		inode->i_op = &proc_file_iops;
-		inode->i_fop = &proc_file_fops;
+		inode->i_fop = e->fops ? e->fops : &proc_file_fops;
 		break;
 	}
 	return inode;

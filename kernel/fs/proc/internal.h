@@ -58,6 +58,9 @@ struct proc_entry {
 	int (*get_link)(struct proc_inode *pi, struct task *task,
 			struct path *res);
 	const struct proc_dir *dir;	/* directories */
+	/* Files read and written directly instead of from a generated text
+	 * (mem): their own file operations. */
+	const struct file_operations *fops;
 	bool private;			/* needs ptrace-like access to task */
 	unsigned int id;		/* unique, assigned by init_proc_fs */
 };
@@ -136,6 +139,9 @@ int proc_locks_show(struct seq_buf *m, struct proc_inode *pi,
 /* config.c: /proc/config.gz */
 int proc_show_config_gz(struct seq_buf *m, struct proc_inode *pi,
 			struct task *task);
+
+/* mem.c: /proc/PID/mem */
+extern const struct file_operations proc_mem_operations;
 
 /* array.c */
 int proc_pid_stat(struct seq_buf *m, struct proc_inode *pi, struct task *t);
