@@ -142,7 +142,8 @@ static void ptrace_unlink(struct task *child)
 	child->ptrace = 0;
 	list_del_init(&child->ptrace_entry);
 	child->parent = NULL;
-	child->jobctl &= ~(JOBCTL_TRAP_MASK | JOBCTL_LISTENING);
+	child->jobctl &= ~(JOBCTL_TRAP_MASK | JOBCTL_LISTENING |
+			   JOBCTL_TRAPPING);
 	if (!alive)
 		return;
 	if (child->signal->flags & SIGNAL_STOP_STOPPED)
@@ -154,6 +155,17 @@ static void ptrace_unlink(struct task *child)
 }
 
 /* ---- telling the tracer ------------------------------------------------ */
+
+/* t reached its trap, or will not: an attach waiting for it goes on
+ * (Linux task_clear_jobctl_trapping). */
+static void clear_trapping(struct task *t)
+{
+	if (t->jobctl & JOBCTL_TRAPPING) {
+		t->jobctl &= ~JOBCTL_TRAPPING;
+		if (t->parent)
+			wake_up(&t->parent->signal->wait_chldexit);
+	}
+}
 
 /* Does the parent of leader ignore SIGCHLD (no zombie for it)? */
 static bool parent_ignores_sigchld(struct task *leader)
@@ -220,6 +232,7 @@ static int ptrace_stop(int exit_code, int why, unsigned long message,
 {
 	struct task *t = current;
 
+	clear_trapping(t);
 	if (!t->ptrace || fatal_signal_pending(t))
 		return exit_code;
 	t->last_siginfo = info;
@@ -386,6 +399,7 @@ bool ptrace_do_jobctl(struct task *t)
 		return false;
 	if (fatal_signal_pending(t)) {
 		t->jobctl &= ~JOBCTL_PENDING_MASK;
+		clear_trapping(t);
 		return false;
 	}
 	do_jobctl_trap(t);
@@ -553,6 +567,7 @@ void ptrace_exit_start(long code)
 
 	if (unlikely(t->ptrace))
 		ptrace_event(PTRACE_EVENT_EXIT, code);
+	clear_trapping(t);
 	if (unlikely(!list_empty(&t->ptraced)))
 		exit_ptrace(t);
 }
@@ -737,11 +752,14 @@ static long ptrace_attach(struct task *task, long request,
 
 		send_sig_info(SIGSTOP, &info, task, true);
 	}
-	/* A task already in a group stop re-traps to report it. */
+	/* A task already in a group stop re-traps to report it, before the
+	 * attach returns (a SIGCONT sent next must find it trapped). */
 	if (task->state == TASK_STOPPED) {
-		task->jobctl |= JOBCTL_TRAP_STOP;
+		task->jobctl |= JOBCTL_TRAP_STOP | JOBCTL_TRAPPING;
 		task->state = TASK_INTERRUPTIBLE;
 		wake_up_process(task);
+		wait_event_interruptible(current->signal->wait_chldexit,
+					 !(task->jobctl & JOBCTL_TRAPPING));
 	}
 	return 0;
 }

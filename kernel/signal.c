@@ -428,10 +428,11 @@ bool get_signal(struct task *t, struct ksignal *ks)
 		if (unlikely(t->jobctl & JOBCTL_PENDING_MASK) &&
 		    ptrace_do_jobctl(t))
 			continue;	/* stopped for the tracer */
-		while (!t->ptrace && t->signal->flags & SIGNAL_STOP_STOPPED &&
-		       !((t->pending.signal | t->signal->shared_pending.signal) &
-			 sigmask(SIGKILL))) {
+		if (!t->ptrace && t->signal->flags & SIGNAL_STOP_STOPPED &&
+		    !((t->pending.signal | t->signal->shared_pending.signal) &
+		      sigmask(SIGKILL))) {
 			schedule_stopped();
+			continue;	/* woken: SIGCONT, SIGKILL or a tracer */
 		}
 		sig = dequeue_signal(t, &ks->info);
 		if (sig && unlikely(t->ptrace) && sig != SIGKILL) {

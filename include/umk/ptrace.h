@@ -30,6 +30,7 @@
 #define JOBCTL_STOP_PENDING	(1U << 17)	/* take part in a group stop */
 #define JOBCTL_TRAP_STOP	(1U << 19)	/* trap for PTRACE_INTERRUPT */
 #define JOBCTL_TRAP_NOTIFY	(1U << 20)	/* trap for a job control change */
+#define JOBCTL_TRAPPING		(1U << 21)	/* attach: on its way to the trap */
 #define JOBCTL_LISTENING	(1U << 22)	/* PTRACE_LISTEN in effect */
 #define JOBCTL_TRAP_MASK	(JOBCTL_TRAP_STOP | JOBCTL_TRAP_NOTIFY)
 #define JOBCTL_PENDING_MASK	(JOBCTL_STOP_PENDING | JOBCTL_TRAP_MASK)

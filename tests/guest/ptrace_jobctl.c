@@ -106,6 +106,45 @@ static void test_seize(void)
 	close(p[1]);
 }
 
+/*
+ * strace's start: the child stops itself, the tracer seizes it, interrupts
+ * it and sends SIGCONT, then follows its syscalls from there: the stops
+ * must alternate entry/exit from the first call on.
+ */
+static void test_seize_stopped_child(void)
+{
+	struct __ptrace_syscall_info info;
+	pid_t pid = fork();
+	int st, i;
+
+	if (pid == 0) {
+		kill(getpid(), SIGSTOP);
+		syscall(SYS_getppid);
+		syscall(SYS_getppid);
+		_exit(7);
+	}
+	say("self-stopped: %s", stopname(wait_st(pid, WSTOPPED)));
+	ERR("seize", pt(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACESYSGOOD));
+	ERR("interrupt", pt(PTRACE_INTERRUPT, pid, 0, 0));
+	kill(pid, SIGCONT);
+	for (i = 0; i < 12; i++) {
+		st = wait_st(pid, 0);
+		if (!WIFSTOPPED(st)) {
+			say("child: %s", stopname(st));
+			break;
+		}
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+			pt(PTRACE_GET_SYSCALL_INFO, pid, sizeof(info),
+			   (unsigned long)&info);
+			say("stop: syscall op %d nr %lld", info.op,
+			    info.op == 1 ? (long long)info.entry.nr : -1LL);
+		} else {
+			say("stop: %s", stopname(st));
+		}
+		pt(PTRACE_SYSCALL, pid, 0, 0);
+	}
+}
+
 /* The group-stop as the parent sees it, a non-seize tracer's view. */
 static void test_attach_stopped(void)
 {
@@ -322,6 +361,7 @@ int main(void)
 	say("dumpable: %d", prctl(PR_GET_DUMPABLE));
 	ERR("set dumpable 1", prctl(PR_SET_DUMPABLE, 1));
 	test_seize();
+	test_seize_stopped_child();
 	test_attach_stopped();
 	test_foreign_tracer(false);
 	test_foreign_tracer(true);
