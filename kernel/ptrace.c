@@ -18,6 +18,7 @@
 #include <umk/syscalls.h>
 #include <umk/uaccess.h>
 #include <mode.h>
+#include <stub.h>
 #include <string.h>
 #include <sched.h>
 #include <limits.h>
@@ -1087,12 +1088,22 @@ out:
 	return copy_to_user(uiov, &iov, sizeof(iov));
 }
 
-/* Debug registers: read back as written; enabling a hardware breakpoint
- * in DR7 is refused (-ENOSPC: no slot), so a debugger falls back to
- * single-stepping (gdb: software watchpoints). */
+/*
+ * Debug registers (Linux ptrace_get_debugreg/ptrace_set_debugreg): the
+ * host thread's own, through the mode, so hardware breakpoints and
+ * watchpoints work; an address that could reach the stub's pages (or
+ * the kernel's) is -EIO. Without the mode's support they read back as
+ * written and enabling one in DR7 is -ENOSPC (no slot): a debugger then
+ * single-steps (gdb: set can-use-hw-watchpoints 0).
+ */
 static long get_debugreg(struct task *child, int n, unsigned long *v)
 {
-	*v = (n == 4 || n == 5) ? 0 : child->debugreg[n];
+	*v = 0;
+	if (n == 4 || n == 5)
+		return 0;
+	if (um_mode->get_debugreg)
+		return um_mode->get_debugreg(child, n, v) < 0 ? -EIO : 0;
+	*v = child->debugreg[n];
 	return 0;
 }
 
@@ -1100,15 +1111,22 @@ static long set_debugreg(struct task *child, int n, unsigned long v)
 {
 	switch (n) {
 	case 0: case 1: case 2: case 3:
-		if (v >= TASK_SIZE_MAX)
+		/* A watched range is at most 8 bytes from its address. */
+		if (v >= TASK_SIZE_MAX || (v < STUB_END && v + 8 > STUB_START))
 			return -EIO;
 		break;
 	case 4: case 5:
 		return -EIO;
 	case 7:
-		if (v & 0xff)	/* L0-L3, G0-G3 */
+		if (!um_mode->set_debugreg && (v & 0xff))	/* L0-3, G0-3 */
 			return -ENOSPC;
 		break;
+	}
+	if (um_mode->set_debugreg) {
+		long err = um_mode->set_debugreg(child, n, v);
+
+		if (err)
+			return err == -ESRCH ? -EIO : err;
 	}
 	child->debugreg[n] = v;
 	return 0;

@@ -93,6 +93,14 @@ struct um_mode {
 	int (*get_fpregs)(struct task *t, void *buf, size_t len);
 	int (*set_fpregs)(struct task *t, const void *buf, size_t len);
 	/*
+	 * t's hardware debug register n (0-3 addresses, 6 status, 7
+	 * control) as its host thread has it; set: the host checks the value
+	 * as its ptrace does (-EINVAL, -EIO, -ENOSPC). The kernel keeps the
+	 * addresses off the stub. 0 or -errno. Optional (NULL: none).
+	 */
+	int (*get_debugreg)(struct task *t, int n, unsigned long *val);
+	int (*set_debugreg)(struct task *t, int n, unsigned long val);
+	/*
 	 * Run one host system call inside t (current), at the stub's own
 	 * syscall instruction, with the six arguments. t->regs are kept.
 	 * interruptible: a call that may sleep in the host (futex wait) ends

@@ -50,6 +50,9 @@ struct syscall_entry_info {
 int os_ptrace_syscall_entry(int tid, struct syscall_entry_info *info);
 /* Write one register (offset into struct user_regs_struct, bytes). */
 int os_ptrace_pokeuser(int tid, size_t offset, unsigned long value);
+/* Read one word of the tracee's struct user (offset in bytes: registers,
+ * debug registers). 0 or -errno. */
+int os_ptrace_peekuser(int tid, size_t offset, unsigned long *value);
 /*
  * The FPU/xstate of a stopped tracee (PTRACE_GETREGSET/SETREGSET
  * NT_X86_XSTATE, in the standard XSAVE layout). The host's area is

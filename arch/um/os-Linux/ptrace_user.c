@@ -121,6 +121,18 @@ int os_ptrace_pokeuser(int tid, size_t offset, unsigned long value)
 	return xptrace(PTRACE_POKEUSER, tid, offset, value);
 }
 
+int os_ptrace_peekuser(int tid, size_t offset, unsigned long *value)
+{
+	long v;
+
+	errno = 0;
+	v = ptrace(PTRACE_PEEKUSER, tid, offset, 0);
+	if (errno)
+		return -errno;
+	*value = v;
+	return 0;
+}
+
 size_t os_xstate_size(void)
 {
 	static size_t size;

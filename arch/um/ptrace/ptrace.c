@@ -200,6 +200,18 @@ int ptrace_set_fpregs(struct task *t, const void *buf, size_t len)
 	return os_ptrace_set_xstate(t->host_tid, buf, len);
 }
 
+#define DEBUGREG_OFF(n)	(offsetof(struct user, u_debugreg) + (n) * 8)
+
+int ptrace_get_debugreg(struct task *t, int n, unsigned long *val)
+{
+	return os_ptrace_peekuser(t->host_tid, DEBUGREG_OFF(n), val);
+}
+
+int ptrace_set_debugreg(struct task *t, int n, unsigned long val)
+{
+	return os_ptrace_pokeuser(t->host_tid, DEBUGREG_OFF(n), val);
+}
+
 /* ---- guest events ---- */
 
 static bool is_fault(int sig)

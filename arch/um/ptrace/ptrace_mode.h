@@ -42,6 +42,8 @@ int ptrace_exec(struct task *t, struct mm_struct *new_mm);
 int ptrace_get_regs(struct task *t);
 int ptrace_get_fpregs(struct task *t, void *buf, size_t len);
 int ptrace_set_fpregs(struct task *t, const void *buf, size_t len);
+int ptrace_get_debugreg(struct task *t, int n, unsigned long *val);
+int ptrace_set_debugreg(struct task *t, int n, unsigned long val);
 long ptrace_host_call(struct task *t, long nr, const unsigned long args[6],
 		      bool interruptible);
 long ptrace_host_batch(struct task *t, const struct stub_batch *b, long *last);

@@ -1,0 +1,32 @@
+# Debian's strace and gdb inside the guest (tests/ptrace-tools/run.sh) as one
+# unit suite: the target program (-g -O0, dynamic: Debian 12's glibc is the
+# guest's) and guest.sh go into a small ext2 image, the guest's /dev/ubdb;
+# the Debian root is $(B)/debian.img (scripts/mkdebian.sh, needs root).
+PT_DIR := $(B)/tests/ptrace-tools
+
+# The Debian root (top Makefile: scripts/mkdebian.sh), named here too for
+# this file is read before the Makefile's own definition.
+DEBIAN_IMAGE ?= $(B)/debian.img
+
+# Built beside its source, which gdb then finds in the guest's cwd (/mnt).
+$(PT_DIR)/target: tests/ptrace-tools/target.c
+	@mkdir -p $(dir $@)
+	cp $< $(PT_DIR)/target.c
+	cd $(PT_DIR) && $(CC) -g -O0 -o target target.c
+
+$(PT_DIR)/guest.sh: tests/ptrace-tools/guest.sh
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(B)/tests/ptrace-tools.img: $(PT_DIR)/target $(PT_DIR)/guest.sh
+	rm -f $@
+	PATH=$$PATH:/sbin:/usr/sbin mke2fs -q -t ext2 -d $(PT_DIR) $@ 8M
+
+$(B)/tests/unit/ptrace_tools_suite: tests/ptrace-tools/run.sh \
+		$(B)/tests/ptrace-tools.img $(DEBIAN_IMAGE)
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\n# made by tests/unit/ptrace_tools.mk\nB="$${B:-%s}" exec "%s/tests/ptrace-tools/run.sh" "$$@"\n' \
+		"$(abspath $(B))" "$(CURDIR)" > $@
+	chmod +x $@
+
+UNIT_TESTS += $(B)/tests/unit/ptrace_tools_suite
