@@ -14,6 +14,11 @@ cat $TMPDIR/st.stdout $TMPDIR/st.out
 echo "-- stderr"
 cat $TMPDIR/st.err
 
+echo "== strace-threads"
+strace -f -e trace=clone,clone3,exit,exit_group -o $TMPDIR/st3.out $T threads
+echo "status $?"
+cat $TMPDIR/st3.out
+
 echo "== strace-signal"
 strace -f -e trace=kill,exit_group sh -c 'kill -TERM $$' 2>&1
 echo "status $?"
@@ -25,7 +30,8 @@ strace -e trace=openat -o $TMPDIR/st2.out cat /nonexistent 2>/dev/null
 cat $TMPDIR/st2.out
 
 echo "== gdb-break-step"
-gdb -nx -batch -ex 'break main' -ex run -ex 'next 4' -ex step \
+L=$(grep -n 'total += square(i);' target.c | cut -d: -f1)
+gdb -nx -batch -ex 'break main' -ex run -ex next -ex "until $L" -ex step \
 	-ex 'print x' -ex bt -ex finish -ex 'info registers rip' \
 	-ex continue $T 2>&1
 echo "status $?"

@@ -115,6 +115,17 @@ for MODE in native $MODES; do
 		section strace-pipeline | grep -E '\+\+\+' | sed 's/^/#   /'
 	fi
 	refuse "strace -f: no complaint from strace" strace-pipeline '^strace: '
+	expect "strace -f: threads" strace-threads \
+		'^threads 6$' '^status 0$' \
+		'^[0-9]+ +clone3\(\{flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_SIGHAND\|CLONE_THREAD\|CLONE_SYSVSEM\|CLONE_SETTLS\|CLONE_PARENT_SETTID\|CLONE_CHILD_CLEARTID' \
+		'^[0-9]+ +exit\(0\) += \?$' \
+		'^[0-9]+ +\+\+\+ exited with 0 \+\+\+$'
+	if [ "$(section strace-threads | grep -Ec '^[0-9]+ +\+\+\+ exited with 0 \+\+\+$')" = 3 ]; then
+		ok "$MODE/strace -f: both threads and the process exit"
+	else
+		notok "$MODE/strace -f: both threads and the process exit"
+		section strace-threads | sed 's/^/#   /'
+	fi
 	expect "strace: a fatal signal" strace-signal \
 		'^kill\([0-9]+, SIGTERM\) += 0$' \
 		'^--- SIGTERM \{si_signo=SIGTERM, si_code=SI_USER, si_pid=[0-9]+, si_uid=0\} ---$' \

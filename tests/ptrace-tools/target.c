@@ -2,7 +2,8 @@
  * The program Debian's gdb and strace work on inside the guest
  * (tests/ptrace-tools/run.sh): a loop calling a function (break, step,
  * print, backtrace, a watched global), a fork whose child a debugger
- * follows, and a mode that announces itself and waits to be attached.
+ * follows, two threads, and a mode that announces itself and waits to be
+ * attached.
  * Built with -g -O0 so that every line and variable is there.
  */
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <pthread.h>
 
 int counter;
 
@@ -27,6 +29,29 @@ static int child_work(int n)
 	return r;
 }
 
+static void *thread_body(void *arg)
+{
+	return (void *)((long)arg * 2);
+}
+
+/* Two threads, joined: their clone, exit and the futex wake. */
+static int threads(void)
+{
+	pthread_t th[2];
+	long sum = 0;
+
+	for (long i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, thread_body, (void *)(i + 1));
+	for (int i = 0; i < 2; i++) {
+		void *r;
+
+		pthread_join(th[i], &r);
+		sum += (long)r;
+	}
+	printf("threads %ld\n", sum);
+	return 0;
+}
+
 /* Say so on stdout (the harness reads one line), then wait forever. */
 static void spin(void)
 {
@@ -42,6 +67,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "spin"))
 		spin();
+	if (argc > 1 && !strcmp(argv[1], "threads"))
+		return threads();
 	if (argc > 1 && !strcmp(argv[1], "fork")) {
 		pid_t pid = fork();
 		int st;

@@ -12,7 +12,7 @@ DEBIAN_IMAGE ?= $(B)/debian.img
 $(PT_DIR)/target: tests/ptrace-tools/target.c
 	@mkdir -p $(dir $@)
 	cp $< $(PT_DIR)/target.c
-	cd $(PT_DIR) && $(CC) -g -O0 -o target target.c
+	cd $(PT_DIR) && $(CC) -g -O0 -pthread -o target target.c
 
 $(PT_DIR)/guest.sh: tests/ptrace-tools/guest.sh
 	@mkdir -p $(dir $@)
