@@ -780,6 +780,8 @@ SYSCALL_DEFINE4(rt_sigtimedwait, struct uptr, uthese, struct uptr, uinfo, struct
 			break;
 		if (pending_mask(current) & ~these)
 			return -EINTR;
+		if (current->jobctl & JOBCTL_PENDING_MASK)
+			return -EINTR;	/* a group stop or ptrace trap first */
 		/* While it sleeps the awaited signals are unblocked (Linux's
 		 * real_blocked), so that sending one wakes this thread. */
 		current->blocked = saved & ~these;

@@ -145,6 +145,35 @@ static void test_seize_stopped_child(void)
 	}
 }
 
+/* PTRACE_INTERRUPT of a child blocked in read(): it traps, and the read
+ * goes on after PTRACE_CONT (restarted) to get the byte written later. */
+static void test_interrupt_blocked(void)
+{
+	int p[2];
+	pid_t pid;
+	int st;
+
+	if (pipe(p))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		char c = 0;
+		ssize_t n = read(p[0], &c, 1);
+
+		_exit(n == 1 && c == 'r' ? 7 : 8);
+	}
+	ERR("seize reader", pt(PTRACE_SEIZE, pid, 0, 0));
+	ERR("interrupt reader", pt(PTRACE_INTERRUPT, pid, 0, 0));
+	st = wait_st(pid, 0);
+	say("reader stop: %s", stopname(st));
+	ERR("cont reader", pt(PTRACE_CONT, pid, 0, 0));
+	if (write(p[1], "r", 1) != 1)
+		say("write: %s", ename(errno));
+	say("reader: %s", stopname(wait_st(pid, 0)));
+	close(p[0]);
+	close(p[1]);
+}
+
 /* The group-stop as the parent sees it, a non-seize tracer's view. */
 static void test_attach_stopped(void)
 {
@@ -362,6 +391,7 @@ int main(void)
 	ERR("set dumpable 1", prctl(PR_SET_DUMPABLE, 1));
 	test_seize();
 	test_seize_stopped_child();
+	test_interrupt_blocked();
 	test_attach_stopped();
 	test_foreign_tracer(false);
 	test_foreign_tracer(true);
