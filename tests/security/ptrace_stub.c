@@ -5,7 +5,8 @@
  * instruction (with CONT and with single steps) or switched to 32-bit code
  * making an int $0x80 call. Nothing reaches the stub's pages, the stub's
  * instructions only make ordinary guest calls (served in the guest's VFS,
- * where CANARY does not exist), and an i386 call is ENOSYS.
+ * where CANARY does not exist; in seccomp mode the stub's filter kills the
+ * process instead), and an i386 call is ENOSYS.
  */
 #include "probe.h"
 #include <stdint.h>
@@ -127,10 +128,21 @@ static void jump_into_stub(pid_t pid, bool step)
 	for (int i = 0; i < (step ? 2 : 1); i++) {
 		pt(step ? PTRACE_SINGLESTEP : PTRACE_CONT, pid, 0, 0);
 		st = wait_stop(pid);
+		if (!WIFSTOPPED(st))
+			break;
 	}
-	pt(PTRACE_GETREGS, pid, 0, (unsigned long)&r);
-	say("%s into the stub: %s, rax %s", step ? "step" : "cont", stop_str(st),
-	    (long)r.rax < 0 ? err_name(-(long)r.rax) : "not an error");
+	if (WIFSTOPPED(st)) {
+		pt(PTRACE_GETREGS, pid, 0, (unsigned long)&r);
+		say("%s into the stub: %s, rax %s", step ? "step" : "cont",
+		    stop_str(st), (long)r.rax < 0 ? err_name(-(long)r.rax) :
+		    "not an error");
+		pt(PTRACE_KILL, pid, 0, 0);
+		wait_stop(pid);
+	} else {
+		/* seccomp mode: a syscall at the stub's site from guest
+		 * registers is its filter's kill. */
+		say("%s into the stub: %s", step ? "step" : "cont", stop_str(st));
+	}
 }
 
 static void compat_call(pid_t pid)
@@ -159,9 +171,11 @@ int main(int argc, char **argv)
 	canary_init(argc, argv);
 	pid = stopped_child();
 	memory_routes(pid);
-	jump_into_stub(pid, false);
-	jump_into_stub(pid, true);
-	compat_call(pid);
+	pt(PTRACE_KILL, pid, 0, 0);
+	wait_stop(pid);
+	jump_into_stub(stopped_child(), false);
+	jump_into_stub(stopped_child(), true);
+	compat_call(stopped_child());
 	say("DONE ptrace_stub");
 	return 0;
 }
