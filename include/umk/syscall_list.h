@@ -170,10 +170,10 @@ SYSCALL(execveat, "dsxxx", "kernel/exec.c", full, "")
 SYSCALL(exit, "d", "kernel/exit.c", full, "")
 SYSCALL(exit_group, "d", "kernel/exit.c", full, "")
 SYSCALL(wait4, "dxxx", "kernel/exit.c", full, "")
-/* kernel/ptrace.c */
+/* kernel/ptrace.c, kernel/process_vm_access.c */
 SYSCALL(ptrace, "ddxx", "kernel/ptrace.c", partial, "debug register addresses on the stub pages -EIO; PTRACE_O_SUSPEND_SECCOMP -EINVAL; int $0x80 calls of a tracee make no syscall stops")
-SYSCALL(process_vm_readv, "dxuxuu", "kernel/ptrace.c", full, "")
-SYSCALL(process_vm_writev, "dxuxuu", "kernel/ptrace.c", full, "")
+SYSCALL(process_vm_readv, "dxuxuu", "kernel/process_vm_access.c", full, "")
+SYSCALL(process_vm_writev, "dxuxuu", "kernel/process_vm_access.c", full, "")
 SYSCALL(waitid, "ddxxx", "kernel/exit.c", full, "P_PIDFD is -EINVAL")
 /* kernel/sys.c */
 SYSCALL(getpid, "", "kernel/sys.c", full, "")
