@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/ptrace-tools/run.sh: Debian's strace and gdb inside the guest, in
 # every mode of UMK_MODES. Prints TAP lines and "1..N"; exit status 0 iff
-# all passed. make check runs it as unit/ptrace_tools_suite
+# all passed. make check runs it once per mode as unit/ptrace_tools_MODE
 # (tests/unit/ptrace_tools.mk).
 #
 # The guest boots the Debian root ($B/debian.img, scripts/mkdebian.sh,

@@ -22,11 +22,16 @@ $(B)/tests/ptrace-tools.img: $(PT_DIR)/target $(PT_DIR)/guest.sh
 	rm -f $@
 	PATH=$$PATH:/sbin:/usr/sbin mke2fs -q -t ext2 -d $(PT_DIR) $@ 8M
 
-$(B)/tests/unit/ptrace_tools_suite: tests/ptrace-tools/run.sh \
+# One suite per mode, so that each boot has the unit runner's whole time
+# budget and the modes run side by side (each also checks the native run).
+PT_MODES := skas tt seccomp
+PT_SUITES := $(PT_MODES:%=$(B)/tests/unit/ptrace_tools_%)
+
+$(PT_SUITES): $(B)/tests/unit/ptrace_tools_%: tests/ptrace-tools/run.sh \
 		$(B)/tests/ptrace-tools.img $(DEBIAN_IMAGE)
 	@mkdir -p $(dir $@)
-	printf '#!/bin/sh\n# made by tests/unit/ptrace_tools.mk\nB="$${B:-%s}" exec "%s/tests/ptrace-tools/run.sh" "$$@"\n' \
-		"$(abspath $(B))" "$(CURDIR)" > $@
+	printf '#!/bin/sh\n# made by tests/unit/ptrace_tools.mk\nB="$${B:-%s}" UMK_MODES=%s exec "%s/tests/ptrace-tools/run.sh" "$$@"\n' \
+		"$(abspath $(B))" "$*" "$(CURDIR)" > $@
 	chmod +x $@
 
-UNIT_TESTS += $(B)/tests/unit/ptrace_tools_suite
+UNIT_TESTS += $(PT_SUITES)
