@@ -120,7 +120,7 @@ for MODE in native $MODES; do
 	expect "strace -f: threads" strace-threads \
 		'^threads 6$' '^status 0$' \
 		'^[0-9]+ +clone3\(\{flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_SIGHAND\|CLONE_THREAD\|CLONE_SYSVSEM\|CLONE_SETTLS\|CLONE_PARENT_SETTID\|CLONE_CHILD_CLEARTID' \
-		'^[0-9]+ +exit\(0\) += \?$' \
+		'^[0-9]+ +exit\(0( <unfinished \.\.\.>|\) += \?)$' \
 		'^[0-9]+ +\+\+\+ exited with 0 \+\+\+$'
 	if [ "$(section strace-threads | grep -Ec '^[0-9]+ +\+\+\+ exited with 0 \+\+\+$')" = 3 ]; then
 		ok "$MODE/strace -f: both threads and the process exit"
