@@ -5,7 +5,8 @@
 # unit/gdb_suite (tests/unit/gdb.mk).
 #
 # gdb starts umk, breaks in sys_sync while a guest subshell (with fds 5
-# and 6 open) runs `sync` and init sleeps in wait4, and runs umk-ps,
+# and 6 open) runs `sync` once init sleeps in wait4 (the subshell waits
+# for init's state in /proc/1/stat), and runs umk-ps,
 # umk-task for init (a switched-out stack) and for the current task,
 # umk-files, umk-mounts and umk-dmesg; then it continues and the guest
 # finishes. The output of each command is checked.
@@ -71,7 +72,7 @@ for mode in $MODES; do
 	cp --sparse=always "$IMG" "$img"
 	timeout -k 5 180 gdb -batch -nx -x "$S/cmds" --args "$UMK" "ubd0=$img" \
 		"mode=$mode" quiet init=/bin/sh -- -c \
-		'mount -t proc p /proc; exec 5</etc/passwd; (exec 6>/tmp/x; sync); echo guest-done' \
+		'mount -t proc p /proc; exec 5</etc/passwd; (exec 6>/tmp/x; until grep -q "^1 (sh) S" /proc/1/stat; do :; done; sync); echo guest-done' \
 		< /dev/null > "$out" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ] && grep -q 'hit Breakpoint 1.*sys_sync' "$out" &&
