@@ -243,8 +243,10 @@ void __attribute__((noreturn)) do_exit(long code)
 	}
 	mmput(t->mm);
 	t->mm = NULL;
-	if (last)
+	if (last) {
+		exit_itimers(t->signal);
 		disassociate_ctty(true);	/* a session leader hangs up */
+	}
 	if (last)
 		exit_sem(t->tgid);		/* SEM_UNDO adjustments */
 	flush_sigqueue(&t->pending);
@@ -316,6 +318,7 @@ static void release_task(struct task *leader)
 	list_del_init(&leader->tasks);
 	leader->exit_reaped = true;
 	flush_sigqueue(&leader->signal->shared_pending);
+	exit_itimers(leader->signal);
 	kfree(leader->signal);
 	if (--leader->sighand->count == 0)
 		kfree(leader->sighand);

@@ -256,6 +256,12 @@ static void it_real_fn(struct timer_list *timer)
 	}
 }
 
+void exit_itimers(struct signal_struct *sig)
+{
+	del_timer(&sig->it_real_timer);
+	sig->it_real_interval = 0;
+}
+
 static void get_itimer_real(struct itimerval *v)
 {
 	struct signal_struct *sig = current->signal;
