@@ -52,6 +52,18 @@ static void release_host_thread(struct task *t, bool last)
 
 static void release_task(struct task *leader);
 
+/* Do threads of leader's group other than leader itself still exist (in
+ * do_exit, maybe asleep there)? Then a zombie leader is not reaped yet:
+ * they still use its signal struct and its thread list (Linux's
+ * delay_group_leader). */
+static bool delay_group_leader(struct task *leader)
+{
+	struct list_head *g = &leader->thread_group;
+
+	return !list_empty(g) && (g->next != &leader->thread_node ||
+				  g->prev != &leader->thread_node);
+}
+
 /* Would pgrp be orphaned without ignored: does no other live member have
  * a parent (not init) in another pgrp of the same session? */
 static bool will_become_orphaned_pgrp(pid_t pgrp, struct task *ignored)
@@ -193,7 +205,8 @@ static void exit_notify(struct task *leader)
 	if (leader->exit_signal == SIGCHLD && parent_ignores_sigchld(leader)) {
 		do_notify_parent(leader, why, why == CLD_EXITED ?
 				 (status >> 8) & 0xff : status & 0x7f);
-		release_task(leader);
+		if (!delay_group_leader(leader))
+			release_task(leader);
 		return;
 	}
 	do_notify_parent(leader, why, why == CLD_EXITED ? (status >> 8) & 0xff :
@@ -221,6 +234,17 @@ static void account_host_cputime(struct task *t, bool last)
 		t->signal->utime_ns += ut;
 		t->signal->stime_ns += st;
 	}
+}
+
+/* The last other thread of a zombie leader's group is gone: the leader
+ * can be reaped now, by its parent's wait or at once if the parent
+ * ignores SIGCHLD. */
+static void release_delayed_leader(struct task *leader)
+{
+	if (leader->exit_signal == SIGCHLD && parent_ignores_sigchld(leader))
+		release_task(leader);
+	else if (leader->real_parent)
+		wake_up(&leader->real_parent->signal->wait_chldexit);
 }
 
 void __attribute__((noreturn)) do_exit(long code)
@@ -256,10 +280,13 @@ void __attribute__((noreturn)) do_exit(long code)
 		list_del_init(&t->tasks);
 		t->self_reap = true;
 	}
-	if (last)
+	if (last) {
 		exit_notify(leader);
-	else
+	} else {
 		wake_up(&t->signal->wait_chldexit);	/* de_thread waits */
+		if (t != leader && leader->zombie && !delay_group_leader(leader))
+			release_delayed_leader(leader);
+	}
 	wake_up(&task_exit_wait);
 	schedule_exit();
 }
@@ -369,7 +396,8 @@ static int wait_scan(idtype_t type, pid_t id, int options, struct wait_result *r
 		res->ruid = c->cred->uid;
 		res->utime_ns = c->signal->utime_ns + c->signal->cutime_ns;
 		res->stime_ns = c->signal->stime_ns + c->signal->cstime_ns;
-		if (c->zombie && (options & WEXITED)) {
+		if (c->zombie && (options & WEXITED) &&
+		    !delay_group_leader(c)) {
 			int st = c->exit_code;
 
 			res->status = st;
