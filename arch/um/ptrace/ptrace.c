@@ -56,6 +56,15 @@ static void stash_orphan(int tid, const struct host_stop *st)
 	printk(KERN_WARNING "umk: orphan stop table full, tid %d\n", tid);
 }
 
+/* Host thread tid is gone: a stop stashed for it has no one to claim it
+ * (its task was released first), and the tid may be reused. */
+static void drop_orphan(int tid)
+{
+	for (int i = 0; i < orphan_max; i++)
+		if (orphans[i].tid == tid)
+			orphans[i].tid = 0;
+}
+
 /* Attach a stop that arrived before t knew its host tid. */
 static void claim_orphan_stop(struct task *t)
 {
@@ -78,6 +87,8 @@ static void host_stop_arrived(int tid, const struct host_stop *st)
 	if (!t) {
 		if (st->kind != STOP_EXITED && st->kind != STOP_KILLED)
 			stash_orphan(tid, st);
+		else
+			drop_orphan(tid);
 		return;
 	}
 	t->thread.stop = *st;
