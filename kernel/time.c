@@ -56,10 +56,10 @@ static int host_clock(clockid_t clk, int *host)
 		*host = clk;
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
-		*host = (~(current->mm->host_pid) << 3) | 2;
+		*host = (int)((unsigned int)~current->mm->host_pid << 3) | 2;
 		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
-		*host = (~current->host_tid << 3) | 2 | 4;
+		*host = (int)((unsigned int)~current->host_tid << 3) | 2 | 4;
 		return 0;
 	}
 	if (clk < 0) {
