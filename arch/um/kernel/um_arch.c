@@ -393,6 +393,7 @@ static void init_start(struct task *t)
 			      "to kernel. See Linux Documentation/admin-guide/"
 			      "init.rst for guidance.");
 	}
+	ext2_init_started();
 	task_main(t);
 }
 

@@ -45,6 +45,8 @@ struct ext2_host {
 	char id[32];			/* device name for messages: "ubda" */
 	bool rw;			/* opened EXT2_FLAG_RW */
 	bool was_valid;			/* EXT2_VALID_FS was set at mount */
+	bool mark_pending;		/* read-write, not yet marked in use
+					 * on disk (before init ran) */
 	unsigned int inode_size;	/* on-disk inode size, bytes */
 	struct ext2_map map[EXT2_MAP_SLOTS];	/* ext2_read_user.c's */
 	unsigned int map_next;		/* the slot to reuse next */
