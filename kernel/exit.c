@@ -241,10 +241,12 @@ static void account_host_cputime(struct task *t, bool last)
  * ignores SIGCHLD. */
 static void release_delayed_leader(struct task *leader)
 {
+	struct task *parent = leader->real_parent;
+
 	if (leader->exit_signal == SIGCHLD && parent_ignores_sigchld(leader))
 		release_task(leader);
-	else if (leader->real_parent)
-		wake_up(&leader->real_parent->signal->wait_chldexit);
+	if (parent)	/* its wait may now reap, or find no child left */
+		wake_up(&parent->signal->wait_chldexit);
 }
 
 void __attribute__((noreturn)) do_exit(long code)
