@@ -66,9 +66,9 @@ static int host_clock(clockid_t clk, int *host)
 		pid_t pid = ~(clk >> 3);
 		struct task *t = pid ? find_task_by_pid(pid) : current;
 
-		if (!t || (clk & 3) == 3)
+		if (!t || t->host_tid <= 0 || (clk & 3) == 3)
 			return -EINVAL;
-		*host = (~(t->host_tid) << 3) | (clk & 7);
+		*host = (int)((unsigned int)~t->host_tid << 3) | (clk & 7);
 		return 0;
 	}
 	return -EINVAL;
