@@ -9,6 +9,8 @@
 #             guest user 1000, killed and restarted every second
 #   trinity   Debian's trinity, run as guest user 1000 through runas (skipped
 #             by --short, which is what make check runs)
+#   san/regress_*  the regression tests of the bugs fuzzing found, under
+#             umk-san on the test image, output compared with the native run
 #
 # Each run boots the sanitizer build (umk-san, `make sanitize`) on a copy of
 # the fuzz image build/fuzz/fuzz-rootfs.img under its /sbin/init (proc,
@@ -173,6 +175,32 @@ boot() {
 }
 
 # ---------------------------------------------------------------------------
+# The regression tests of the bugs fuzzing found (tests/guest/regress_*),
+# under umk-san on the test image, each compared with its native run: some
+# of those bugs show only under the sanitizer.
+
+regress() {
+	local mode=$1 prog name out=$S/regress
+	for prog in "$B"/tests/guest/regress_*; do
+		[ -x "$prog" ] || continue
+		name=${prog##*/}
+		(cd "$S" && env -i PATH=/bin:/usr/bin "$prog") > "$out.native" 2>&1
+		cp --sparse=always "$B/test-rootfs.img" "$S/test.img"
+		timeout -s KILL 120 "$UMK" ubd0="$S/test.img" mode="$mode" quiet rw \
+			init=/bin/sh -- -c "/tests/bin/$name" < /dev/null \
+			> "$out.umk" 2> "$out.err"
+		if [ $? -eq 0 ] && tr -d '\r' < "$out.umk" | cmp -s - "$out.native" &&
+		   ! grep -qE 'ERROR: AddressSanitizer|runtime error:|umk: sandbox:' "$out.err"; then
+			ok "$mode/san/$name"
+		else
+			notok "$mode/san/$name"
+			{ grep -E -A12 'ERROR: AddressSanitizer|runtime error:|umk: sandbox:' "$out.err"
+			  diff "$out.native" "$out.umk"; } | diag 30
+		fi
+	done
+}
+
+# ---------------------------------------------------------------------------
 
 mkdir -p "$LOGS"
 if [ ! -x "$UMK" ]; then
@@ -182,6 +210,7 @@ elif ! make_image; then
 else
 	seed=${FUZZ_SEED:-}
 	for mode in $MODES; do
+		[ -f "$B/test-rootfs.img" ] && regress "$mode"
 		boot "$mode" sysfuzz "cd /tmp && /fuzz/sysfuzz $SECS $seed; echo SYSFUZZ-END \$?" \
 			'SYSFUZZ-END 0'
 		[ $SHORT = 1 ] && continue
