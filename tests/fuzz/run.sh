@@ -21,7 +21,7 @@
 # its output; a run that outlives its time by FUZZ_GRACE seconds is a hang
 # (umk's stacks go into the log when gdb is there). umk's host RSS is
 # sampled during the run and reported as first sample -> largest sample.
-# Logs are kept under build/fuzz/logs/.
+# Logs are kept under build/fuzz/logs/ (--short: build/fuzz/logs-short/).
 #
 # Environment: UMK (./umk-san), UMK_MODES ("skas tt"), FUZZ_SECONDS per run
 # (1800; --short: 40), FUZZ_GRACE (120), FUZZ_SEED (random), B (build).
@@ -40,6 +40,7 @@ GRACE=${FUZZ_GRACE:-120}
 F=$B/fuzz
 IMG=$F/fuzz-rootfs.img
 LOGS=$F/logs
+[ $SHORT = 1 ] && LOGS=$F/logs-short	# a long run may be going on
 PATH=$PATH:/sbin:/usr/sbin
 export LC_ALL=C
 # Reports to stderr, a small quarantine so RSS reflects umk's own memory,
