@@ -24,7 +24,8 @@
 # Logs are kept under build/fuzz/logs/ (--short: build/fuzz/logs-short/).
 #
 # Environment: UMK (./umk-san), UMK_MODES ("skas tt"), FUZZ_SECONDS per run
-# (1800; --short: 40), FUZZ_GRACE (120), FUZZ_SEED (random), B (build).
+# (1800; --short: 40), FUZZ_GRACE (120), FUZZ_SEED (random), FUZZ_LOGS (the
+# log directory), B (build).
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -41,6 +42,7 @@ F=$B/fuzz
 IMG=$F/fuzz-rootfs.img
 LOGS=$F/logs
 [ $SHORT = 1 ] && LOGS=$F/logs-short	# a long run may be going on
+LOGS=${FUZZ_LOGS:-$LOGS}
 PATH=$PATH:/sbin:/usr/sbin
 export LC_ALL=C
 # Reports to stderr, a small quarantine so RSS reflects umk's own memory,
