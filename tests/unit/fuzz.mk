@@ -23,7 +23,7 @@ UNIT_TESTS += $(B)/tests/unit/fuzz_suite
 
 fuzz: setup
 	@scripts/setup.sh $(FUZZ_DEBS)
-	@$(MAKE) --no-print-directory sanitize $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory sanitize $(FUZZ_BINS) test-image
 	tests/fuzz/run.sh
 
 .PHONY: fuzz
