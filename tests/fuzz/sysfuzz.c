@@ -270,13 +270,18 @@ static volatile sig_atomic_t round_over;
 
 static void on_alarm(int sig) { round_over = 1; }
 
-/* Kill whatever the round left (every process but init and us) and reap
- * it. */
-static void end_round(void)
+/* Kill whatever the round left (every process but init and us), reap it
+ * and remove its files (tmpfs keeps them in umk's memory). */
+static void end_round(pid_t child)
 {
+	char cmd[64];
+
 	kill(-1, SIGKILL);
 	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
 		;
+	snprintf(cmd, sizeof(cmd), "rm -rf /tmp/sysfuzz.%d", (int)child);
+	if (system(cmd) != 0)
+		fprintf(stderr, "sysfuzz: %s failed\n", cmd);
 }
 
 static long now_ms(void)
@@ -343,7 +348,7 @@ int main(int argc, char **argv)
 		while (!round_over && waitpid(pid, NULL, __WALL) < 0 &&
 		       errno == EINTR)
 			;
-		end_round();
+		end_round(pid);
 		rounds++;
 	} while (!one && now_ms() < end);
 	system("rm -rf /tmp/sysfuzz.*");
