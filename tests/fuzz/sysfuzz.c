@@ -11,7 +11,8 @@
  * child died) and starts the next, so a child that blocks, crashes or
  * forks does not stop the run.
  *
- * usage: sysfuzz SECONDS [SEED [UID]]     fuzz for SECONDS as UID (1000)
+ * usage: sysfuzz SECONDS [SEED [UID]]     fuzz for SECONDS as UID (1000;
+ *                                          0 leaves out reboot and kills)
  *        sysfuzz --round SEED [UID]       repeat one round
  * Prints "sysfuzz: round N seed S" before each round (its seed reproduces
  * it with --round) and "sysfuzz: done R rounds" at the end; exits 0. The
@@ -224,6 +225,16 @@ static bool rare(long nr)
 	       nr == SYS_tgkill;
 }
 
+/* As root (UID 0) the calls that would end the whole run are left out:
+ * reboot, and kill/tkill/tgkill, which could reach the supervisor. */
+static bool root_only_skip(long nr, uid_t uid)
+{
+	return uid == 0 && (nr == SYS_reboot || nr == SYS_kill ||
+			    nr == SYS_tkill || nr == SYS_tgkill ||
+			    nr == SYS_rt_sigqueueinfo ||
+			    nr == SYS_rt_tgsigqueueinfo || nr == SYS_pidfd_send_signal);
+}
+
 static void child(uint64_t seed, uid_t uid)
 {
 	struct rlimit core = { 0, 0 }, fsize = { 16 << 20, 16 << 20 };
@@ -255,7 +266,7 @@ static void child(uint64_t seed, uid_t uid)
 		long nr = pick_nr();
 		unsigned long a[6];
 
-		if (rare(nr) && below(20))
+		if ((rare(nr) && below(20)) || root_only_skip(nr, uid))
 			continue;
 		if (i % 64 == 0)
 			fill_scratch();
