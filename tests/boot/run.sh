@@ -11,6 +11,10 @@
 #                 a message and a nonzero status, in every mode, and the
 #                 image's checksum is unchanged; the next boot of the same
 #                 image (where it is whole) mounts it read-write
+#   journal       an ext4 journal that needs recovery (debugfs transactions,
+#                 with a revoke) is replayed as e2fsck replays it: read
+#                 through an overlay before init runs (a failed boot and a
+#                 read-only boot write nothing), written once init ran
 #   command line  sizes that overflow or are out of range (mem=) are exit
 #                 status 2 with one line on stderr, before any image is
 #                 opened
@@ -126,6 +130,54 @@ img=$(copy garbage)
 bs=${bs:-4096}
 dd if=/dev/urandom of="$img" bs="$bs" seek=2 count=2048 conv=notrunc status=none
 failed_boot "garbage after the superblock" "$img" rw init=/bin/sh -- -c 'echo ran'
+
+# A journal that needs recovery (transactions written with debugfs, as a
+# Linux crash leaves them): block A rewritten in transaction 1 and revoked
+# in 2, block B rewritten in 3. umk must replay it as e2fsck does (B's new
+# content, A's old one), write nothing before init runs, and leave a clean
+# image with the journal empty after a read-write boot.
+journal_img() {
+	local img=$1 a b
+	a=$(debugfs -R "bmap /etc/hostname 0" "$img" 2>/dev/null)
+	b=$(debugfs -R "bmap /etc/passwd 0" "$img" 2>/dev/null)
+	{ printf 'journal-replayed-passwd\n'; head -c 4072 /dev/zero; } > "$S/jblk"
+	printf 'jo\njw -b %s %s\njc\njo\njw -r %s\njc\njo\njw -b %s %s\njc\n' \
+		"$a" "$S/jblk" "$a" "$b" "$S/jblk" > "$S/jcmds"
+	debugfs -w -f "$S/jcmds" "$img" > /dev/null 2>&1
+	dumpe2fs -h "$img" 2>/dev/null | grep -q needs_recovery
+}
+
+img=$(copy journal)
+if ! journal_img "$img"; then
+	notok "journal: debugfs could not write transactions"
+else
+	cp --sparse=always "$img" "$S/journal-fsck.img"
+	e2fsck -fy "$S/journal-fsck.img" > /dev/null 2>&1
+	want=$(for f in /etc/hostname /etc/passwd; do
+		debugfs -R "cat $f" "$S/journal-fsck.img" 2>/dev/null | head -n 1; done)
+	failed_boot "journal needing recovery, init=/nonexistent" "$img" rw init=/nonexistent
+	for mode in $MODES; do
+		sum0=$(sha256sum < "$img")
+		got=$(timeout -s KILL 30 "$UMK" ubd0="$img" mode="$mode" quiet ro \
+			init=/bin/sh -- -c 'head -n 1 /etc/hostname; head -n 1 /etc/passwd' \
+			< /dev/null 2>/dev/null)
+		if [ "$got" = "$want" ] && [ "$(sha256sum < "$img")" = "$sum0" ]; then
+			ok "$mode/journal, ro: reads the replayed blocks, writes nothing"
+		else
+			notok "$mode/journal, ro: got '${got//$'\n'/|}', want '${want//$'\n'/|}', or the image changed"
+		fi
+	done
+	got=$(timeout -s KILL 30 "$UMK" ubd0="$img" quiet rw init=/bin/sh -- \
+		-c 'head -n 1 /etc/hostname; head -n 1 /etc/passwd; sync' < /dev/null 2>/dev/null)
+	if [ "$got" = "$want" ] && ! dumpe2fs -h "$img" 2>/dev/null | grep -q needs_recovery &&
+	   dumpe2fs -h "$img" 2>/dev/null | grep -qE '^Journal start: +0$' &&
+	   e2fsck -fn "$img" > "$S/fsck" 2>&1; then
+		ok "journal, rw: replayed as e2fsck does (revoke kept), journal empty, e2fsck -fn clean"
+	else
+		notok "journal, rw: got '${got//$'\n'/|}', want '${want//$'\n'/|}', or needs_recovery left"
+		tail -n 5 "$S/fsck" | diag
+	fi
+fi
 
 # Command-line sizes: exit status 2, one line, no image opened (a missing
 # image file would otherwise be the error).

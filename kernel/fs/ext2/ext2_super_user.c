@@ -98,6 +98,9 @@ static errcode_t ubd_io_read_blk64(io_channel ch, unsigned long long block,
 	int err;
 
 	err = ubd_read(p->ubd, data, block * ch->block_size, len);
+	if (!err)
+		err = ext2_journal_patch_read(p->ubd, data,
+					      block * ch->block_size, len);
 	if (err)
 		return -err;
 	p->stats.bytes_read += len;
@@ -194,6 +197,8 @@ int ext2_dev_read(struct ext2_host *h, void *buf, uint64_t off, size_t len)
 	struct ubd_io *p = h->fs->io->private_data;
 	int err = ubd_read(p->ubd, buf, off, len);
 
+	if (!err)
+		err = ext2_journal_patch_read(p->ubd, buf, off, len);
 	if (!err)
 		p->stats.bytes_read += len;
 	return err;
@@ -368,6 +373,10 @@ static int check_state(const char *id, const struct ext2_super_block *es,
 {
 	const char *why = NULL;
 
+	if ((es->s_feature_incompat & EXT3_FEATURE_INCOMPAT_RECOVER) &&
+	    es->s_journal_inum &&
+	    !(es->s_feature_incompat & EXT3_FEATURE_INCOMPAT_JOURNAL_DEV))
+		return 0;	/* replayed at mount, then checked again */
 	if (es->s_feature_incompat & EXT3_FEATURE_INCOMPAT_RECOVER)
 		why = "journal needs recovery";
 	else if (!(es->s_state & EXT2_VALID_FS))
@@ -447,8 +456,15 @@ static int open_error(struct ext2_host *h, const char *type, errcode_t err)
 static int mark_mounted(struct ext2_host *h)
 {
 	struct ext2_super_block *es = h->fs->super;
+	int err;
 
 	h->mark_pending = false;
+	err = ext2_journal_apply(h);
+	if (err) {
+		printk(KERN_ERR MSG_PREFIX "journal replay failed (error %d)\n",
+		       h->id, err);
+		return err;
+	}
 	h->was_valid = es->s_state & EXT2_VALID_FS;
 	if (es->s_max_mnt_count > 0 &&
 	    es->s_mnt_count >= (uint16_t)es->s_max_mnt_count)
@@ -459,6 +475,16 @@ static int mark_mounted(struct ext2_host *h)
 	es->s_mtime = time(NULL);
 	ext2fs_mark_super_dirty(h->fs);
 	return ext2_errno(h, "ext2fs_flush", ext2fs_flush(h->fs));
+}
+
+/* The replayed superblock must allow what the on-disk one was not
+ * checked for (check_state skipped it for the replay). */
+static int check_replayed(struct ext2_host *h)
+{
+	struct ext2_super_block es = *h->fs->super;
+
+	es.s_feature_incompat &= ~EXT3_FEATURE_INCOMPAT_RECOVER;
+	return check_state(h->id, &es, !h->rw);
 }
 
 /* Devices with a mounted filesystem: two libext2fs instances writing one
@@ -500,6 +526,28 @@ static int open_fs(struct ext2_host *h, const char *type)
 			    &h->fs);
 	if (eerr)
 		return open_error(h, type, eerr);
+	err = ext2_journal_load(h);
+	if (err > 0) {
+		/* Open again, reading through the replay overlay. */
+		ext2fs_free(h->fs);
+		h->fs = NULL;
+		eerr = ext2fs_open2(name, NULL, EXT2_FLAG_64BITS |
+				    EXT2_FLAG_SKIP_MMP | (h->rw ? EXT2_FLAG_RW : 0),
+				    0, 0, &ubd_io_manager, &h->fs);
+		if (eerr) {
+			ext2_journal_forget(h->ubd);
+			return open_error(h, type, eerr);
+		}
+		printk(KERN_INFO MSG_PREFIX "recovery complete\n", h->id);
+		err = check_replayed(h);
+	} else if (err < 0) {
+		printk(KERN_ERR MSG_PREFIX "error loading journal\n", h->id);
+	}
+	if (err < 0) {
+		ext2_journal_forget(h->ubd);
+		ext2fs_free(h->fs);
+		return err;
+	}
 	h->fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
 	h->fs->umask = 0;
 	h->inode_size = EXT2_INODE_SIZE(h->fs->super);
@@ -570,6 +618,7 @@ void ext2_host_umount(struct ext2_host *h)
 	}
 	if (h->rw && !h->mark_pending)
 		ubd_flush(h->ubd);
+	ext2_journal_forget(h->ubd);	/* never applied: read-only, failed */
 	mounted[ubd_index(h->ubd)] = false;
 	if (pending[ubd_index(h->ubd)] == h)
 		pending[ubd_index(h->ubd)] = NULL;
