@@ -19,7 +19,7 @@
 #                 status 2 with one line on stderr, before any image is
 #                 opened
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt"), B (build).
+# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -27,7 +27,7 @@ ROOT=$PWD
 B=${B:-build}
 case $B in /*) ;; *) B=$ROOT/$B ;; esac
 UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt}
+MODES=${UMK_MODES:-skas tt seccomp}
 IMG=$B/test-rootfs.img
 PATH=$PATH:/sbin:/usr/sbin
 export LC_ALL=C

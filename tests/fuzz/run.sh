@@ -23,7 +23,7 @@
 # sampled during the run and reported as first sample -> largest sample.
 # Logs are kept under build/fuzz/logs/ (--short: build/fuzz/logs-short/).
 #
-# Environment: UMK (./umk-san), UMK_MODES ("skas tt"), FUZZ_SECONDS per run
+# Environment: UMK (./umk-san), UMK_MODES ("skas tt seccomp"), FUZZ_SECONDS per run
 # (1800; --short: 40), FUZZ_GRACE (120), FUZZ_SEED (random), FUZZ_LOGS (the
 # log directory), B (build).
 set -uo pipefail
@@ -33,7 +33,7 @@ ROOT=$PWD
 B=${B:-build}
 case $B in /*) ;; *) B=$ROOT/$B ;; esac
 UMK=${UMK:-$ROOT/umk-san}
-MODES=${UMK_MODES:-skas tt}
+MODES=${UMK_MODES:-skas tt seccomp}
 SHORT=0
 [ "${1:-}" = --short ] && SHORT=1
 if [ $SHORT = 1 ]; then SECS=${FUZZ_SECONDS:-40}; else SECS=${FUZZ_SECONDS:-1800}; fi
