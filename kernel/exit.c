@@ -52,14 +52,17 @@ static void release_host_thread(struct task *t, bool last)
 
 static void release_task(struct task *leader);
 
-/* Do threads of leader's group other than leader itself still exist (in
- * do_exit, maybe asleep there)? Then a zombie leader is not reaped yet:
- * they still use its signal struct and its thread list (Linux's
- * delay_group_leader). */
+/* Is a thread of leader's group, or the leader itself, still in do_exit
+ * (maybe asleep there)? Then a zombie leader is not reaped yet: they still
+ * use its signal struct and its thread list (Linux's delay_group_leader;
+ * here the last thread out makes the leader a zombie, even while the
+ * leader's own do_exit has not finished). */
 static bool delay_group_leader(struct task *leader)
 {
 	struct list_head *g = &leader->thread_group;
 
+	if (leader->state != TASK_DEAD)	/* the leader itself is in do_exit */
+		return true;
 	return !list_empty(g) && (g->next != &leader->thread_node ||
 				  g->prev != &leader->thread_node);
 }
@@ -243,10 +246,10 @@ static void release_delayed_leader(struct task *leader)
 {
 	struct task *parent = leader->real_parent;
 
-	if (leader->exit_signal == SIGCHLD && parent_ignores_sigchld(leader))
-		release_task(leader);
 	if (parent)	/* its wait may now reap, or find no child left */
 		wake_up(&parent->signal->wait_chldexit);
+	if (leader->exit_signal == SIGCHLD && parent_ignores_sigchld(leader))
+		release_task(leader);
 }
 
 void __attribute__((noreturn)) do_exit(long code)
@@ -286,7 +289,7 @@ void __attribute__((noreturn)) do_exit(long code)
 		exit_notify(leader);
 	} else {
 		wake_up(&t->signal->wait_chldexit);	/* de_thread waits */
-		if (t != leader && leader->zombie && !delay_group_leader(leader))
+		if (leader->zombie && !delay_group_leader(leader))
 			release_delayed_leader(leader);
 	}
 	wake_up(&task_exit_wait);
