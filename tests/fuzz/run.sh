@@ -223,7 +223,9 @@ else
 		fi
 		# Sockets and perf are off: umk has no such families yet, and
 		# trinity would spend the run probing them.
-		boot "$mode" trinity "cd /home/user && timeout -s KILL $SECS /fuzz/runas 1000 /fuzz/trinity -q -l off --arch 64 -C 4 --disable-fds=sockets,perf ${seed:+-s $seed}; kill -9 -1; echo TRINITY-END" \
+		# setsid: trinity's TIOCSTI of a ^C on the console would
+		# otherwise signal init's shell, as on Linux.
+		boot "$mode" trinity "cd /home/user && timeout -s KILL $SECS setsid /fuzz/runas 1000 /fuzz/trinity -q -l off --arch 64 -C 4 --disable-fds=sockets,perf ${seed:+-s $seed}; kill -9 -1; echo TRINITY-END" \
 			'TRINITY-END'
 	done
 fi

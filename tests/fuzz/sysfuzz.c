@@ -242,6 +242,10 @@ static void child(uint64_t seed, uid_t uid)
 	int i, null;
 
 	rng = seed | 1;
+	/* A session of its own, without the console as controlling tty:
+	 * TIOCSTI of a ^C or ^Z there would signal init's shell, as on
+	 * Linux. */
+	setsid();
 	setrlimit(RLIMIT_CORE, &core);
 	setrlimit(RLIMIT_FSIZE, &fsize);
 	snprintf(dir, sizeof(dir), "/tmp/sysfuzz.%d", getpid());
