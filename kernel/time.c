@@ -66,9 +66,16 @@ static int host_clock(clockid_t clk, int *host)
 		pid_t pid = ~(clk >> 3);
 		struct task *t = pid ? find_task_by_pid(pid) : current;
 
-		if (!t || t->host_tid <= 0 || (clk & 3) == 3)
+		int hid;
+
+		if (!t || (clk & 3) == 3)
 			return -EINVAL;
-		*host = (int)((unsigned int)~t->host_tid << 3) | (clk & 7);
+		/* a process clock names the host process, as
+		 * CLOCK_PROCESS_CPUTIME_ID does; a thread clock its thread */
+		hid = (clk & 4) ? t->host_tid : t->mm ? t->mm->host_pid : 0;
+		if (hid <= 0)
+			return -EINVAL;
+		*host = (int)((unsigned int)~hid << 3) | (clk & 7);
 		return 0;
 	}
 	return -EINVAL;
