@@ -51,6 +51,21 @@ static void release_host_thread(struct task *t, bool last)
 	t->host_tid = 0;
 }
 
+/* Is a thread of leader's group, or the leader itself, still in do_exit
+ * (maybe asleep there)? Then a zombie leader is not reaped yet: they still
+ * use its signal struct and its thread list (Linux's delay_group_leader;
+ * here the last thread out makes the leader a zombie, even while the
+ * leader's own do_exit has not finished). */
+static bool delay_group_leader(struct task *leader)
+{
+	struct list_head *g = &leader->thread_group;
+
+	if (leader->state != TASK_DEAD)	/* the leader itself is in do_exit */
+		return true;
+	return !list_empty(g) && (g->next != &leader->thread_node ||
+				  g->prev != &leader->thread_node);
+}
+
 /* Would pgrp be orphaned without ignored: does no other live member have
  * a parent (not init) in another pgrp of the same session? */
 static bool will_become_orphaned_pgrp(pid_t pgrp, struct task *ignored)
@@ -195,7 +210,8 @@ static void exit_notify(struct task *leader)
 	if (leader->exit_signal == SIGCHLD && parent_ignores_sigchld(leader)) {
 		do_notify_parent(leader, why, why == CLD_EXITED ?
 				 (status >> 8) & 0xff : status & 0x7f);
-		release_task(leader);
+		if (!delay_group_leader(leader))
+			release_task(leader);
 		return;
 	}
 	do_notify_parent(leader, why, why == CLD_EXITED ? (status >> 8) & 0xff :
@@ -225,6 +241,19 @@ static void account_host_cputime(struct task *t, bool last)
 	}
 }
 
+/* The last other thread of a zombie leader's group is gone: the leader
+ * can be reaped now, by its parent's wait or at once if the parent
+ * ignores SIGCHLD. */
+static void release_delayed_leader(struct task *leader)
+{
+	struct task *parent = leader->real_parent;
+
+	if (parent)	/* its wait may now reap, or find no child left */
+		wake_up(&parent->signal->wait_chldexit);
+	if (leader->exit_signal == SIGCHLD && parent_ignores_sigchld(leader))
+		release_task(leader);
+}
+
 void __attribute__((noreturn)) do_exit(long code)
 {
 	struct task *t = current, *leader = t->group_leader;
@@ -247,8 +276,10 @@ void __attribute__((noreturn)) do_exit(long code)
 	}
 	mmput(t->mm);
 	t->mm = NULL;
-	if (last)
+	if (last) {
+		exit_itimers(t->signal);
 		disassociate_ctty(true);	/* a session leader hangs up */
+	}
 	if (last)
 		exit_sem(t->tgid);		/* SEM_UNDO adjustments */
 	flush_sigqueue(&t->pending);
@@ -258,10 +289,13 @@ void __attribute__((noreturn)) do_exit(long code)
 		list_del_init(&t->tasks);
 		t->self_reap = !ptrace_exit_traced_thread(t);
 	}
-	if (last)
+	if (last) {
 		exit_notify(leader);
-	else
+	} else {
 		wake_up(&t->signal->wait_chldexit);	/* de_thread waits */
+		if (leader->zombie && !delay_group_leader(leader))
+			release_delayed_leader(leader);
+	}
 	wake_up(&task_exit_wait);
 	schedule_exit();
 }
@@ -320,6 +354,7 @@ void release_task(struct task *leader)
 	list_del_init(&leader->tasks);
 	leader->exit_reaped = true;
 	flush_sigqueue(&leader->signal->shared_pending);
+	exit_itimers(leader->signal);
 	kfree(leader->signal);
 	if (--leader->sighand->count == 0)
 		kfree(leader->sighand);
@@ -366,7 +401,8 @@ static int wait_scan(idtype_t type, pid_t id, int options, struct wait_result *r
 		res->ruid = c->cred->uid;
 		res->utime_ns = c->signal->utime_ns + c->signal->cutime_ns;
 		res->stime_ns = c->signal->stime_ns + c->signal->cstime_ns;
-		if (c->zombie && (options & WEXITED) && !c->ptrace) {
+		if (c->zombie && (options & WEXITED) && !c->ptrace &&
+		    !delay_group_leader(c)) {
 			int st = c->exit_code;
 
 			res->status = st;

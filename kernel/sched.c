@@ -24,6 +24,61 @@ void __task_trampoline(void);
 #define KSTACK_SIZE (256 * 1024)
 
 /*
+ * AddressSanitizer must be told of every switch between stacks (its fiber
+ * annotations), or it takes the frames left on a sleeping task's stack for
+ * bugs. Without ASan these are empty.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/common_interface_defs.h>
+#include <sanitizer/asan_interface.h>
+static const void *sched_stack_bottom;	/* the scheduler loop's stack */
+static size_t sched_stack_size;
+static void *sched_fake_stack;
+
+/* Into task t's stack from the scheduler loop, and back. */
+static void asan_switch_to_task(struct task *t)
+{
+	__sanitizer_start_switch_fiber(&sched_fake_stack,
+				       (char *)t->kstack + PAGE_SIZE,
+				       t->kstack_size - PAGE_SIZE);
+}
+static void asan_back_in_scheduler(void)
+{
+	__sanitizer_finish_switch_fiber(sched_fake_stack, NULL, NULL);
+}
+/* From the current task's stack to the scheduler (dying: never back). */
+static void asan_switch_to_scheduler(void **fake, bool dying)
+{
+	__sanitizer_start_switch_fiber(dying ? NULL : fake, sched_stack_bottom,
+				       sched_stack_size);
+}
+static void asan_back_in_task(void *fake)
+{
+	__sanitizer_finish_switch_fiber(fake, &sched_stack_bottom,
+					&sched_stack_size);
+}
+static void asan_unpoison_stack(struct task *t)
+{
+	__asan_unpoison_memory_region(t->kstack, t->kstack_size);
+}
+#else
+static void asan_switch_to_task(struct task *t) { }
+static void asan_back_in_scheduler(void) { }
+static void asan_switch_to_scheduler(void **fake, bool dying) { }
+static void asan_back_in_task(void *fake) { }
+static void asan_unpoison_stack(struct task *t) { }
+#endif
+
+/* The first function on every new kernel stack (r12 of kstack_init): the
+ * task's own fn comes in r14, passed on by __task_trampoline. */
+void kstack_entry(struct task *t, void (*fn)(struct task *));
+void kstack_entry(struct task *t, void (*fn)(struct task *))
+{
+	asan_back_in_task(NULL);
+	fn(t);
+}
+
+/*
  * Give t a fresh kernel stack that starts in fn(t). The stack is mmap'd
  * with a guard page below it; pages are only touched as used.
  */
@@ -43,9 +98,9 @@ int kstack_init(struct task *t, void (*fn)(struct task *))
 	*--sp = (unsigned long)__task_trampoline;	/* return address */
 	*--sp = 0;				/* rbp */
 	*--sp = 0;				/* rbx */
-	*--sp = (unsigned long)fn;		/* r12 */
+	*--sp = (unsigned long)kstack_entry;	/* r12 */
 	*--sp = (unsigned long)t;		/* r13 */
-	*--sp = 0;				/* r14 */
+	*--sp = (unsigned long)fn;		/* r14 */
 	*--sp = 0;				/* r15 */
 	t->ksp = sp;
 	return 0;
@@ -53,8 +108,10 @@ int kstack_init(struct task *t, void (*fn)(struct task *))
 
 void kstack_free(struct task *t)
 {
-	if (t->kstack)
+	if (t->kstack) {
+		asan_unpoison_stack(t);
 		munmap(t->kstack, t->kstack_size);
+	}
 	t->kstack = NULL;
 }
 
@@ -91,8 +148,11 @@ void wake_up_host_waiter(struct task *t)
 static void switch_to_scheduler(void)
 {
 	struct task *prev = current;
+	void *fake = NULL;
 
+	asan_switch_to_scheduler(&fake, prev->state == TASK_DEAD);
 	__switch_to(&prev->ksp, sched_sp);
+	asan_back_in_task(fake);
 	current = prev;
 }
 
@@ -329,7 +389,9 @@ void run_queue_drain(void)
 		list_del_init(&t->run_list);
 		t->on_rq = false;
 		current = t;
+		asan_switch_to_task(t);
 		__switch_to(&sched_sp, t->ksp);
+		asan_back_in_scheduler();
 		current = NULL;
 		if (dead_task) {
 			kstack_free(dead_task);

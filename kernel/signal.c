@@ -117,7 +117,7 @@ static void complete_signal(int sig, struct task *t, bool group)
 	}
 	if (!group)
 		return;
-	if (!(t->blocked & sigmask(sig))) {
+	if (task_alive(t) && !(t->blocked & sigmask(sig))) {
 		signal_wake_up(t);
 		return;
 	}
@@ -184,7 +184,10 @@ int send_sig_info(int sig, siginfo_t *info, struct task *t, bool group)
 
 	if (!valid_signal(sig))
 		return -EINVAL;
-	if (!task_alive(t) || init_unkillable(t, sig))
+	/* A process-directed signal reaches the group while any thread of
+	 * it lives, even after its leader exited (pthread_exit in main). */
+	if ((group ? t->signal->count == 0 : !task_alive(t)) ||
+	    init_unkillable(t, sig))
 		return 0;
 	if (!prepare_signal(sig, t))
 		return 0;
@@ -240,7 +243,7 @@ static int kill_pgrp_info(int sig, siginfo_t *info, pid_t pgrp, bool check)
 	int ret = -ESRCH, err;
 
 	list_for_each_entry(t, &task_list, tasks) {
-		if (!thread_group_leader(t) || !task_alive(t) ||
+		if (!thread_group_leader(t) ||
 		    t->signal->pgrp != pgrp || t->signal->count == 0)
 			continue;
 		if (check) {
@@ -280,7 +283,7 @@ int kill_something_info(int sig, siginfo_t *info, pid_t pid)
 		return kill_pgrp_info(sig, info, -pid, true);
 	ret = 0;
 	list_for_each_entry(t, &task_list, tasks) {
-		if (!thread_group_leader(t) || !task_alive(t) || t->pid == 1 ||
+		if (!thread_group_leader(t) || t->pid == 1 ||
 		    t->tgid == current->tgid || t->signal->count == 0)
 			continue;
 		err = group_send_sig_info(sig, info, t);

@@ -56,19 +56,26 @@ static int host_clock(clockid_t clk, int *host)
 		*host = clk;
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
-		*host = (~(current->mm->host_pid) << 3) | 2;
+		*host = (int)((unsigned int)~current->mm->host_pid << 3) | 2;
 		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
-		*host = (~current->host_tid << 3) | 2 | 4;
+		*host = (int)((unsigned int)~current->host_tid << 3) | 2 | 4;
 		return 0;
 	}
 	if (clk < 0) {
 		pid_t pid = ~(clk >> 3);
 		struct task *t = pid ? find_task_by_pid(pid) : current;
 
+		int hid;
+
 		if (!t || (clk & 3) == 3)
 			return -EINVAL;
-		*host = (~(t->host_tid) << 3) | (clk & 7);
+		/* a process clock names the host process, as
+		 * CLOCK_PROCESS_CPUTIME_ID does; a thread clock its thread */
+		hid = (clk & 4) ? t->host_tid : t->mm ? t->mm->host_pid : 0;
+		if (hid <= 0)
+			return -EINVAL;
+		*host = (int)((unsigned int)~hid << 3) | (clk & 7);
 		return 0;
 	}
 	return -EINVAL;
@@ -254,6 +261,12 @@ static void it_real_fn(struct timer_list *timer)
 		timer->expires += sig->it_real_interval;
 		add_timer(timer);
 	}
+}
+
+void exit_itimers(struct signal_struct *sig)
+{
+	del_timer(&sig->it_real_timer);
+	sig->it_real_interval = 0;
 }
 
 static void get_itimer_real(struct itimerval *v)

@@ -28,4 +28,10 @@ void kill_fasync(struct fasync_struct **fapp, int sig, int band);
  * when the flag changes. 0 or -errno. */
 int file_set_async(struct file *file, int fd, bool on);
 
+/* Make who (> 0 a process, < 0 a process group, 0 nobody) f's owner,
+ * recording the caller's uid and euid: SIGIO reaches only processes those
+ * may signal (Linux f_modown and sigio_perm). */
+#include <sys/types.h>
+void f_modown(struct file *f, pid_t who);
+
 #endif

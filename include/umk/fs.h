@@ -285,6 +285,7 @@ struct file {
 	void *private_data;
 	/* O_ASYNC owner (F_SETOWN): pid > 0 a process, < 0 a process group. */
 	pid_t f_owner;
+	uid_t f_owner_uid, f_owner_euid;	/* who set f_owner (sigio_perm) */
 	int f_owner_sig;		/* F_SETSIG, 0 = SIGIO */
 	struct cred *f_cred;		/* opener's credentials */
 	struct epitem *f_ep;		/* epoll items watching it (eventpoll.c) */

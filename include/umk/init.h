@@ -17,6 +17,10 @@ int init_hostfs(void);		/* "hostfs": kernel/fs/hostfs/ */
 /* Open the hostfs= share (kernel/fs/hostfs/), before umk's sandbox: 0
  * when there is none, or -errno. */
 int hostfs_setup(void);
+/* init's exec succeeded: ext2/3/4 filesystems mounted read-write before
+ * are marked in use on disk now; nothing is written to an image before
+ * (kernel/fs/ext2/), so a boot that fails leaves the images unchanged. */
+void ext2_init_started(void);
 
 /*
  * Running programs and ending the machine (arch/um/kernel/um_arch.c; Linux

@@ -187,6 +187,10 @@ struct signal_struct {
 	uint64_t it_real_interval;
 	bool is_child_subreaper;	/* PR_SET_CHILD_SUBREAPER */
 };
+/* The last thread of sig's group is gone: disarm ITIMER_REAL, whose timer
+ * lives in sig and must not outlive it (Linux do_exit's group_dead
+ * hrtimer_cancel; kernel/time.c). */
+void exit_itimers(struct signal_struct *sig);
 #define SIGNAL_STOP_STOPPED 0x1
 #define SIGNAL_STOP_CONTINUED 0x2
 

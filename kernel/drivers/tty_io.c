@@ -318,7 +318,7 @@ static int tty_fasync(int fd, struct file *f, int on)
 
 	if (ret < 0 || !on)
 		return ret;
-	f->f_owner = tty->pgrp ? -tty->pgrp : current->tgid;
+	f_modown(f, tty->pgrp ? -tty->pgrp : current->tgid);
 	if (tty->ldisc_off)
 		console_plain_want_input();
 	return ret;

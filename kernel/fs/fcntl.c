@@ -72,6 +72,16 @@ static const long band_table[] = {
 	[POLL_HUP] = POLLHUP | POLLERR,
 };
 
+/* May the credentials that set f's owner signal t (Linux sigio_perm)? */
+static bool sigio_perm(const struct task *t, const struct file *f)
+{
+	const struct cred *c = t->cred;
+
+	return f->f_owner_euid == 0 || f->f_owner_euid == c->suid ||
+	       f->f_owner_euid == c->uid || f->f_owner_uid == c->suid ||
+	       f->f_owner_uid == c->uid;
+}
+
 /* One process t: the owner's F_SETSIG signal with si_fd and si_band, or
  * plain SIGIO (Linux send_sigio_to_task). */
 static void send_sigio_to_task(struct task *t, const struct file *f, int fd,
@@ -79,6 +89,9 @@ static void send_sigio_to_task(struct task *t, const struct file *f, int fd,
 {
 	siginfo_t info = { .si_signo = SIGIO, .si_code = SI_KERNEL };
 	int sig = f->f_owner_sig;
+
+	if (!sigio_perm(t, f))
+		return;
 
 	if (sig) {
 		memset(&info, 0, sizeof(info));
@@ -168,8 +181,15 @@ static long f_setown(struct file *f, pid_t who)
 		return -EINVAL;
 	if (who && !pid_nr_exists(who < 0 ? -who : who))
 		return -ESRCH;
-	f->f_owner = who;
+	f_modown(f, who);
 	return 0;
+}
+
+void f_modown(struct file *f, pid_t who)
+{
+	f->f_owner = who;
+	f->f_owner_uid = current->cred->uid;
+	f->f_owner_euid = current->cred->euid;
 }
 
 static long f_getown_ex(struct file *f, struct uptr arg)

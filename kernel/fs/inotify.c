@@ -140,7 +140,8 @@ static void queue_event(struct inotify_group *g, int wd, uint32_t mask,
 	e->mask = mask;
 	e->cookie = cookie;
 	e->name_len = len;
-	memcpy(e->name, name, len);
+	if (len)
+		memcpy(e->name, name, len);
 	if (mask == IN_Q_OVERFLOW)
 		g->overflowed = true;
 	list_add_tail(&e->list, &g->events);

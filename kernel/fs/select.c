@@ -17,6 +17,7 @@ struct poll_wqueues {
 	struct poll_table pt;
 	int n, max;
 	struct {
+		struct file *filp;	/* held: wq lives in it */
 		struct wait_queue_head *wq;
 		struct wait_queue_entry entry;
 	} *tab;
@@ -44,6 +45,7 @@ static void pollwait_add(struct file *f, struct wait_queue_head *wq,
 		for (int i = 0; i < pw->n; i++)
 			add_wait_queue(pw->tab[i].wq, &pw->tab[i].entry);
 	}
+	pw->tab[pw->n].filp = get_file(f);
 	pw->tab[pw->n].wq = wq;
 	pw->tab[pw->n].entry = (struct wait_queue_entry){ .task = current };
 	INIT_LIST_HEAD(&pw->tab[pw->n].entry.entry);
@@ -51,10 +53,14 @@ static void pollwait_add(struct file *f, struct wait_queue_head *wq,
 	pw->n++;
 }
 
+/* Leave every wait queue, then drop the files that held them: another
+ * thread may have closed their fds meanwhile (Linux's poll_freewait). */
 static void poll_freewait(struct poll_wqueues *pw)
 {
 	for (int i = 0; i < pw->n; i++)
 		remove_wait_queue(pw->tab[i].wq, &pw->tab[i].entry);
+	for (int i = 0; i < pw->n; i++)
+		fput(pw->tab[i].filp);
 	kfree(pw->tab);
 }
 

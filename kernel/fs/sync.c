@@ -42,7 +42,8 @@ SYSCALL_DEFINE1(syncfs, int, fd)
 	sb = f->f_inode->i_sb;
 	if (sb && !sb_rdonly(sb) && sb->s_op && sb->s_op->sync_fs)
 		err = sb->s_op->sync_fs(sb, 1);
-	if (!err && sb && (sb->s_type->fs_flags & FS_REQUIRES_DEV)) {
+	if (!err && sb && sb->s_type &&
+	    (sb->s_type->fs_flags & FS_REQUIRES_DEV)) {
 		struct ubd *u = ubd_get_by_dev(sb->s_dev);
 
 		if (u)

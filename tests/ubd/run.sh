@@ -22,7 +22,8 @@
 #                   two overlays share one backing file
 #   durability      s writes reach the file without fsync; the fsync crash
 #                   test: SIGKILL at a random moment, UBD_CRASH_ROUNDS times,
-#                   e2fsck -fy leaves a clean image holding every file
+#                   e2fsck -fp (preen, no questions) leaves a clean image
+#                   holding every file
 #                   whose fsync had returned
 #
 # Environment: UMK (./umk), B (build), UBD_CRASH_ROUNDS (3).
@@ -370,11 +371,12 @@ for round in $(seq "$ROUNDS"); do
 	sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.05 + r % 1000 / 1000 }')"
 	{ kill -9 $pid; wait $pid; } 2>/dev/null
 	synced=$(grep -c '^synced ' "$out")
-	e2fsck -fy "$crash" >"$S/crash$round.fsck" 2>&1
+	# Preen (what boot scripts run) must fix it without questions.
+	e2fsck -fp "$crash" >"$S/crash$round.fsck" 2>&1
 	st=$?
 	e2fsck -fn "$crash" >>"$S/crash$round.fsck" 2>&1
 	[ $st -lt 4 ] && [ $? -eq 0 ] && [ "$synced" -gt 0 ]
-	check $? "crash $round: SIGKILL after $synced fsyncs; e2fsck -fy leaves a clean image" \
+	check $? "crash $round: SIGKILL after $synced fsyncs; e2fsck -fp (preen) leaves a clean image" \
 		eval 'cat "$S/crash$round.err"; tail -n 15 "$S/crash$round.fsck"'
 	mkdir -p "$S/got$round"
 	sed -n 's/^synced //p' "$out" | while read -r i; do

@@ -1434,8 +1434,10 @@ static void test_refusals(void)
 	    img_path);
 	reopen();
 	sb = mount_fs(0, "ext4", false, NULL, &e);
-	ok(!sb && e == -EROFS && strstr(last_msg, "journal needs recovery"),
-	   "journal needing recovery: read-write refused");
+	ok(sb != NULL,
+	   "journal needing recovery (an empty one): replayed, mounts read-write");
+	if (sb)
+		umount_fs(sb);
 	run("truncate -s 0 %s && truncate -s 8M %s", img_path, img_path);
 	reopen();
 	sb = mount_fs(0, "ext4", true, NULL, &e);

@@ -25,12 +25,13 @@ __switch_to:
 	ret
 	.size __switch_to, .-__switch_to
 
-/* First code run on a new kernel stack: r12 holds the function, r13 its
- * argument (set up by kstack_init). */
+/* First code run on a new kernel stack: r12 holds the function, r13 and
+ * r14 its two arguments (set up by kstack_init). */
 	.globl __task_trampoline
 	.type __task_trampoline, @function
 __task_trampoline:
 	movq %r13, %rdi
+	movq %r14, %rsi
 	andq $-16, %rsp
 	call *%r12
 	ud2

@@ -91,20 +91,29 @@ static void __attribute__((noreturn)) bad_option(const char *fmt, const char *ar
 	exit(2);
 }
 
+/* mem= beyond x86-64's user address space could never be used. */
+#define MEM_MAX (1ULL << 47)
+
+/* A size on the command line: decimal digits and an optional K, M or G.
+ * *ok is false for anything else, and for a value that does not fit in
+ * 64 bits (strtoull would wrap it, or accept a sign). */
 static uint64_t parse_size(const char *s, bool *ok)
 {
 	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
+	unsigned long long v;
+	int shift = 0;
 
-	*ok = end != s;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	*ok = end != s && *s >= '0' && *s <= '9' && errno == 0;
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	}
-	if (*end)
+	if (*end || v > (UINT64_MAX >> shift))
 		*ok = false;
-	return v;
+	return *ok ? v << shift : 0;
 }
 
 /* ubd<N><flags>=<file>[,<backing>][,<serial>]: UML's syntax, parsed and
@@ -161,8 +170,9 @@ static void parse_command_line(int argc, char **argv)
 			bool ok;
 			uint64_t v = parse_size(a + 4, &ok);
 
-			if (!ok || v < (16ULL << 20))
-				bad_option("bad mem= size '%s' (at least 16M)", a);
+			if (!ok || v < (16ULL << 20) || v > MEM_MAX)
+				bad_option("bad mem= size '%s' (16M to 128T, "
+					   "K, M or G)", a);
 			totalram_bytes = v;
 		} else if (!strncmp(a, "mode=", 5)) {
 			if (!strcmp(a + 5, "skas"))
@@ -393,6 +403,7 @@ static void init_start(struct task *t)
 			      "to kernel. See Linux Documentation/admin-guide/"
 			      "init.rst for guidance.");
 	}
+	ext2_init_started();
 	task_main(t);
 }
 

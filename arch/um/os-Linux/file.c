@@ -165,8 +165,18 @@ int os_clock_getres(int clk, struct timespec *ts)
 	return clock_getres(clk, ts) < 0 ? -errno : 0;
 }
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
+
 void os_exit(int status)
 {
+#ifdef __SANITIZE_ADDRESS__
+	/* umk-san with UMK_LSAN=1 (and nosandbox: the check needs a host
+	 * process) reports what umk leaked before it exits. */
+	if (getenv("UMK_LSAN"))
+		__lsan_do_leak_check();
+#endif
 	_exit(status);
 }
 

@@ -253,6 +253,13 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(readlinkat), SCMP_SYS(fchownat), SCMP_SYS(fchmodat),
 	SCMP_SYS(utimensat), SCMP_SYS(getxattr), SCMP_SYS(setxattr),
 	SCMP_SYS(listxattr), SCMP_SYS(removexattr),
+#ifdef UMK_SANITIZE
+	/* `make sanitize` only: what the ASan/UBSan runtimes call to write a
+	 * report (/proc/self/maps, the program's path, the symbolizer). */
+	SCMP_SYS(open), SCMP_SYS(readlink),
+	SCMP_SYS(stat), SCMP_SYS(lstat), SCMP_SYS(access), SCMP_SYS(getppid),
+	SCMP_SYS(prlimit64), SCMP_SYS(getrlimit), SCMP_SYS(sched_getparam),
+#endif
 };
 
 /* socket(2) only for the families the guest's network uses (net=host

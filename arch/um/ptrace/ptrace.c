@@ -56,6 +56,15 @@ static void stash_orphan(int tid, const struct host_stop *st)
 	printk(KERN_WARNING "umk: orphan stop table full, tid %d\n", tid);
 }
 
+/* Host thread tid is gone: a stop stashed for it has no one to claim it
+ * (its task was released first), and the tid may be reused. */
+static void drop_orphan(int tid)
+{
+	for (int i = 0; i < orphan_max; i++)
+		if (orphans[i].tid == tid)
+			orphans[i].tid = 0;
+}
+
 /* Attach a stop that arrived before t knew its host tid. */
 static void claim_orphan_stop(struct task *t)
 {
@@ -78,6 +87,8 @@ static void host_stop_arrived(int tid, const struct host_stop *st)
 	if (!t) {
 		if (st->kind != STOP_EXITED && st->kind != STOP_KILLED)
 			stash_orphan(tid, st);
+		else
+			drop_orphan(tid);
 		return;
 	}
 	t->thread.stop = *st;
@@ -417,6 +428,20 @@ static int run_stub(struct task *t, struct user_regs_struct *regs,
 	}
 }
 
+/*
+ * The registers a stub run starts from: the guest's, with the 64-bit user
+ * selectors and without the trap, alignment-check and direction flags. A
+ * guest's rt_sigreturn may have loaded bad selectors (they fault on its
+ * way back to guest code, as on Linux); the stub must still run.
+ */
+static void stub_regs(const struct task *t, struct user_regs_struct *regs)
+{
+	*regs = t->regs;
+	regs->cs = 0x33;	/* __USER_CS */
+	regs->ss = 0x2b;	/* __USER_DS */
+	regs->eflags &= ~(0x100UL | 0x400UL | 0x40000UL);	/* TF DF AC */
+}
+
 long ptrace_host_call(struct task *t, long nr, const unsigned long args[6],
 		      bool interruptible)
 {
@@ -425,7 +450,7 @@ long ptrace_host_call(struct task *t, long nr, const unsigned long args[6],
 
 	if (ptrace_get_regs(t) < 0)
 		return -ESRCH;
-	regs = t->regs;
+	stub_regs(t, &regs);
 	regs.rip = STUB_SYSCALL;
 	regs.rax = nr;
 	regs.orig_rax = -1;
@@ -454,7 +479,7 @@ long ptrace_host_batch(struct task *t, const struct stub_batch *b, long *last)
 		return -ESRCH;
 	if (stub_page_write(t->mm, STUB_DATA, b, sizeof(*b)) < 0)
 		return -EFAULT;
-	regs = t->regs;
+	stub_regs(t, &regs);
 	regs.rip = STUB_BATCH;
 	regs.orig_rax = -1;
 	err = run_stub(t, &regs, false);
@@ -512,7 +537,7 @@ static int exec_stub_image(struct task *t)
 		return -ESRCH;
 	if (stub_page_write(t->mm, STUB_DATA, &b, sizeof(b)) < 0)
 		return -ESRCH;
-	regs = t->regs;
+	stub_regs(t, &regs);
 	regs.rip = STUB_BATCH;
 	regs.orig_rax = -1;
 	t->thread.exec_seen = false;
@@ -578,7 +603,7 @@ void ptrace_exit_thread(struct task *t, bool last)
 	}
 	/* Another thread lives on: this one runs exit() in the stub. */
 	ptrace_get_regs(t);
-	regs = t->regs;
+	stub_regs(t, &regs);
 	regs.rip = STUB_SYSCALL;
 	regs.rax = SYS_exit;
 	regs.rdi = 0;

@@ -45,10 +45,32 @@ struct ext2_host {
 	char id[32];			/* device name for messages: "ubda" */
 	bool rw;			/* opened EXT2_FLAG_RW */
 	bool was_valid;			/* EXT2_VALID_FS was set at mount */
+	bool mark_pending;		/* read-write, not yet marked in use
+					 * on disk (before init ran) */
 	unsigned int inode_size;	/* on-disk inode size, bytes */
 	struct ext2_map map[EXT2_MAP_SLOTS];	/* ext2_read_user.c's */
 	unsigned int map_next;		/* the slot to reuse next */
 };
+
+/*
+ * Journal recovery (ext2_journal_user.c). ext2_journal_load: if h's
+ * superblock says needs_recovery, scan the internal journal and make its
+ * committed blocks an overlay that every read of the device sees; 1 if an
+ * overlay was made (h->fs must then be opened again), 0 if nothing needs
+ * recovery, -EINVAL for a journal it cannot replay (external, fast
+ * commits, corrupt), -ENOMEM, -EIO. ext2_journal_patch_read: apply the
+ * overlay of device u to len bytes read at byte offset off. 0 or -errno.
+ * ext2_journal_apply: write the overlay's blocks to their places, empty
+ * the journal and clear needs_recovery in h->fs->super (dirty, not yet
+ * flushed); 0 if none was pending. ext2_journal_forget: drop an overlay
+ * never applied (a read-only or failed mount).
+ */
+int ext2_journal_load(struct ext2_host *h);
+int ext2_journal_patch_read(struct ubd *u, void *data, uint64_t off,
+			    size_t len);
+bool ext2_journal_pending(struct ubd *u);
+int ext2_journal_apply(struct ext2_host *h);
+void ext2_journal_forget(struct ubd *u);
 
 /* Writes the io_manager has passed to the device since mount: any change
  * libext2fs made to the filesystem moves it. */

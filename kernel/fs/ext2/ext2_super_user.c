@@ -21,6 +21,7 @@
 
 struct ubd_io {
 	struct ubd *ubd;
+	struct ext2_host *host;		/* once mounted: see first_write */
 	struct struct_io_stats stats;	/* bytes moved, for s_kbytes_written */
 	uint64_t writes;		/* write calls, see ext2_io_writes */
 };
@@ -97,10 +98,23 @@ static errcode_t ubd_io_read_blk64(io_channel ch, unsigned long long block,
 	int err;
 
 	err = ubd_read(p->ubd, data, block * ch->block_size, len);
+	if (!err)
+		err = ext2_journal_patch_read(p->ubd, data,
+					      block * ch->block_size, len);
 	if (err)
 		return -err;
 	p->stats.bytes_read += len;
 	return 0;
+}
+
+static int mark_mounted(struct ext2_host *h);
+
+/* Before the first write to a read-write mount, mark it in use on disk;
+ * normally ext2_host_init_started has done so already. */
+static void first_write(struct ubd_io *p)
+{
+	if (p->host && p->host->mark_pending)
+		mark_mounted(p->host);
 }
 
 static errcode_t ubd_io_write_blk64(io_channel ch, unsigned long long block,
@@ -110,6 +124,7 @@ static errcode_t ubd_io_write_blk64(io_channel ch, unsigned long long block,
 	size_t len = io_bytes(ch, count);
 	int err;
 
+	first_write(p);
 	p->writes++;
 	err = ubd_write(p->ubd, data, block * ch->block_size, len);
 	if (err)
@@ -139,6 +154,7 @@ static errcode_t ubd_io_write_byte(io_channel ch, unsigned long offset,
 
 	if (count < 0)
 		return EXT2_ET_INVALID_ARGUMENT;
+	first_write(p);
 	p->writes++;
 	err = ubd_write(p->ubd, data, offset, count);
 	if (err)
@@ -181,6 +197,8 @@ int ext2_dev_read(struct ext2_host *h, void *buf, uint64_t off, size_t len)
 	struct ubd_io *p = h->fs->io->private_data;
 	int err = ubd_read(p->ubd, buf, off, len);
 
+	if (!err)
+		err = ext2_journal_patch_read(p->ubd, buf, off, len);
 	if (!err)
 		p->stats.bytes_read += len;
 	return err;
@@ -355,6 +373,10 @@ static int check_state(const char *id, const struct ext2_super_block *es,
 {
 	const char *why = NULL;
 
+	if ((es->s_feature_incompat & EXT3_FEATURE_INCOMPAT_RECOVER) &&
+	    es->s_journal_inum &&
+	    !(es->s_feature_incompat & EXT3_FEATURE_INCOMPAT_JOURNAL_DEV))
+		return 0;	/* replayed at mount, then checked again */
 	if (es->s_feature_incompat & EXT3_FEATURE_INCOMPAT_RECOVER)
 		why = "journal needs recovery";
 	else if (!(es->s_state & EXT2_VALID_FS))
@@ -434,7 +456,15 @@ static int open_error(struct ext2_host *h, const char *type, errcode_t err)
 static int mark_mounted(struct ext2_host *h)
 {
 	struct ext2_super_block *es = h->fs->super;
+	int err;
 
+	h->mark_pending = false;
+	err = ext2_journal_apply(h);
+	if (err) {
+		printk(KERN_ERR MSG_PREFIX "journal replay failed (error %d)\n",
+		       h->id, err);
+		return err;
+	}
 	h->was_valid = es->s_state & EXT2_VALID_FS;
 	if (es->s_max_mnt_count > 0 &&
 	    es->s_mnt_count >= (uint16_t)es->s_max_mnt_count)
@@ -447,9 +477,38 @@ static int mark_mounted(struct ext2_host *h)
 	return ext2_errno(h, "ext2fs_flush", ext2fs_flush(h->fs));
 }
 
+/* The replayed superblock must allow what the on-disk one was not
+ * checked for (check_state skipped it for the replay). */
+static int check_replayed(struct ext2_host *h)
+{
+	struct ext2_super_block es = *h->fs->super;
+
+	es.s_feature_incompat &= ~EXT3_FEATURE_INCOMPAT_RECOVER;
+	return check_state(h->id, &es, !h->rw);
+}
+
 /* Devices with a mounted filesystem: two libext2fs instances writing one
  * device would corrupt it (the VFS shares one super_block per device). */
 static bool mounted[UBD_MAX_DEV];
+
+/*
+ * Read-write mounts made before init ran are marked in use on disk only
+ * once it runs (ext2_host_init_started): until then nothing is written to
+ * an image, so a boot that fails (no init, a corrupt image, a panic)
+ * leaves every image byte for byte as it was.
+ */
+static struct ext2_host *pending[UBD_MAX_DEV];
+static bool init_started;
+
+void ext2_host_init_started(void)
+{
+	init_started = true;
+	for (int i = 0; i < UBD_MAX_DEV; i++) {
+		if (pending[i] && pending[i]->mark_pending)
+			mark_mounted(pending[i]);
+		pending[i] = NULL;
+	}
+}
 
 /*
  * Open h's device with libext2fs through the ubd io_manager; a read-write
@@ -467,13 +526,38 @@ static int open_fs(struct ext2_host *h, const char *type)
 			    &h->fs);
 	if (eerr)
 		return open_error(h, type, eerr);
+	err = ext2_journal_load(h);
+	if (err > 0) {
+		/* Open again, reading through the replay overlay. */
+		ext2fs_free(h->fs);
+		h->fs = NULL;
+		eerr = ext2fs_open2(name, NULL, EXT2_FLAG_64BITS |
+				    EXT2_FLAG_SKIP_MMP | (h->rw ? EXT2_FLAG_RW : 0),
+				    0, 0, &ubd_io_manager, &h->fs);
+		if (eerr) {
+			ext2_journal_forget(h->ubd);
+			return open_error(h, type, eerr);
+		}
+		printk(KERN_INFO MSG_PREFIX "recovery complete\n", h->id);
+		err = check_replayed(h);
+	} else if (err < 0) {
+		printk(KERN_ERR MSG_PREFIX "error loading journal\n", h->id);
+	}
+	if (err < 0) {
+		ext2_journal_forget(h->ubd);
+		ext2fs_free(h->fs);
+		return err;
+	}
 	h->fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
 	h->fs->umask = 0;
 	h->inode_size = EXT2_INODE_SIZE(h->fs->super);
 	if (!h->rw)
 		return 0;
 	err = ext2_errno(h, "ext2fs_read_bitmaps", ext2fs_read_bitmaps(h->fs));
-	if (!err)
+	h->mark_pending = true;
+	h->was_valid = h->fs->super->s_state & EXT2_VALID_FS;
+	((struct ubd_io *)h->fs->io->private_data)->host = h;
+	if (!err && init_started)
 		err = mark_mounted(h);
 	if (err)
 		ext2fs_free(h->fs);
@@ -512,6 +596,8 @@ int ext2_host_mount(struct ubd *u, const char *id, const char *type,
 		return err;
 	}
 	mounted[ubd_index(u)] = true;
+	if (h->mark_pending)
+		pending[ubd_index(u)] = h;
 	*res = h;
 	return 0;
 }
@@ -520,7 +606,7 @@ void ext2_host_umount(struct ext2_host *h)
 {
 	errcode_t eerr;
 
-	if (h->rw) {
+	if (h->rw && !h->mark_pending) {
 		if (h->was_valid)
 			h->fs->super->s_state |= EXT2_VALID_FS;
 		ext2fs_mark_super_dirty(h->fs);
@@ -530,15 +616,18 @@ void ext2_host_umount(struct ext2_host *h)
 		ext2_errno(h, "ext2fs_close", eerr);
 		ext2fs_free(h->fs);
 	}
-	if (h->rw)
+	if (h->rw && !h->mark_pending)
 		ubd_flush(h->ubd);
+	ext2_journal_forget(h->ubd);	/* never applied: read-only, failed */
 	mounted[ubd_index(h->ubd)] = false;
+	if (pending[ubd_index(h->ubd)] == h)
+		pending[ubd_index(h->ubd)] = NULL;
 	free(h);
 }
 
 int ext2_host_sync(struct ext2_host *h)
 {
-	if (!h->rw)
+	if (!h->rw || h->mark_pending)
 		return 0;
 	return ext2_errno(h, "ext2fs_flush",
 			  ext2fs_flush2(h->fs, EXT2_FLAG_FLUSH_NO_SYNC));

@@ -72,6 +72,10 @@ struct ext2_statfs {
  */
 int ext2_host_mount(struct ubd *u, const char *id, const char *type,
 		    bool rdonly, struct ext2_host **res);
+/* init's exec succeeded: mark the read-write mounts made before in use
+ * on disk (state not clean, mount count, mount time); mounts made from now
+ * on are marked at once. Before it, nothing is written to an image. */
+void ext2_host_init_started(void);
 /* Flush and close (a read-write mount is marked clean again). */
 void ext2_host_umount(struct ext2_host *h);
 /* Write the superblock, descriptors and bitmaps to the device (its block

@@ -348,6 +348,11 @@ static struct file_system_type ext2_fs_types[] = {
 	  .fill_super = ext4_fill_super },
 };
 
+void ext2_init_started(void)
+{
+	ext2_host_init_started();
+}
+
 int init_ext2_fs(void)
 {
 	size_t i;
