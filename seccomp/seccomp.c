@@ -607,6 +607,10 @@ static long sc_host_call(struct task *t, long nr, const unsigned long args[6],
 		return svc_call1(t, th->scm, th->svc, nr, args);
 	if (!th->sc_pending)
 		return -ESRCH;
+	/* A signal that came while t was not waiting on its host thread
+	 * sent no interrupt: with one pending, do not begin to sleep. */
+	if (interruptible && signal_pending(t))
+		return -ERESTARTSYS;
 	s = slot_of(th->scm, th->slot);
 	s->hc_nr = nr;
 	memcpy(s->hc_args, args, sizeof(s->hc_args));
