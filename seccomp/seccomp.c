@@ -949,9 +949,20 @@ static void sc_kill_all(void)
 		os_kill_process(init_pid);
 }
 
+/* The address space is gone: so is its region. Tasks that are done with
+ * it (zombies, a thread whose exec replaced it) may still name it: they
+ * must not reach it any more (process_died looks at every task). */
 static void sc_mm_exit(struct mm_struct *mm)
 {
-	scm_free(mm->mode_priv);
+	struct sc_mm *scm = mm->mode_priv;
+	struct task *t;
+
+	if (!scm)
+		return;
+	list_for_each_entry(t, &task_list, tasks)
+		if (t->thread.scm == scm)
+			t->thread.scm = NULL;
+	scm_free(scm);
 	mm->mode_priv = NULL;
 }
 
