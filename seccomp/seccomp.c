@@ -607,6 +607,10 @@ static long sc_host_call(struct task *t, long nr, const unsigned long args[6],
 		return svc_call1(t, th->scm, th->svc, nr, args);
 	if (!th->sc_pending)
 		return -ESRCH;
+	/* A signal that came while t was not waiting on its host thread
+	 * sent no interrupt: with one pending, do not begin to sleep. */
+	if (interruptible && signal_pending(t))
+		return -ERESTARTSYS;
 	s = slot_of(th->scm, th->slot);
 	s->hc_nr = nr;
 	memcpy(s->hc_args, args, sizeof(s->hc_args));
@@ -945,9 +949,20 @@ static void sc_kill_all(void)
 		os_kill_process(init_pid);
 }
 
+/* The address space is gone: so is its region. Tasks that are done with
+ * it (zombies, a thread whose exec replaced it) may still name it: they
+ * must not reach it any more (process_died looks at every task). */
 static void sc_mm_exit(struct mm_struct *mm)
 {
-	scm_free(mm->mode_priv);
+	struct sc_mm *scm = mm->mode_priv;
+	struct task *t;
+
+	if (!scm)
+		return;
+	list_for_each_entry(t, &task_list, tasks)
+		if (t->thread.scm == scm)
+			t->thread.scm = NULL;
+	scm_free(scm);
 	mm->mode_priv = NULL;
 }
 

@@ -190,6 +190,50 @@ static void test_thread_signal(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* Signals racing a futex wait: each must run its handler promptly,
+ * whether it comes just before the wait begins or during it (a lost
+ * interrupt leaves the waiter asleep and the loop stuck). */
+static volatile int storm_count, storm_stop;
+static int storm_word;
+static void on_storm(int sig)
+{
+	storm_count++;
+}
+
+static void *storm_waiter(void *arg)
+{
+	*(volatile pid_t *)arg = syscall(SYS_gettid);
+	while (!storm_stop)
+		futex(&storm_word, FUTEX_WAIT, 0, NULL);
+	return NULL;
+}
+
+static void test_futex_signal_storm(void)
+{
+	struct sigaction sa = { .sa_handler = on_storm };	/* no SA_RESTART */
+	volatile pid_t tid = 0;
+	pthread_t t;
+	int i, seen;
+
+	sigaction(SIGUSR2, &sa, NULL);
+	pthread_create(&t, NULL, storm_waiter, (void *)&tid);
+	while (!tid)
+		sched_yield();
+	for (i = 0; i < 3000; i++) {
+		seen = storm_count;
+		syscall(SYS_tgkill, getpid(), tid, SIGUSR2);
+		while (storm_count == seen)
+			sched_yield();
+	}
+	storm_stop = 1;
+	storm_word = 1;
+	futex(&storm_word, FUTEX_WAKE, 1, NULL);
+	syscall(SYS_tgkill, getpid(), tid, SIGUSR2);
+	pthread_join(t, NULL);
+	say("futex_signal_storm_handled: %d", i);
+	signal(SIGUSR2, SIG_DFL);
+}
+
 static void *exiter(void *arg)
 {
 	msleep(20);
@@ -267,6 +311,7 @@ int main(int argc, char **argv)
 	test_futex();
 	test_tid();
 	test_thread_signal();
+	test_futex_signal_storm();
 	test_exits();
 	resv("sched_yield", sched_yield());
 	say("DONE threads");

@@ -414,7 +414,7 @@ static int count_unix_sockets(void)
 
 static void test_rights(void)
 {
-	int sv[2], p[2], fds[8], n = 0, mflags = 0, base, now, i;
+	int sv[2], p[2], fds[8], n = 0, mflags = 0, base, i;
 	char buf[16] = "";
 
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
@@ -461,8 +461,10 @@ static void test_rights(void)
 	close(sv[0]);
 	close(sv[1]);
 
-	/* A cycle: each end of a pair in flight in the other. The garbage
-	 * collector frees both once they are closed. */
+	/* A cycle: each end of a pair in flight in the other. When Linux
+	 * collects it after the close depends on the host kernel's version
+	 * (a workqueue, or only at a later send), so that umk collects it is
+	 * checked in umk_only.c, not against a native run. */
 	base = count_unix_sockets();
 	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
 	send_fds(sv[0], &sv[0], 1, "a", 1);
@@ -470,11 +472,6 @@ static void test_rights(void)
 	say("gc_sockets_before_close: %d", count_unix_sockets() - base);
 	close(sv[0]);
 	close(sv[1]);
-	/* Linux collects from a workqueue: wait for the state, with a bound
-	 * (20 s) only a failure reaches, not for a time. */
-	for (i = 0; i < 2000 && (now = count_unix_sockets()) != base; i++)
-		msleep(10);
-	say("gc_sockets_after_close: %d", now - base);
 }
 
 static void test_creds(void)

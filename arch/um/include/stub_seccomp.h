@@ -68,7 +68,9 @@ struct sc_slot {
 				 * is gone */
 	uint64_t fs_base, gs_base;
 	int64_t hc_ret;
-	uint64_t stub_pad[8];
+	uint32_t hc_intr;	/* umk's interrupt came during the host call */
+	uint32_t stub_pad0;
+	uint64_t stub_pad[7];
 	/* written by umk */
 	uint32_t action;
 	uint32_t sync;

@@ -135,8 +135,12 @@ struct host_stop *ptrace_wait_stop(struct task *t)
 	t->thread.guest_running = false;
 	umk_stats.ptrace_stops++;
 	t->stops_cur++;
-	if (t->thread.stop.kind == STOP_GROUP)
-		t->thread.interrupted = false;
+	/* Any trap clears the host's pending PTRACE_INTERRUPT trap (Linux
+	 * kernel/signal.c ptrace_stop: "any trap clears pending STOP trap"),
+	 * so after any stop the next guest signal needs a new interrupt. A
+	 * trap still pending after this stop comes later as a STOP_GROUP
+	 * with no signal behind it, which every caller ignores. */
+	t->thread.interrupted = false;
 	return &t->thread.stop;
 }
 
@@ -377,12 +381,21 @@ static int run_stub(struct task *t, struct user_regs_struct *regs,
 	regs->eflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_DF);
 	regs->cs = USER_CS_64;
 	regs->ss = USER_DS_64;
+	/* A signal that came while t was not waiting on its host thread sent
+	 * no interrupt: a sleeping call must not begin (or go on after a
+	 * stop) with one pending, or nothing ends the sleep. Checked before
+	 * t's registers change: t may sit in a tt entry stop. */
+	if (interruptible && signal_pending(t))
+		return -EINTR;
 	if (os_ptrace_setregs(t->host_tid, regs) < 0)
 		return -ESRCH;
 	th->at_entry_stop = false;
 	th->regs_partial = false;
 	umk_stats.stub_calls++;
 	for (;;) {
+		/* (Also after each stop: a signal may have come meanwhile.) */
+		if (interruptible && signal_pending(t))
+			return -EINTR;
 		if (ptrace_resume(t, RESUME_CONT) < 0)
 			return -ESRCH;
 		th->guest_running = interruptible;

@@ -217,14 +217,33 @@ SYSCALL_HELPER(sc_boot_syscall, 0x340)
 "sc_boot_seccomp:\n"
 "	syscall\n"
 "	jmp sc_thread_go\n"
-/* futex(uaddr, op, val, utime, uaddr2, val3): the arguments in place. */
+/* futex(uaddr, op, val, utime, uaddr2, val3): the arguments in place.
+ * sc_h_futex_intr takes a 7th, a pointer to a flag that umk's interrupt
+ * sets: once it is set the futex is not entered (-EINTR). The handler
+ * moves an interrupt that lands between the flag's test and the syscall
+ * past the syscall, so no interrupt is lost (stub_seccomp.c). */
+"	.org 0x400, 0xcc\n"
+"	.globl sc_h_futex_intr\n"
+"sc_h_futex_intr:\n"
+"	mov 8(%rsp), %r11\n"
+"	mov %rcx, %r10\n"
+"	mov $" XS(__NR_futex) ", %eax\n"
+"	.globl sc_h_futex_check\n"
+"sc_h_futex_check:\n"
+"	cmpl $0, (%r11)\n"
+"	jne sc_h_futex_eintr\n"
+"	jmp sc_h_futex_site\n"
 "	.org 0x440 - 0x20, 0xcc\n"
 "	.globl sc_h_futex\n"
 "sc_h_futex:\n"
 "	mov %rcx, %r10\n"
 "	mov $" XS(__NR_futex) ", %eax\n"
 "	.org 0x440, 0x90\n"
+"sc_h_futex_site:\n"
 "	syscall\n"
+"	ret\n"
+"sc_h_futex_eintr:\n"
+"	mov $-4, %rax\n"		/* -EINTR */
 "	ret\n"
 SYSCALL_HELPER(sc_h_doorbell, 0x480)
 SYSCALL_HELPER(sc_h_sigmask, 0x4c0)

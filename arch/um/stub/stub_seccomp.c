@@ -39,10 +39,15 @@
 #define ARCH_GET_GS	0x1004
 #define SECCOMP_SET_MODE_FILTER 1
 #define SPIN_ROUNDS	4000		/* about 10 us of pause */
+#define UC_RAX		13		/* ucontext gregs[] (at +40): REG_RAX */
+#define UC_RIP		16		/* REG_RIP */
 
 long sc_boot_syscall(long nr, long a0, long a1, long a2, long a3, long a4);
 long sc_h_futex(long uaddr, long op, long val, long utime, long uaddr2,
 		long val3);
+long sc_h_futex_intr(long uaddr, long op, long val, long utime, long uaddr2,
+		     long val3, const uint32_t *intr);
+extern const char sc_h_futex_check[];
 long sc_h_doorbell(long nr, long fd, long buf, long len, long a3, long a4);
 long sc_h_sigmask(long nr, long how, long set, long old, long size, long a4);
 long sc_h_exit(long nr, long code, long a1, long a2, long a3, long a4);
@@ -134,16 +139,20 @@ static void set_base(int fs, uint64_t v)
 }
 
 /* A host call umk asked this thread to make (a futex wait or wake on the
- * guest's own memory): interruptible by umk's interrupt signal. */
+ * guest's own memory): interruptible by umk's interrupt signal. One that
+ * was already pending, or comes before the syscall begins, sets hc_intr
+ * (sc_handler), and the call returns -EINTR without sleeping. */
 static long host_call(struct sc_slot *s)
 {
 	long r;
 
+	s->hc_intr = 0;
 	store(&s->state, SC_HOSTCALL);
 	sc_h_sigmask(__NR_rt_sigprocmask, SIG_UNBLOCK,
 		     (long)&SC_GLOBAL->intr_mask, 0, 8, 0);
-	r = sc_h_futex(s->hc_args[0], s->hc_args[1], s->hc_args[2],
-		       s->hc_args[3], s->hc_args[4], s->hc_args[5]);
+	r = sc_h_futex_intr(s->hc_args[0], s->hc_args[1], s->hc_args[2],
+			    s->hc_args[3], s->hc_args[4], s->hc_args[5],
+			    &s->hc_intr);
 	sc_h_sigmask(__NR_rt_sigprocmask, SIG_BLOCK,
 		     (long)&SC_GLOBAL->intr_mask, 0, 8, 0);
 	return r;
@@ -157,8 +166,22 @@ void sc_handler(int sig, void *info, void *uc)
 	if (!s)
 		die();
 	st = load(&s->state);
-	if (sig == SC_SIG_INTR && st != SC_GUEST)
-		return;		/* it interrupted a host call: done */
+	if (sig == SC_SIG_INTR && st != SC_GUEST) {
+		/* It interrupted a host call (the only place it is not
+		 * blocked). Landing between the flag's test and the syscall,
+		 * it skips the syscall: rip to its ret, rax -EINTR. */
+		if (st == SC_HOSTCALL) {
+			unsigned long *gregs = (unsigned long *)((char *)uc + 40);
+
+			__atomic_store_n(&s->hc_intr, 1, __ATOMIC_SEQ_CST);
+			if (gregs[UC_RIP] >= (unsigned long)sc_h_futex_check &&
+			    gregs[UC_RIP] <= SC_H_FUTEX) {
+				gregs[UC_RIP] = SC_IP(SC_H_FUTEX);
+				gregs[UC_RAX] = (unsigned long)-4L;
+			}
+		}
+		return;
+	}
 	s->sig = sig;
 	s->uc_off = (unsigned long)uc - (unsigned long)s;
 	s->info_off = (unsigned long)info - (unsigned long)s;
