@@ -69,12 +69,15 @@ int os_tkill(int tid, int sig);
 struct host_stop;
 /*
  * Reap one pending wait status of any guest host process without blocking
- * (waitpid(-1, __WALL | WNOHANG)). Returns the host tid and decodes the
+ * (wait4(-1, __WALL | WNOHANG)). Returns the host tid and decodes the
  * status into *stop, 0 if none is pending, or -errno (-ECHILD: no guest host processs).
  */
 int os_wait_any(struct host_stop *stop);
-/* Decode a raw waitpid status (rr's WaitStatus). */
-void os_decode_status(int status, struct host_stop *stop);
+struct rusage;
+/* Decode a raw wait status (rr's WaitStatus) and, for a death, the rusage
+ * wait4 gave with it (ru may be NULL). */
+void os_decode_status(int status, const struct rusage *ru,
+		      struct host_stop *stop);
 /*
  * Start the host process of the first guest task: fork, give it the stub
  * memfd as fd STUB_FD and fds[0..nfds) as STUB_SOCK_FD and up, close every

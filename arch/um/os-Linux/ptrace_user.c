@@ -20,6 +20,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <os.h>
@@ -203,16 +204,29 @@ int os_tkill(int tid, int sig)
 	return syscall(SYS_tkill, tid, sig) < 0 ? -errno : 0;
 }
 
-void os_decode_status(int status, struct host_stop *stop)
+static uint64_t timeval_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000 + (uint64_t)tv->tv_usec * 1000;
+}
+
+void os_decode_status(int status, const struct rusage *ru,
+		      struct host_stop *stop)
 {
 	memset(stop, 0, sizeof(*stop));
 	stop->status = status;
-	if (WIFEXITED(status)) {
-		stop->kind = STOP_EXITED;
-		stop->exit_code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		stop->kind = STOP_KILLED;
-		stop->sig = WTERMSIG(status);
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (WIFEXITED(status)) {
+			stop->kind = STOP_EXITED;
+			stop->exit_code = WEXITSTATUS(status);
+		} else {
+			stop->kind = STOP_KILLED;
+			stop->sig = WTERMSIG(status);
+		}
+		if (ru) {
+			stop->utime_ns = timeval_ns(&ru->ru_utime);
+			stop->stime_ns = timeval_ns(&ru->ru_stime);
+			stop->ctxsw = ru->ru_nvcsw + ru->ru_nivcsw;
+		}
 	} else if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
 		stop->kind = STOP_SYSCALL;
 	} else if (status >> 16 == PTRACE_EVENT_STOP) {
@@ -229,12 +243,13 @@ void os_decode_status(int status, struct host_stop *stop)
 
 int os_wait_any(struct host_stop *stop)
 {
+	struct rusage ru;
 	int status;
-	pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
+	pid_t pid = wait4(-1, &status, __WALL | WNOHANG, &ru);
 
 	if (pid <= 0)
 		return pid < 0 ? -errno : 0;
-	os_decode_status(status, stop);
+	os_decode_status(status, &ru, stop);
 	return pid;
 }
 

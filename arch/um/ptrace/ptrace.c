@@ -31,6 +31,11 @@ static int init_host_pid;
 
 /* ---- stops ---- */
 
+static bool stop_is_exit(const struct host_stop *st)
+{
+	return st->kind == STOP_EXITED || st->kind == STOP_KILLED;
+}
+
 /* Stops that arrived for host tids no task owns yet (a fork child's first
  * stop can come before its parent's PTRACE_EVENT_FORK). Every task may be
  * such a child at once (a fork bomb): the table holds threads-max. */
@@ -70,11 +75,30 @@ static void claim_orphan_stop(struct task *t)
 	}
 }
 
+/* Host process pid is gone and reaped: the exiting task that waits for
+ * that (ptrace_exit_thread) takes the host's final accounting of it. */
+static void host_process_reaped(int pid, const struct host_stop *st)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks) {
+		if (t->thread.reap_pid != pid)
+			continue;
+		t->signal->utime_ns += st->utime_ns;
+		t->signal->stime_ns += st->stime_ns;
+		t->thread.reaped = true;
+		wake_up_host_waiter(t);
+		return;
+	}
+}
+
 /* The event loop reaped a wait status for host tid. */
 static void host_stop_arrived(int tid, const struct host_stop *st)
 {
 	struct task *t = find_task_by_host_tid(tid);
 
+	if (stop_is_exit(st))
+		host_process_reaped(tid, st);
 	if (!t) {
 		if (st->kind != STOP_EXITED && st->kind != STOP_KILLED)
 			stash_orphan(tid, st);
@@ -127,11 +151,6 @@ struct host_stop *ptrace_wait_stop(struct task *t)
 	if (t->thread.stop.kind == STOP_GROUP)
 		t->thread.interrupted = false;
 	return &t->thread.stop;
-}
-
-static bool stop_is_exit(const struct host_stop *st)
-{
-	return st->kind == STOP_EXITED || st->kind == STOP_KILLED;
 }
 
 /* ---- registers ---- */
@@ -340,6 +359,8 @@ static void clone_child_born(struct task *parent, struct task *child, int tid)
 	child->host_tid = tid;
 	child->thread.cpu = parent->thread.cpu;	/* the host copied the mask */
 	child->thread.host_leader = !(parent->thread.clone_flags & CLONE_THREAD);
+	child->thread.host_pid = child->thread.host_leader ? tid
+							   : parent->thread.host_pid;
 	if (child->mm != parent->mm)
 		child->mm->host_pid = tid;
 	child->state = TASK_INTERRUPTIBLE;
@@ -525,6 +546,29 @@ static int exec_stub_image(struct task *t)
 }
 
 /*
+ * Kill host process pid (thread tid of it, which t holds) to have its CPU
+ * times added to t's process when the event loop reaps it (wait4's
+ * rusage, exact and at no cost of its own); reap_wait waits for that. The
+ * leader, reaped last, can be reaped only after every thread of it died:
+ * the wait cannot miss it.
+ */
+static void reap_start(struct task *t, int pid, int tid)
+{
+	t->thread.reap_pid = pid;
+	t->thread.reaped = false;
+	os_kill_process(tid);
+}
+
+static void reap_wait(struct task *t)
+{
+	struct thread_struct *th = &t->thread;
+
+	while (th->reap_pid > 0 && !th->reaped)
+		schedule_host_wait();
+	th->reap_pid = 0;
+}
+
+/*
  * A thread that is not its host process's leader execs: a host execve
  * there would change its host tid under us, so the stub makes a new host
  * process instead (a clone of this one, child of umk), the old process is
@@ -542,19 +586,22 @@ static int exec_in_new_process(struct task *t)
 	ret = ptrace_host_call(t, SYS_clone, args, false);
 	if (ret < 0 || t->thread.clone_child_tid == 0)
 		return ret < 0 ? ret : -EAGAIN;
-	os_kill_process(old);
+	reap_start(t, t->thread.host_pid, old);
 	t->host_tid = t->thread.clone_child_tid;
+	t->thread.host_pid = t->host_tid;
 	t->thread.host_leader = true;	/* the host copied the CPU mask too */
 	t->thread.stop_ready = false;
 	claim_orphan_stop(t);
 	err = ptrace_first_stop(t);
-	if (err)
-		return err;
-	if (getregs(t) < 0)
-		return -ESRCH;
-	t->mm->host_pid = t->host_tid;
-	mm_drop_mem_fd(t->mm);
-	return exec_stub_image(t);
+	if (!err && getregs(t) < 0)
+		err = -ESRCH;
+	if (!err) {
+		t->mm->host_pid = t->host_tid;
+		mm_drop_mem_fd(t->mm);
+		err = exec_stub_image(t);
+	}
+	reap_wait(t);
+	return err;
 }
 
 int ptrace_exec(struct task *t, struct mm_struct *new_mm)
@@ -573,7 +620,8 @@ void ptrace_exit_thread(struct task *t, bool last)
 	if (t->host_tid <= 0)
 		return;
 	if (last) {
-		os_kill_process(t->host_tid);
+		reap_start(t, t->thread.host_pid, t->host_tid);
+		reap_wait(t);
 		return;
 	}
 	/* Another thread lives on: this one runs exit() in the stub. */
@@ -649,6 +697,7 @@ int ptrace_start_init(struct task *t)
 	int err;
 
 	t->host_tid = init_host_pid;
+	t->thread.host_pid = init_host_pid;
 	t->thread.host_leader = true;
 	t->thread.cpu = -1;
 	t->mm->host_pid = init_host_pid;
