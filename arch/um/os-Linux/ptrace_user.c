@@ -34,8 +34,9 @@
 #define __WALL 0x40000000
 #endif
 
+/* New host threads and processes are traced through CLONE_PTRACE in the
+ * stub's clone, not PTRACE_O_TRACECLONE: no event stop in the parent. */
 #define PTRACE_OPTIONS (PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | \
-	PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | \
 	PTRACE_O_TRACEEXEC)
 
 static long xptrace(long req, int tid, unsigned long addr, unsigned long data)

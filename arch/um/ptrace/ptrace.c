@@ -36,9 +36,9 @@ static bool stop_is_exit(const struct host_stop *st)
 	return st->kind == STOP_EXITED || st->kind == STOP_KILLED;
 }
 
-/* Stops that arrived for host tids no task owns yet (a fork child's first
- * stop can come before its parent's PTRACE_EVENT_FORK). Every task may be
- * such a child at once (a fork bomb): the table holds threads-max. */
+/* Stops that arrived for host tids no task owns yet (a clone child's
+ * first stop can come before its parent's clone returned). Every task may
+ * be such a child at once (a fork bomb): the table holds threads-max. */
 static struct orphan_stop {
 	int tid;
 	struct host_stop stop;
@@ -370,8 +370,7 @@ static void clone_child_born(struct task *parent, struct task *child, int tid)
 
 /*
  * Let the stub run from regs until it traps back (int3 inside the stub).
- * Ptrace events on the way (clone/exec) are recorded: a new child's host
- * tid goes to clone_child_tid (and to the child task waiting for it).
+ * A PTRACE_EVENT_EXEC on the way is recorded (exec_seen).
  * Returns 0 with regs read back, -EINTR when an interruptible call gave up
  * for a pending guest signal, or -ESRCH when the host thread died.
  */
@@ -402,18 +401,8 @@ static int run_stub(struct task *t, struct user_regs_struct *regs,
 		case STOP_KILLED:
 			return -ESRCH;
 		case STOP_EVENT:
-			if (st->event == PTRACE_EVENT_FORK ||
-			    st->event == PTRACE_EVENT_VFORK ||
-			    st->event == PTRACE_EVENT_CLONE) {
-				unsigned long msg = 0;
-
-				os_ptrace_geteventmsg(t->host_tid, &msg);
-				th->clone_child_tid = msg;
-				if (th->clone_child)
-					clone_child_born(t, th->clone_child, msg);
-			} else if (st->event == PTRACE_EVENT_EXEC) {
+			if (st->event == PTRACE_EVENT_EXEC)
 				th->exec_seen = true;
-			}
 			continue;
 		case STOP_SIGNAL:
 			if (st->sig == SIGTRAP) {
@@ -490,22 +479,34 @@ long ptrace_host_batch(struct task *t, const struct stub_batch *b, long *last)
 
 /* ---- clone, exec, exit ---- */
 
+/*
+ * The stub's host clone with CLONE_PTRACE: the child is traced from its
+ * first instruction and starts in a trap stop (PTRACE_SEIZE's
+ * JOBCTL_TRAP_STOP), which may reach the event loop before the parent's
+ * own stop (an orphan stop until the child learns its tid). Returns the
+ * child's host tid or -errno.
+ */
+static long stub_clone(struct task *t, unsigned long host_flags)
+{
+	unsigned long args[6] = { host_flags | CLONE_PTRACE };
+	long ret;
+
+	t->thread.clone_flags = host_flags;
+	ret = ptrace_host_call(t, SYS_clone, args, false);
+	return ret == 0 ? -EAGAIN : ret;
+}
+
 int ptrace_clone(struct task *parent, struct task *child,
 		 unsigned long host_flags)
 {
-	unsigned long args[6] = { host_flags };
-	long ret;
+	long tid = stub_clone(parent, host_flags);
 
-	parent->thread.clone_child = child;
-	parent->thread.clone_flags = host_flags;
-	parent->thread.clone_child_tid = 0;
-	ret = ptrace_host_call(parent, SYS_clone, args, false);
-	parent->thread.clone_child = NULL;
-	if (ret < 0)
-		return ret;
+	if (tid < 0)
+		return tid;
 	/* The child may have run and even died meanwhile: its host tid is
-	 * known from the clone event, not from the child. */
-	return parent->thread.clone_child_tid ? 0 : -EAGAIN;
+	 * known from the clone's result, not from the child. */
+	clone_child_born(parent, child, tid);
+	return 0;
 }
 
 /*
@@ -577,17 +578,13 @@ static void reap_wait(struct task *t)
  */
 static int exec_in_new_process(struct task *t)
 {
-	unsigned long args[6] = { CLONE_PARENT | SIGCHLD };
 	int old = t->host_tid, err;
-	long ret;
+	long tid = stub_clone(t, CLONE_PARENT | SIGCHLD);
 
-	t->thread.clone_child_tid = 0;
-	t->thread.clone_flags = args[0];
-	ret = ptrace_host_call(t, SYS_clone, args, false);
-	if (ret < 0 || t->thread.clone_child_tid == 0)
-		return ret < 0 ? ret : -EAGAIN;
+	if (tid < 0)
+		return tid;
 	reap_start(t, t->thread.host_pid, old);
-	t->host_tid = t->thread.clone_child_tid;
+	t->host_tid = tid;
 	t->thread.host_pid = t->host_tid;
 	t->thread.host_leader = true;	/* the host copied the CPU mask too */
 	t->thread.stop_ready = false;
