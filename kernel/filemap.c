@@ -7,9 +7,10 @@
  * are seen by the kernel and other processes, and access past the end of
  * the file raises SIGBUS. A mapping that may not write the file gets a
  * read-only reopening of the memfd, so the host refuses writes to it.
+ * exec maps its ELF segments privately from the same memfds.
  * A cache nobody maps any more stays, without holding its inode, on an LRU
  * bounded by mem= while its file lives on a block-device filesystem (whose
- * data changes only through the VFS), so the next mmap of the file
+ * data changes only through the VFS), so the next exec or mmap of the file
  * finds it filled; it goes when its inode is evicted or the LRU is full.
  * Model: Linux mm/filemap.c, mm/msync.c (a whole-file writeback).
  */
@@ -486,3 +487,30 @@ void filemap_resize(struct inode *inode, loff_t size)
 	}
 }
 
+struct page_cache *filemap_exec_get(struct file *f)
+{
+	struct inode *inode = f->f_inode;
+	struct page_cache *c;
+
+	if (!S_ISREG(inode->i_mode) || !(inode->i_sb && inode->i_sb->s_type &&
+	    (inode->i_sb->s_type->fs_flags & FS_REQUIRES_DEV)))
+		return NULL;
+	c = get_cache(inode, f);
+	return IS_ERR(c) ? NULL : c;
+}
+
+int filemap_host_fd(struct page_cache *c)
+{
+	return c->ro_fd;
+}
+
+int filemap_add_private(struct mm_struct *mm, unsigned long start,
+			unsigned long end, struct page_cache *c)
+{
+	return add_vma(mm, start, end, c, false) ? 0 : -ENOMEM;
+}
+
+void filemap_put(struct page_cache *c)
+{
+	put_cache(c);
+}

@@ -1,6 +1,6 @@
 /*
- * Shared file mappings (kernel/filemap.c). A file mapped by a guest gets a
- * page cache: a host memfd holding its bytes, mapped by the
+ * Shared file mappings (kernel/filemap.c). A file mapped by a guest (or
+ * exec'd) gets a page cache: a host memfd holding its bytes, mapped by the
  * guest's host process (MAP_SHARED or MAP_PRIVATE of it), so guest stores
  * to a shared mapping are the kernel's too, and an access beyond the end of
  * the file raises SIGBUS as on Linux. While an inode has one, read and
@@ -63,4 +63,18 @@ void filemap_evict_inode(struct inode *inode);
  * memfds' allocated pages: holes cost nothing; caches kept after their
  * last mapping, reclaimable, not counted). */
 uint64_t filemap_cache_bytes(void);
+
+/*
+ * exec: the page cache of f's regular file, held, for mapping its ELF
+ * segments privately (MAP_PRIVATE of filemap_host_fd), when f lives on a
+ * block-device filesystem; NULL otherwise (the caller copies the file).
+ * Each mapping made is recorded with filemap_add_private (0 or -ENOMEM),
+ * which takes its own hold; filemap_put drops the caller's.
+ */
+struct page_cache;
+struct page_cache *filemap_exec_get(struct file *f);
+int filemap_host_fd(struct page_cache *c);
+int filemap_add_private(struct mm_struct *mm, unsigned long start,
+			unsigned long end, struct page_cache *c);
+void filemap_put(struct page_cache *c);
 #endif

@@ -117,6 +117,13 @@ long host_syscall_interruptible(struct task *t, long nr, long a0, long a1,
  * number of calls that succeeded (b->count if all), the result of the last
  * one run in *last; -ESRCH, -EFAULT as mode->host_batch. */
 long host_batch(struct task *t, const struct stub_batch *b, long *last);
+/*
+ * Give task t (current) umk's host fd: sent over umk's fd channel and
+ * received by the stub (close-on-exec), then checked with kcmp to be the
+ * same open file. Returns the fd number in t, which the caller closes
+ * there, or -errno; a task whose stub report was tampered with is killed.
+ */
+int stub_pass_fd(struct task *t, int fd);
 #endif
 
 #endif

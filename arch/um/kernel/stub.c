@@ -92,7 +92,7 @@ static int received_fd(struct task *t)
  * verified to be the same open file, or -errno. A task whose report does
  * not match was tampered with by its own guest threads: it is killed.
  */
-static int pass_fd(struct task *t, int fd)
+int stub_pass_fd(struct task *t, int fd)
 {
 	struct stub_batch b = { .count = 1 };
 	struct {
@@ -147,7 +147,7 @@ long mmap_host_memfd(int memfd, unsigned long addr, unsigned long len,
 		     unsigned long prot, unsigned long flags, unsigned long off)
 {
 	struct task *t = current;
-	int hfd = pass_fd(t, memfd);
+	int hfd = stub_pass_fd(t, memfd);
 	long ret;
 
 	if (hfd < 0)
