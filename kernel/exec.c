@@ -558,31 +558,64 @@ struct host_auxv {
 	unsigned long sysinfo_ehdr, hwcap, hwcap2, minsigstksz;
 };
 
+/*
+ * The stub's initial stack from sp on (argc, argv, envp, auxv), at most
+ * two pages: the rest of sp's page in one read, then the next page if the
+ * auxv goes on there. Words read into w (nw of them).
+ */
+#define STACK_WORDS (2 * PAGE_SIZE / 8)
+
+static size_t read_stub_stack(unsigned long sp, unsigned long *w,
+			      size_t *nw, size_t need)
+{
+	size_t bytes = *nw * 8, chunk;
+
+	if (need <= *nw)
+		return *nw;
+	if (*nw >= STACK_WORDS)
+		return *nw;
+	chunk = PAGE_SIZE - ((sp + bytes) & (PAGE_SIZE - 1));
+	chunk = min(chunk, STACK_WORDS * 8 - bytes);
+	if (copy_from_user((char *)w + bytes, UPTR(sp + bytes), chunk) == 0)
+		*nw += chunk / 8;
+	return *nw;
+}
+
 static void read_host_auxv(struct task *t, struct host_auxv *h)
 {
-	unsigned long sp = t->regs.rsp, v[2], argc;
+	unsigned long sp = t->regs.rsp, *w;
+	size_t nw = 0, i;
 
 	memset(h, 0, sizeof(*h));
-	if (copy_from_user(&argc, UPTR(sp), 8))
+	if (sp & 7)
 		return;
-	sp += 8 * (argc + 2);		/* argc, argv[], NULL */
-	for (;;) {			/* envp[], NULL */
-		if (copy_from_user(v, UPTR(sp), 8))
-			return;
-		sp += 8;
-		if (!v[0])
+	w = kmalloc(STACK_WORDS * 8);
+	if (!w)
+		return;
+	if (read_stub_stack(sp, w, &nw, 1) < 1)
+		goto out;
+	if (w[0] > STACK_WORDS)
+		goto out;
+	i = 1 + w[0] + 1;		/* argc, argv[], NULL */
+	for (;; i++) {			/* envp[], NULL */
+		if (read_stub_stack(sp, w, &nw, i + 1) < i + 1)
+			goto out;
+		if (!w[i])
 			break;
 	}
-	for (int i = 0; i < 64; i++, sp += 16) {
-		if (copy_from_user(v, UPTR(sp), 16) || v[0] == AT_NULL)
-			return;
-		switch (v[0]) {
-		case AT_SYSINFO_EHDR: h->sysinfo_ehdr = v[1]; break;
-		case AT_HWCAP: h->hwcap = v[1]; break;
-		case AT_HWCAP2: h->hwcap2 = v[1]; break;
-		case AT_MINSIGSTKSZ: h->minsigstksz = v[1]; break;
+	for (i++; ; i += 2) {
+		if (read_stub_stack(sp, w, &nw, i + 2) < i + 2 ||
+		    w[i] == AT_NULL)
+			goto out;
+		switch (w[i]) {
+		case AT_SYSINFO_EHDR: h->sysinfo_ehdr = w[i + 1]; break;
+		case AT_HWCAP: h->hwcap = w[i + 1]; break;
+		case AT_HWCAP2: h->hwcap2 = w[i + 1]; break;
+		case AT_MINSIGSTKSZ: h->minsigstksz = w[i + 1]; break;
 		}
 	}
+out:
+	kfree(w);
 }
 
 /* Build argc/argv/envp/auxv below the stub's stack pointer. */
