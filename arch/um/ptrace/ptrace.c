@@ -453,6 +453,39 @@ long ptrace_host_call(struct task *t, long nr, const unsigned long args[6],
 	return regs.rax;
 }
 
+/* Bytes of b's scratch area up to its last nonzero word. */
+static size_t scratch_used(const struct stub_batch *b)
+{
+	const uint64_t *w = (const uint64_t *)b->scratch;
+	size_t n = sizeof(b->scratch) / 8;
+
+	while (n > 0 && !w[n - 1])
+		n--;
+	return n * 8;
+}
+
+/*
+ * Write b into t's read-only request page (a forced write through
+ * /proc/PID/mem, which copies the pages it touches in a forked or fresh
+ * image): the header and the calls it runs, and of the scratch area what
+ * it uses or an earlier batch may have left. 0 or -EFAULT.
+ */
+static int write_batch(struct task *t, const struct stub_batch *b)
+{
+	struct mm_struct *mm = t->mm;
+	size_t used = scratch_used(b);
+	size_t len = offsetof(struct stub_batch, calls) +
+		     b->count * sizeof(b->calls[0]);
+
+	if (used || mm->stub_scratch_used)
+		len = offsetof(struct stub_batch, scratch) +
+		      max(used, mm->stub_scratch_used);
+	if (stub_page_write(mm, STUB_DATA, b, len) < 0)
+		return -EFAULT;
+	mm->stub_scratch_used = used;
+	return 0;
+}
+
 long ptrace_host_batch(struct task *t, const struct stub_batch *b, long *last)
 {
 	struct user_regs_struct regs;
@@ -462,7 +495,7 @@ long ptrace_host_batch(struct task *t, const struct stub_batch *b, long *last)
 		return -EINVAL;
 	if (ptrace_get_regs(t) < 0)
 		return -ESRCH;
-	if (stub_page_write(t->mm, STUB_DATA, b, sizeof(*b)) < 0)
+	if (write_batch(t, b) < 0)
 		return -EFAULT;
 	regs = t->regs;
 	regs.rip = STUB_BATCH;
@@ -532,7 +565,7 @@ static int exec_stub_image(struct task *t)
 	b.calls[0].args[4] = AT_EMPTY_PATH;
 	if (ptrace_get_regs(t) < 0)
 		return -ESRCH;
-	if (stub_page_write(t->mm, STUB_DATA, &b, sizeof(b)) < 0)
+	if (write_batch(t, &b) < 0)
 		return -ESRCH;
 	regs = t->regs;
 	regs.rip = STUB_BATCH;
