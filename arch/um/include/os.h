@@ -94,6 +94,11 @@ int os_spawn_stub_process(int stub_fd, const int *fds, int nfds,
  * bytes moved, which may be short at an unmapped page, or -errno. */
 long os_vm_read(int pid, unsigned long addr, void *buf, size_t len);
 long os_vm_write(int pid, unsigned long addr, const void *buf, size_t len);
+/* process_vm_writev of the n local pieces iov (len bytes) to addr of pid:
+ * bytes written or -errno. */
+struct iovec;
+long os_vm_writev(int pid, unsigned long addr, const struct iovec *iov, int n,
+		  size_t len);
 /* Through /proc/PID/mem (reaches non-writable pages): fd cached by caller. */
 int os_open_mem(int pid);
 long os_mem_read(int memfd, unsigned long addr, void *buf, size_t len);

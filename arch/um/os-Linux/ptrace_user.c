@@ -358,6 +358,15 @@ long os_vm_write(int pid, unsigned long addr, const void *buf, size_t len)
 	return n < 0 ? -errno : n;
 }
 
+long os_vm_writev(int pid, unsigned long addr, const struct iovec *iov, int n,
+		  size_t len)
+{
+	struct iovec remote = { (void *)addr, len };
+	ssize_t r = process_vm_writev(pid, iov, n, &remote, 1, 0);
+
+	return r < 0 ? -errno : r;
+}
+
 int os_open_mem(int pid)
 {
 	char path[64];

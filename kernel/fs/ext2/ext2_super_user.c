@@ -176,14 +176,22 @@ uint64_t ext2_io_writes(struct ext2_host *h)
 	return p->writes;
 }
 
-int ext2_dev_read(struct ext2_host *h, void *buf, uint64_t off, size_t len)
+int ext2_dev_read_sink(struct ext2_host *h, struct read_sink *s,
+		       uint64_t off, size_t len)
 {
 	struct ubd_io *p = h->fs->io->private_data;
-	int err = ubd_read(p->ubd, buf, off, len);
+	int err = ubd_read_sink(p->ubd, s, off, len);
 
 	if (!err)
 		p->stats.bytes_read += len;
 	return err;
+}
+
+int ext2_dev_read(struct ext2_host *h, void *buf, uint64_t off, size_t len)
+{
+	struct buf_sink b = BUF_SINK(buf);
+
+	return ext2_dev_read_sink(h, &b.s, off, len);
 }
 
 static struct struct_io_manager ubd_io_manager = {
