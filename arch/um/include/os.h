@@ -73,6 +73,10 @@ struct host_stop;
  * status into *stop, 0 if none is pending, or -errno (-ECHILD: no guest host processs).
  */
 int os_wait_any(struct host_stop *stop);
+/* The same; with rusage, a death's status comes with the host's final
+ * accounting of the thread or process (wait4's rusage, which the host
+ * computes for every status, stops included: ask only when needed). */
+int os_wait_any_rusage(struct host_stop *stop, bool rusage);
 struct rusage;
 /* Decode a raw wait status (rr's WaitStatus) and, for a death, the rusage
  * wait4 gave with it (ru may be NULL). */

@@ -242,16 +242,21 @@ void os_decode_status(int status, const struct rusage *ru,
 	}
 }
 
-int os_wait_any(struct host_stop *stop)
+int os_wait_any_rusage(struct host_stop *stop, bool rusage)
 {
 	struct rusage ru;
 	int status;
-	pid_t pid = wait4(-1, &status, __WALL | WNOHANG, &ru);
+	pid_t pid = wait4(-1, &status, __WALL | WNOHANG, rusage ? &ru : NULL);
 
 	if (pid <= 0)
 		return pid < 0 ? -errno : 0;
-	os_decode_status(status, &ru, stop);
+	os_decode_status(status, rusage ? &ru : NULL, stop);
 	return pid;
+}
+
+int os_wait_any(struct host_stop *stop)
+{
+	return os_wait_any_rusage(stop, false);
 }
 
 int os_create_stub_memfd(const void *image, size_t len)

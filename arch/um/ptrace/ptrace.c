@@ -75,6 +75,10 @@ static void claim_orphan_stop(struct task *t)
 	}
 }
 
+/* Tasks waiting in exit_process: while there are any, the event loop's
+ * waits ask the host for rusage (which costs it on every stop). */
+static int nr_reap_waiters;
+
 /* Host process pid is gone and reaped: the exiting task that waits for
  * that (ptrace_exit_thread) takes the host's final accounting of it. */
 static void host_process_reaped(int pid, const struct host_stop *st)
@@ -117,7 +121,7 @@ void ptrace_host_events(void)
 	struct host_stop st;
 	int tid;
 
-	while ((tid = os_wait_any(&st)) > 0)
+	while ((tid = os_wait_any_rusage(&st, nr_reap_waiters > 0)) > 0)
 		host_stop_arrived(tid, &st);
 }
 
@@ -132,7 +136,7 @@ int ptrace_wait_idle(bool other_fds)
 		return -EAGAIN;
 	if (next_timer_expires())
 		os_event_arm_deadline(ktime_to_host_ns(next_timer_expires()));
-	tid = os_wait_child_blocking(&st);
+	tid = os_wait_child_blocking(&st, nr_reap_waiters > 0);
 
 	if (tid <= 0)
 		return 0;
@@ -590,6 +594,7 @@ static void reap_start(struct task *t, int pid, int tid)
 {
 	t->thread.reap_pid = pid;
 	t->thread.reaped = false;
+	nr_reap_waiters++;
 	os_kill_process(tid);
 }
 
@@ -599,6 +604,7 @@ static void reap_wait(struct task *t)
 
 	while (th->reap_pid > 0 && !th->reaped)
 		schedule_host_wait();
+	nr_reap_waiters--;
 	th->reap_pid = 0;
 }
 
