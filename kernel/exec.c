@@ -378,8 +378,10 @@ static const char zero_page[PAGE_SIZE];
 
 /*
  * Map img's segments privately from its page cache, as Linux's elf_map
- * maps them from the file: one stub batch maps each segment's file pages
- * with their final protection and its bss anonymous, nothing is copied,
+ * maps them from the file: one stub batch receives the cache's memfd and
+ * maps each segment's file pages with their final protection and its bss
+ * anonymous (t's image is a fresh stub: host_batch_passing_fd), nothing
+ * is copied,
  * and the guest faults in only the pages it touches (sharing them with
  * every other process running the file until it writes one). The bytes
  * of the last file page past p_filesz are zeroed (Linux padzero) when
@@ -391,10 +393,8 @@ static int elf_map_cached(struct task *t, struct elf_image *img,
 	struct stub_batch b = { 0 };
 	struct elf_seg sg;
 	long ret, last;
-	int n = 0, fd = stub_pass_fd(t, filemap_host_fd(c));
+	int n = 0, fd = STUB_FRESH_FD;
 
-	if (fd < 0)
-		return fd;
 	for (int i = 0; i < img->eh.e_phnum; i++) {
 		Elf64_Phdr *p = &img->ph[i];
 
@@ -412,13 +412,10 @@ static int elf_map_cached(struct task *t, struct elf_image *img,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0 } };
 		img->end = max(img->end, sg.end);
 	}
-	b.calls[n++] = (struct stub_syscall){ SYS_close, { fd } };
 	b.count = n;
-	ret = host_batch(t, &b, &last);
-	if (ret != n) {
-		host_syscall(t, SYS_close, fd, 0, 0, 0, 0, 0);
+	ret = host_batch_passing_fd(t, filemap_host_fd(c), &b, &last);
+	if (ret != n)
 		return ret < 0 ? ret : last;
-	}
 	for (int i = 0; i < img->eh.e_phnum; i++) {
 		Elf64_Phdr *p = &img->ph[i];
 		unsigned long zero_at = img->bias + p->p_vaddr + p->p_filesz;
@@ -530,7 +527,7 @@ static int elf_map(struct task *t, struct elf_image *img, unsigned long want)
 
 	if (err)
 		return err;
-	if (2 * elf_nload(img) + 1 <= STUB_BATCH_MAX &&
+	if (2 * elf_nload(img) + 2 <= STUB_BATCH_MAX &&
 	    (c = filemap_exec_get(img->file))) {
 		err = elf_map_cached(t, img, c);
 		filemap_put(c);

@@ -548,32 +548,27 @@ int ptrace_clone(struct task *parent, struct task *child,
 
 /*
  * Replace t's host address space with a fresh stub image: the stub runs
- * execveat of its own sealed memfd (STUB_FD, an empty path: no lookup).
+ * execveat of its own sealed memfd (STUB_FD, an empty path: no lookup),
+ * its arguments constants of the stub's code page, so the old image's
+ * request page is not written (its copy-on-write pages not copied).
  * On return t->regs are the new image's registers at its entry trap.
  */
 static int exec_stub_image(struct task *t)
 {
-	struct stub_batch b = { .count = 1 };
-	unsigned long scratch = STUB_DATA_ADDR(scratch);
-	unsigned long argv[2] = { scratch + 8, 0 };
 	struct user_regs_struct regs;
 	int err;
 
-	strcpy(b.scratch + 8, "umk-stub");
-	memcpy(b.scratch + 32, argv, sizeof(argv));
-	b.calls[0].nr = SYS_execveat;
-	b.calls[0].args[0] = STUB_FD;
-	b.calls[0].args[1] = scratch;		/* "" */
-	b.calls[0].args[2] = scratch + 32;	/* argv */
-	b.calls[0].args[3] = scratch + 40;	/* envp: { NULL } */
-	b.calls[0].args[4] = AT_EMPTY_PATH;
 	if (ptrace_get_regs(t) < 0)
 		return -ESRCH;
-	if (write_batch(t, &b) < 0)
-		return -ESRCH;
 	regs = t->regs;
-	regs.rip = STUB_BATCH;
+	regs.rip = STUB_SYSCALL;
 	regs.orig_rax = -1;
+	regs.rax = SYS_execveat;
+	regs.rdi = STUB_FD;
+	regs.rsi = STUB_EXEC_PATH;
+	regs.rdx = STUB_EXEC_ARGV;
+	regs.r10 = STUB_EXEC_ENVP;
+	regs.r8 = AT_EMPTY_PATH;
 	t->thread.exec_seen = false;
 	err = run_stub(t, &regs, false);
 	if (err < 0 || !t->thread.exec_seen)
