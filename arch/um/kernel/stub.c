@@ -15,6 +15,7 @@
 #include <os.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 int stub_memfd = -1;		/* the stub binary, for fresh address spaces */
@@ -212,6 +213,22 @@ long mmap_host_memfd(int memfd, unsigned long addr, unsigned long len,
 
 	if (hfd < 0)
 		return hfd;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		/* Its address is known if it works: map and close in one
+		 * round trip (ld.so maps each segment so). */
+		struct stub_batch b = { .count = 2 };
+		long last, n;
+
+		b.calls[0] = (struct stub_syscall){ SYS_mmap,
+			{ addr, len, prot, flags, hfd, off } };
+		b.calls[1] = (struct stub_syscall){ SYS_close, { hfd } };
+		n = host_batch(t, &b, &last);
+		if (n == 2)
+			return addr;
+		if (n >= 0)
+			host_syscall(t, SYS_close, hfd, 0, 0, 0, 0, 0);
+		return n < 0 ? n : last;
+	}
 	ret = host_syscall(t, SYS_mmap, addr, len, prot, flags, hfd, off);
 	host_syscall(t, SYS_close, hfd, 0, 0, 0, 0, 0);
 	return ret;
