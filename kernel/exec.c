@@ -11,6 +11,7 @@
 #include <umk/sched.h>
 #include <umk/ptrace.h>
 #include <umk/fs.h>
+#include <umk/filemap.h>
 #include <umk/init.h>
 #include <umk/signal_internal.h>
 #include <umk/syscalls.h>
@@ -331,48 +332,131 @@ static int elf_prot(uint32_t flags)
 }
 
 /*
- * Map img into the current task's fresh address space: reserve its span
- * (ET_DYN: at want if free, else where the host puts it), map each PT_LOAD
- * writable, copy the file bytes in, then set the final protections.
+ * Reserve img's span in the current task's fresh address space when it is
+ * position independent (at want if free, else where the host puts it) and
+ * set its load bias. 0 or -errno.
  */
-static int elf_map(struct task *t, struct elf_image *img, unsigned long want)
+static int elf_reserve(struct task *t, struct elf_image *img,
+		       unsigned long want)
+{
+	unsigned long lo, span = elf_span(img, &lo);
+	long ret;
+
+	img->bias = 0;
+	if (img->eh.e_type != ET_DYN)
+		return 0;
+	ret = host_syscall(t, SYS_mmap, want, span, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			   (want ? MAP_FIXED_NOREPLACE : 0), -1, 0);
+	if (ret < 0 && want)
+		ret = host_syscall(t, SYS_mmap, 0, span, PROT_NONE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				   -1, 0);
+	if (ret < 0)
+		return ret;
+	img->bias = ret - lo;
+	return 0;
+}
+
+/* A PT_LOAD's pages: [start, fend) hold file bytes, [fend, end) zeros. */
+struct elf_seg {
+	unsigned long start, fend, end;
+};
+
+static void elf_seg(struct elf_image *img, Elf64_Phdr *p, struct elf_seg *s)
+{
+	s->start = ALIGN_DOWN(img->bias + p->p_vaddr, PAGE_SIZE);
+	s->fend = p->p_filesz ?
+		ALIGN_UP(img->bias + p->p_vaddr + p->p_filesz, PAGE_SIZE) :
+		s->start;
+	s->end = ALIGN_UP(img->bias + p->p_vaddr + p->p_memsz, PAGE_SIZE);
+	if (s->fend > s->end)
+		s->fend = s->end;
+}
+
+static const char zero_page[PAGE_SIZE];
+
+/*
+ * Map img's segments privately from its page cache, as Linux's elf_map
+ * maps them from the file: one stub batch receives the cache's memfd and
+ * maps each segment's file pages with their final protection and its bss
+ * anonymous (t's image is a fresh stub: host_batch_passing_fd), nothing
+ * is copied,
+ * and the guest faults in only the pages it touches (sharing them with
+ * every other process running the file until it writes one). The bytes
+ * of the last file page past p_filesz are zeroed (Linux padzero) when
+ * p_memsz goes on. 0 or -errno.
+ */
+static int elf_map_cached(struct task *t, struct elf_image *img,
+			  struct page_cache *c)
 {
 	struct stub_batch b = { 0 };
-	unsigned long lo, span = elf_span(img, &lo);
+	struct elf_seg sg;
+	long ret, last;
+	int n = 0, fd = STUB_FRESH_FD;
+
+	for (int i = 0; i < img->eh.e_phnum; i++) {
+		Elf64_Phdr *p = &img->ph[i];
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		elf_seg(img, p, &sg);
+		if (sg.fend > sg.start)
+			b.calls[n++] = (struct stub_syscall){ SYS_mmap, {
+				sg.start, sg.fend - sg.start, elf_prot(p->p_flags),
+				MAP_PRIVATE | MAP_FIXED, fd,
+				ALIGN_DOWN(p->p_offset, PAGE_SIZE) } };
+		if (sg.end > sg.fend)
+			b.calls[n++] = (struct stub_syscall){ SYS_mmap, {
+				sg.fend, sg.end - sg.fend, elf_prot(p->p_flags),
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0 } };
+		img->end = max(img->end, sg.end);
+	}
+	b.count = n;
+	ret = host_batch_passing_fd(t, filemap_host_fd(c), &b, &last);
+	if (ret != n)
+		return ret < 0 ? ret : last;
+	for (int i = 0; i < img->eh.e_phnum; i++) {
+		Elf64_Phdr *p = &img->ph[i];
+		unsigned long zero_at = img->bias + p->p_vaddr + p->p_filesz;
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		elf_seg(img, p, &sg);
+		if (sg.fend > sg.start &&
+		    filemap_add_private(t->mm, sg.start, sg.fend, c) < 0)
+			return -ENOMEM;
+		if (p->p_memsz > p->p_filesz && zero_at < sg.fend &&
+		    copy_to_user_force(t->mm, zero_at, zero_page,
+				       sg.fend - zero_at))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * Map img's segments anonymous and writable, copy the file bytes in, then
+ * set the final protections: for files without a page cache to map (tmpfs,
+ * hostfs, procfs).
+ */
+static int elf_map_copy(struct task *t, struct elf_image *img)
+{
+	struct stub_batch b = { 0 };
+	struct elf_seg sg;
 	char *buf;
 	long ret, last;
 	int n = 0;
 
-	if (img->eh.e_type == ET_DYN) {
-		ret = host_syscall(t, SYS_mmap, want, span, PROT_NONE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-				   (want ? MAP_FIXED_NOREPLACE : 0), -1, 0);
-		if (ret < 0 && want)
-			ret = host_syscall(t, SYS_mmap, 0, span, PROT_NONE,
-					   MAP_PRIVATE | MAP_ANONYMOUS |
-					   MAP_NORESERVE, -1, 0);
-		if (ret < 0)
-			return ret;
-		img->bias = ret - lo;
-	} else {
-		img->bias = 0;
-	}
 	for (int i = 0; i < img->eh.e_phnum; i++) {
 		Elf64_Phdr *p = &img->ph[i];
-		unsigned long start, end;
 
 		if (p->p_type != PT_LOAD)
 			continue;
-		start = ALIGN_DOWN(img->bias + p->p_vaddr, PAGE_SIZE);
-		end = ALIGN_UP(img->bias + p->p_vaddr + p->p_memsz, PAGE_SIZE);
-		b.calls[n].nr = SYS_mmap;
-		b.calls[n].args[0] = start;
-		b.calls[n].args[1] = end - start;
-		b.calls[n].args[2] = PROT_READ | PROT_WRITE;
-		b.calls[n].args[3] = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
-		b.calls[n].args[4] = -1;
-		n++;
-		img->end = max(img->end, end);
+		elf_seg(img, p, &sg);
+		b.calls[n++] = (struct stub_syscall){ SYS_mmap, {
+			sg.start, sg.end - sg.start, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0 } };
+		img->end = max(img->end, sg.end);
 	}
 	b.count = n;
 	ret = host_batch(t, &b, &last);
@@ -407,23 +491,49 @@ static int elf_map(struct task *t, struct elf_image *img, unsigned long want)
 	n = 0;
 	for (int i = 0; i < img->eh.e_phnum; i++) {
 		Elf64_Phdr *p = &img->ph[i];
-		unsigned long start, end;
 
 		if (p->p_type != PT_LOAD)
 			continue;
-		start = ALIGN_DOWN(img->bias + p->p_vaddr, PAGE_SIZE);
-		end = ALIGN_UP(img->bias + p->p_vaddr + p->p_memsz, PAGE_SIZE);
-		b.calls[n].nr = SYS_mprotect;
-		b.calls[n].args[0] = start;
-		b.calls[n].args[1] = end - start;
-		b.calls[n].args[2] = elf_prot(p->p_flags);
-		n++;
+		elf_seg(img, p, &sg);
+		b.calls[n++] = (struct stub_syscall){ SYS_mprotect, {
+			sg.start, sg.end - sg.start, elf_prot(p->p_flags) } };
 	}
 	b.count = n;
 	ret = host_batch(t, &b, &last);
 	if (ret != n)
 		return ret < 0 ? ret : last;
 	return 0;
+}
+
+/* How many PT_LOAD segments img has. */
+static int elf_nload(struct elf_image *img)
+{
+	int n = 0;
+
+	for (int i = 0; i < img->eh.e_phnum; i++)
+		n += img->ph[i].p_type == PT_LOAD;
+	return n;
+}
+
+/*
+ * Map img into the current task's fresh address space (ET_DYN: at want if
+ * free, else where the host puts it): from its page cache when its file
+ * has one to offer, else by copying.
+ */
+static int elf_map(struct task *t, struct elf_image *img, unsigned long want)
+{
+	struct page_cache *c;
+	int err = elf_reserve(t, img, want);
+
+	if (err)
+		return err;
+	if (2 * elf_nload(img) + 2 <= STUB_BATCH_MAX &&
+	    (c = filemap_exec_get(img->file))) {
+		err = elf_map_cached(t, img, c);
+		filemap_put(c);
+		return err;
+	}
+	return elf_map_copy(t, img);
 }
 
 static unsigned long elf_phdr_addr(struct elf_image *img)
@@ -445,31 +555,64 @@ struct host_auxv {
 	unsigned long sysinfo_ehdr, hwcap, hwcap2, minsigstksz;
 };
 
+/*
+ * The stub's initial stack from sp on (argc, argv, envp, auxv), at most
+ * two pages: the rest of sp's page in one read, then the next page if the
+ * auxv goes on there. Words read into w (nw of them).
+ */
+#define STACK_WORDS (2 * PAGE_SIZE / 8)
+
+static size_t read_stub_stack(unsigned long sp, unsigned long *w,
+			      size_t *nw, size_t need)
+{
+	size_t bytes = *nw * 8, chunk;
+
+	if (need <= *nw)
+		return *nw;
+	if (*nw >= STACK_WORDS)
+		return *nw;
+	chunk = PAGE_SIZE - ((sp + bytes) & (PAGE_SIZE - 1));
+	chunk = min(chunk, STACK_WORDS * 8 - bytes);
+	if (copy_from_user((char *)w + bytes, UPTR(sp + bytes), chunk) == 0)
+		*nw += chunk / 8;
+	return *nw;
+}
+
 static void read_host_auxv(struct task *t, struct host_auxv *h)
 {
-	unsigned long sp = t->regs.rsp, v[2], argc;
+	unsigned long sp = t->regs.rsp, *w;
+	size_t nw = 0, i;
 
 	memset(h, 0, sizeof(*h));
-	if (copy_from_user(&argc, UPTR(sp), 8))
+	if (sp & 7)
 		return;
-	sp += 8 * (argc + 2);		/* argc, argv[], NULL */
-	for (;;) {			/* envp[], NULL */
-		if (copy_from_user(v, UPTR(sp), 8))
-			return;
-		sp += 8;
-		if (!v[0])
+	w = kmalloc(STACK_WORDS * 8);
+	if (!w)
+		return;
+	if (read_stub_stack(sp, w, &nw, 1) < 1)
+		goto out;
+	if (w[0] > STACK_WORDS)
+		goto out;
+	i = 1 + w[0] + 1;		/* argc, argv[], NULL */
+	for (;; i++) {			/* envp[], NULL */
+		if (read_stub_stack(sp, w, &nw, i + 1) < i + 1)
+			goto out;
+		if (!w[i])
 			break;
 	}
-	for (int i = 0; i < 64; i++, sp += 16) {
-		if (copy_from_user(v, UPTR(sp), 16) || v[0] == AT_NULL)
-			return;
-		switch (v[0]) {
-		case AT_SYSINFO_EHDR: h->sysinfo_ehdr = v[1]; break;
-		case AT_HWCAP: h->hwcap = v[1]; break;
-		case AT_HWCAP2: h->hwcap2 = v[1]; break;
-		case AT_MINSIGSTKSZ: h->minsigstksz = v[1]; break;
+	for (i++; ; i += 2) {
+		if (read_stub_stack(sp, w, &nw, i + 2) < i + 2 ||
+		    w[i] == AT_NULL)
+			goto out;
+		switch (w[i]) {
+		case AT_SYSINFO_EHDR: h->sysinfo_ehdr = w[i + 1]; break;
+		case AT_HWCAP: h->hwcap = w[i + 1]; break;
+		case AT_HWCAP2: h->hwcap2 = w[i + 1]; break;
+		case AT_MINSIGSTKSZ: h->minsigstksz = w[i + 1]; break;
 		}
 	}
+out:
+	kfree(w);
 }
 
 /* Build argc/argv/envp/auxv below the stub's stack pointer. */
@@ -727,12 +870,14 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 	de_thread(t);
 	if (!fresh) {
 		int old_tid = t->host_tid;
-		uint64_t ut, st;
+		uint64_t ut = 0, st = 0;
 
 		/* A new address space: the mode fills in its host side. If
 		 * that is a new host thread, the old one's CPU time stays the
-		 * process's (kernel/exit.c counts threads as they exit). */
-		os_task_times(old_tid, true, &ut, &st);
+		 * process's (kernel/exit.c counts threads as they exit; a
+		 * mode that reaps for them counts the old process itself). */
+		if (!um_mode->exit_reaps)
+			os_task_times(old_tid, true, &ut, &st);
 		mm = mm_alloc(0);
 		if (!mm)
 			do_exit(SIGKILL);
@@ -740,7 +885,7 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 			mmput(mm);
 			do_exit(SIGKILL);
 		}
-		if (t->host_tid != old_tid) {
+		if (t->host_tid != old_tid && !um_mode->exit_reaps) {
 			t->signal->utime_ns += ut;
 			t->signal->stime_ns += st;
 		}

@@ -262,7 +262,7 @@ void __attribute__((noreturn)) do_exit(long code)
 	ptrace_exit_start(code);
 	last = --t->signal->count == 0;
 	t->exit_code = code;
-	if (t->mm)
+	if (t->mm && !um_mode->exit_reaps)
 		account_host_cputime(t, last);
 	mm_release(t);
 	release_host_thread(t, last);

@@ -1,12 +1,17 @@
 /*
  * Page caches of guest-mapped files (include/umk/filemap.h). The host never
  * sees a guest file; what a guest maps is a host memfd that umk fills from
- * the file and keeps coherent with read, write and truncate while any
- * mapping exists. The task receives the memfd over umk's fd channel
+ * the file and keeps coherent with read, write and truncate while it
+ * exists. The task receives the memfd over umk's fd channel
  * (mmap_host_memfd, arch/um/kernel/stub.c) and maps it, so MAP_SHARED stores
  * are seen by the kernel and other processes, and access past the end of
  * the file raises SIGBUS. A mapping that may not write the file gets a
  * read-only reopening of the memfd, so the host refuses writes to it.
+ * exec maps its ELF segments privately from the same memfds.
+ * A cache nobody maps any more stays, without holding its inode, on an LRU
+ * bounded by mem= while its file lives on a block-device filesystem (whose
+ * data changes only through the VFS), so the next exec or mmap of the file
+ * finds it filled; it goes when its inode is evicted or the LRU is full.
  * Model: Linux mm/filemap.c, mm/msync.c (a whole-file writeback).
  */
 #include <umk/filemap.h>
@@ -25,13 +30,24 @@ struct page_cache {
 	int fd;			/* host memfd holding the file's bytes */
 	int ro_fd;		/* the same, opened read-only */
 	loff_t size;		/* its size: the file's i_size */
-	int users;		/* file_vmas using it */
+	int users;		/* file_vmas and callers holding it */
 	struct file *wb_file;	/* open for writing: for writeback, or NULL */
-	struct inode *inode;	/* referenced while the cache lives */
+	struct inode *inode;	/* referenced while users > 0 */
 	struct list_head list;	/* in caches */
+	struct list_head lru;	/* in unused_caches while users == 0 */
+	loff_t lru_bytes;	/* what it counts in unused_bytes there */
 };
 
 static LIST_HEAD(caches);
+/* Caches nobody uses, least recently used first, and their bytes: at most
+ * an eighth of mem=. */
+static LIST_HEAD(unused_caches);
+static uint64_t unused_bytes;
+
+static uint64_t unused_limit(void)
+{
+	return totalram_bytes / 8;
+}
 
 #define CHUNK (128 * 1024)
 #define min3(a, b, c) min(min(a, b), c)
@@ -99,16 +115,32 @@ static int fill_cache(struct page_cache *c, struct file *f)
 	return err;
 }
 
+/* Take a use of c: its inode is referenced while c has users. */
+static void cache_hold(struct page_cache *c)
+{
+	if (c->users++ > 0)
+		return;
+	if (!list_empty(&c->lru)) {
+		list_del_init(&c->lru);
+		unused_bytes -= c->lru_bytes;
+	}
+	ihold(c->inode);
+}
+
+/* inode's page cache, filled from f on first use, with a use taken. */
 static struct page_cache *get_cache(struct inode *inode, struct file *f)
 {
 	struct page_cache *c = inode->i_cache;
 	int err;
 
-	if (c)
+	if (c) {
+		cache_hold(c);
 		return c;
+	}
 	c = kzalloc(sizeof(*c));
 	if (!c)
 		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&c->lru);
 	c->fd = os_memfd("umk-pagecache");
 	if (c->fd < 0) {
 		err = c->fd;
@@ -127,9 +159,9 @@ static struct page_cache *get_cache(struct inode *inode, struct file *f)
 	if (err)
 		goto out_close;
 	c->inode = inode;
-	ihold(inode);
 	inode->i_cache = c;
 	list_add_tail(&c->list, &caches);
+	cache_hold(c);
 	return c;
 out_close:
 	os_close(c->ro_fd);
@@ -144,8 +176,11 @@ uint64_t filemap_cache_bytes(void)
 	struct page_cache *c;
 	uint64_t sum = 0;
 
+	/* A cache nobody maps is the kernel's to drop, as Linux's clean page
+	 * cache is reclaimable: not the guest's memory. */
 	list_for_each_entry(c, &caches, list)
-		sum += os_memfd_bytes(c->fd);
+		if (c->users)
+			sum += os_memfd_bytes(c->fd);
 	return sum;
 }
 
@@ -200,6 +235,39 @@ void filemap_writeback_all(void)
 		filemap_writeback(c->inode);
 }
 
+static void free_cache(struct page_cache *c)
+{
+	if (!list_empty(&c->lru)) {
+		list_del_init(&c->lru);
+		unused_bytes -= c->lru_bytes;
+	}
+	list_del_init(&c->list);
+	c->inode->i_cache = NULL;
+	os_close(c->ro_fd);
+	os_close(c->fd);
+	kfree(c);
+}
+
+/* May c outlive its last user? Its file's data must change only through
+ * this kernel (not a hostfs file the host may rewrite), and the file must
+ * still have a name. */
+static bool cache_may_stay(struct page_cache *c)
+{
+	struct inode *inode = c->inode;
+
+	return inode->i_sb && inode->i_sb->s_type &&
+	       (inode->i_sb->s_type->fs_flags & FS_REQUIRES_DEV) &&
+	       inode->i_nlink > 0 && (uint64_t)c->size <= unused_limit();
+}
+
+/* Drop the least recently used unused caches until they fit the limit. */
+static void shrink_unused(void)
+{
+	while (unused_bytes > unused_limit() && !list_empty(&unused_caches))
+		free_cache(list_first_entry(&unused_caches, struct page_cache,
+					    lru));
+}
+
 static void put_cache(struct page_cache *c)
 {
 	struct inode *inode = c->inode;
@@ -207,14 +275,25 @@ static void put_cache(struct page_cache *c)
 	if (--c->users > 0)
 		return;
 	filemap_writeback(inode);
-	list_del_init(&c->list);
-	inode->i_cache = NULL;
-	os_close(c->ro_fd);
-	os_close(c->fd);
-	if (c->wb_file)
+	if (c->wb_file) {
 		fput(c->wb_file);
-	kfree(c);
-	iput(inode);
+		c->wb_file = NULL;
+	}
+	if (cache_may_stay(c)) {
+		c->lru_bytes = c->size;
+		unused_bytes += c->lru_bytes;
+		list_add_tail(&c->lru, &unused_caches);
+		shrink_unused();
+	} else {
+		free_cache(c);
+	}
+	iput(inode);	/* its eviction frees a cache left behind */
+}
+
+void filemap_evict_inode(struct inode *inode)
+{
+	if (inode->i_cache)
+		free_cache(inode->i_cache);
 }
 
 static struct file_vma *add_vma(struct mm_struct *mm, unsigned long start,
@@ -229,7 +308,7 @@ static struct file_vma *add_vma(struct mm_struct *mm, unsigned long start,
 	v->end = end;
 	v->inode = c->inode;
 	v->shared_write = shared_write;
-	c->users++;
+	cache_hold(c);
 	list_add_tail(&v->list, &mm->file_vmas);
 	return v;
 }
@@ -261,10 +340,9 @@ long filemap_mmap(struct file *f, unsigned long addr, unsigned long len,
 	 * fd: mprotect(PROT_WRITE) later is the host's EACCES, as Linux's. */
 	if (shared && (prot & PROT_WRITE) && !may_write)
 		return -EACCES;
-	c = get_cache(inode, f);
+	c = get_cache(inode, f);	/* held while mapping */
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	c->users++;		/* hold it while mapping */
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
 		filemap_unmap(current->mm, addr, addr + len);
 	flags = (flags & ~(MAP_TYPE | MAP_ANONYMOUS)) |
@@ -378,13 +456,61 @@ ssize_t filemap_write_through(struct file *f, const char *buf, size_t len,
 		return -ENOENT;
 	if (inode->i_size != c->size)
 		filemap_resize(inode, inode->i_size);
-	return os_pwrite(c->fd, buf, len, pos) == (long)len ? (ssize_t)len : -EIO;
+	c = inode->i_cache;
+	if (!c)
+		return -ENOENT;
+	if (os_pwrite(c->fd, buf, len, pos) == (long)len)
+		return len;
+	if (!c->users)		/* never keep a cache that missed a write */
+		free_cache(c);
+	return -EIO;
 }
 
 void filemap_resize(struct inode *inode, loff_t size)
 {
 	struct page_cache *c = inode->i_cache;
 
-	if (c && os_ftruncate(c->fd, size) == 0)
-		c->size = size;
+	if (!c)
+		return;
+	if (os_ftruncate(c->fd, size) < 0) {
+		/* The bytes past the old end cannot be told right: a cache
+		 * nobody maps is dropped rather than kept wrong. */
+		if (!c->users)
+			free_cache(c);
+		return;
+	}
+	c->size = size;
+	if (!list_empty(&c->lru)) {
+		unused_bytes += size - c->lru_bytes;
+		c->lru_bytes = size;
+		shrink_unused();
+	}
+}
+
+struct page_cache *filemap_exec_get(struct file *f)
+{
+	struct inode *inode = f->f_inode;
+	struct page_cache *c;
+
+	if (!S_ISREG(inode->i_mode) || !(inode->i_sb && inode->i_sb->s_type &&
+	    (inode->i_sb->s_type->fs_flags & FS_REQUIRES_DEV)))
+		return NULL;
+	c = get_cache(inode, f);
+	return IS_ERR(c) ? NULL : c;
+}
+
+int filemap_host_fd(struct page_cache *c)
+{
+	return c->ro_fd;
+}
+
+int filemap_add_private(struct mm_struct *mm, unsigned long start,
+			unsigned long end, struct page_cache *c)
+{
+	return add_vma(mm, start, end, c, false) ? 0 : -ENOMEM;
+}
+
+void filemap_put(struct page_cache *c)
+{
+	put_cache(c);
 }

@@ -19,6 +19,7 @@
 #include <umk/sched.h>
 #include <umk/timer.h>
 #include <umk/ubd.h>
+#include <umk/sink.h>
 #include <umk/mm.h>
 #include <event.h>
 #include <poll.h>
@@ -564,9 +565,9 @@ static int read_miss(struct ubd *u, uint64_t index, uint64_t last)
 	return read_wait(io);
 }
 
-int ubd_read(struct ubd *u, void *buf, uint64_t off, size_t len)
+int ubd_read_sink(struct ubd *u, struct read_sink *s, uint64_t off,
+		  size_t len)
 {
-	char *dst = buf;
 	int err;
 
 	if (!u || !u->host || off > u->size || len > u->size - off)
@@ -577,6 +578,14 @@ int ubd_read(struct ubd *u, void *buf, uint64_t off, size_t len)
 		size_t n = min(len, page_len(u, index) - pofs);
 		struct ubd_page *p = find_page(u, index);
 
+		/* Pages handed to s may be evicted or refilled once a read
+		 * request allocates pages or the task sleeps: s takes them
+		 * before either. */
+		if (!p || (p->flags & PG_LOCKED)) {
+			err = s->flush(s);
+			if (err)
+				return err;
+		}
 		if (!p) {
 			err = read_miss(u, index, (off + len - 1) / PAGE_SIZE);
 			if (err)
@@ -587,18 +596,29 @@ int ubd_read(struct ubd *u, void *buf, uint64_t off, size_t len)
 			ubd_wait(!page_locked(u, index));
 			continue;
 		}
+		err = s->put(s, p->data + pofs, n);
+		if (err)
+			return err;
+		touch(p);
 		if (p->flags & PG_READAHEAD) {
 			p->flags &= ~PG_READAHEAD;
 			u->ra_pages = min(u->ra_pages * 2, ra_max());
+			err = s->flush(s);
+			if (err)
+				return err;
 			readahead_async(u);
 		}
-		memcpy(dst, p->data + pofs, n);
-		touch(p);
-		dst += n;
 		off += n;
 		len -= n;
 	}
-	return 0;
+	return s->flush(s);
+}
+
+int ubd_read(struct ubd *u, void *buf, uint64_t off, size_t len)
+{
+	struct buf_sink b = BUF_SINK(buf);
+
+	return ubd_read_sink(u, &b.s, off, len);
 }
 
 /* ------------------------------------------------------------------ */

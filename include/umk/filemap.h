@@ -1,11 +1,13 @@
 /*
- * Shared file mappings (kernel/filemap.c). A file mapped by a guest gets a
- * page cache: a host memfd holding its bytes, mapped by the guest's host
- * process (MAP_SHARED or MAP_PRIVATE of it), so guest stores to a shared
- * mapping are the kernel's too, and an access beyond the end of the file
- * raises SIGBUS as on Linux. While an inode has one, read and write go
- * through it as well (coherence), and msync, fsync, munmap, exit and sync
- * write it back to the filesystem. Semantics: mmap(2), msync(2).
+ * Shared file mappings (kernel/filemap.c). A file mapped by a guest (or
+ * exec'd) gets a page cache: a host memfd holding its bytes, mapped by the
+ * guest's host process (MAP_SHARED or MAP_PRIVATE of it), so guest stores
+ * to a shared mapping are the kernel's too, and an access beyond the end of
+ * the file raises SIGBUS as on Linux. While an inode has one, read and
+ * write go through it as well (coherence), and msync, fsync, munmap, exit
+ * and sync write it back to the filesystem. A cache outlives its last
+ * mapping on block-device filesystems, on an LRU bounded by mem=.
+ * Semantics: mmap(2), msync(2).
  */
 #ifndef UMK_FILEMAP_H
 #define UMK_FILEMAP_H
@@ -53,8 +55,26 @@ ssize_t filemap_write_through(struct file *f, const char *buf, size_t len,
 			      loff_t pos);
 /* The file's size changed (truncate, a write past the end). */
 void filemap_resize(struct inode *inode, loff_t size);
+/* inode is being evicted: free the page cache it kept after its last
+ * mapping went (an inode with mappings is referenced, never evicted). */
+void filemap_evict_inode(struct inode *inode);
 
 /* Bytes of host memory the page caches of mapped files hold now (their
- * memfds' allocated pages: holes cost nothing). */
+ * memfds' allocated pages: holes cost nothing; caches kept after their
+ * last mapping, reclaimable, not counted). */
 uint64_t filemap_cache_bytes(void);
+
+/*
+ * exec: the page cache of f's regular file, held, for mapping its ELF
+ * segments privately (MAP_PRIVATE of filemap_host_fd), when f lives on a
+ * block-device filesystem; NULL otherwise (the caller copies the file).
+ * Each mapping made is recorded with filemap_add_private (0 or -ENOMEM),
+ * which takes its own hold; filemap_put drops the caller's.
+ */
+struct page_cache;
+struct page_cache *filemap_exec_get(struct file *f);
+int filemap_host_fd(struct page_cache *c);
+int filemap_add_private(struct mm_struct *mm, unsigned long start,
+			unsigned long end, struct page_cache *c);
+void filemap_put(struct page_cache *c);
 #endif

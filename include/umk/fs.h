@@ -134,6 +134,7 @@ struct inode_operations {
 };
 
 struct poll_table;
+struct read_sink;
 struct file_operations {
 	/* Called by open after the permission check; may replace f_op or set
 	 * private_data. */
@@ -146,6 +147,12 @@ struct file_operations {
 	/* Read/write len bytes at *pos from/to a kernel buffer; advance *pos.
 	 * Return bytes moved (0 at EOF) or -errno (-EAGAIN for O_NONBLOCK). */
 	ssize_t (*read)(struct file *file, char *buf, size_t len, loff_t *pos);
+	/* Optional, regular files whose data sits in a cache: read as read
+	 * does, handing the bytes to sink s (umk/sink.h) out of the cache, so
+	 * read(2) moves them into the guest without a bounce buffer. Bytes
+	 * put (all flushed), or -errno (s's own error included). */
+	ssize_t (*read_sink)(struct file *file, struct read_sink *s, size_t len,
+			     loff_t *pos);
 	ssize_t (*write)(struct file *file, const char *buf, size_t len,
 			 loff_t *pos);
 	/* Sockets: read(2)/readv(2) and write(2)/writev(2) as one call on

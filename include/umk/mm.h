@@ -23,7 +23,7 @@ bool guest_range_allowed(unsigned long addr, unsigned long len);
  * The guest never sees a host path or a host fd number of it. The caller
  * has checked the range against the stub (range_allowed in mm.c).
  * Returns the guest address or -errno (the host mmap's: -ENOMEM,
- * -EINVAL...). Implemented in kernel/filemap.c.
+ * -EINVAL...). Implemented in arch/um/kernel/stub.c.
  */
 long mmap_host_memfd(int memfd, unsigned long addr, unsigned long len,
 		     unsigned long prot, unsigned long flags, unsigned long off);

@@ -151,6 +151,9 @@ struct mm_struct {
 	/* Held while a stub batch of one of its threads uses the request
 	 * page (arch/um/kernel/stub.c): the page is one per address space. */
 	struct mutex stub_lock;
+	/* Bytes at the start of the request page's scratch area that may
+	 * not be zero (ptrace modes write no more than that). */
+	size_t stub_scratch_used;
 	void *mode_priv;	/* the mode's state of this address space,
 				 * released by um_mode->mm_exit */
 	uint64_t oom_scan;	/* the last memory scan that counted it */

@@ -30,6 +30,13 @@ int copy_from_user(void *dst, struct uptr src, size_t n);
  * ELF loader uses copy_to_user_force). Returns 0 or -EFAULT. */
 int copy_to_user(struct uptr dst, const void *src, size_t n);
 int clear_user(struct uptr dst, size_t n);
+/* Copy the n kernel pieces of iov (len bytes in all) to guest address dst
+ * of the current task, one after the other, in one host call. Returns the
+ * bytes copied (len, or fewer up to the first bad guest page) or -EFAULT
+ * when none was. */
+struct iovec;
+long copy_iov_to_user(struct uptr dst, const struct iovec *iov, int n,
+		      size_t len);
 /* Copy a NUL-terminated string of at most n bytes (NUL included) from the
  * guest. Returns its length without the NUL, -EFAULT, or -ENAMETOOLONG when
  * no NUL is found within n bytes. */

@@ -79,6 +79,12 @@ const char *ubd_file(const struct ubd *u);	/* host path, for messages */
  * read-only device), -ENOMEM.
  */
 int ubd_read(struct ubd *u, void *buf, uint64_t off, size_t len);
+/* ubd_read handing the bytes to sink s (umk/sink.h) out of the cache's
+ * pages, flushed before any sleep and at the end: 0, or -EIO as
+ * ubd_read, or the error of s. */
+struct read_sink;
+int ubd_read_sink(struct ubd *u, struct read_sink *s, uint64_t off,
+		  size_t len);
 int ubd_write(struct ubd *u, const void *buf, uint64_t off, size_t len);
 /*
  * Write back every cached write of u and make it durable on the host

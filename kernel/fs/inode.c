@@ -6,6 +6,7 @@
  * Model: Linux fs/inode.c.
  */
 #include <umk/fs.h>
+#include <umk/filemap.h>
 #include <os.h>
 #include "internal.h"
 
@@ -157,6 +158,8 @@ void iput(struct inode *inode)
 		return;
 	if (--inode->i_count > 0)
 		return;
+	if (inode->i_cache)
+		filemap_evict_inode(inode);
 	if (inode->i_sb && inode->i_sb->s_op && inode->i_sb->s_op->evict_inode)
 		inode->i_sb->s_op->evict_inode(inode);
 	if (inode->i_sb)

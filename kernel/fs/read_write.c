@@ -11,6 +11,7 @@
 #include <umk/syscalls.h>
 #include <umk/fsnotify.h>
 #include <umk/resource.h>
+#include <umk/sink.h>
 #include <string.h>
 #include <sys/uio.h>
 #ifndef RWF_APPEND
@@ -108,6 +109,98 @@ loff_t generic_file_llseek(struct file *f, loff_t off, int whence)
 	return f->f_pos;
 }
 
+/*
+ * The sink of a read into a guest buffer (umk/sink.h): the cache's pieces
+ * are gathered as an iovec and written into the guest with one
+ * process_vm_writev per flush, so the data is copied once, not twice.
+ */
+#define USER_SINK_IOV 256
+#define SINK_CHUNK (1024 * 1024)
+
+struct user_sink {
+	struct read_sink s;
+	struct uptr dst;		/* where the first byte goes */
+	size_t copied;			/* bytes now in the guest */
+	size_t pending;			/* bytes in iov[0..n) */
+	int n;
+	int err;			/* sticky: the guest buffer faulted */
+	struct iovec iov[USER_SINK_IOV];
+};
+
+static int user_sink_flush(struct read_sink *s)
+{
+	struct user_sink *u = container_of(s, struct user_sink, s);
+	long got;
+
+	if (u->err || !u->n)
+		return u->err;
+	got = copy_iov_to_user(uptr_add(u->dst, u->copied), u->iov, u->n,
+			       u->pending);
+	if (got > 0)
+		u->copied += got;
+	if (got != (long)u->pending)
+		u->err = -EFAULT;
+	u->n = 0;
+	u->pending = 0;
+	return u->err;
+}
+
+static int user_sink_put(struct read_sink *s, const void *data, size_t len)
+{
+	struct user_sink *u = container_of(s, struct user_sink, s);
+	struct iovec *last = u->n ? &u->iov[u->n - 1] : NULL;
+
+	if (u->err)
+		return u->err;
+	if (last && (const char *)last->iov_base + last->iov_len == data) {
+		last->iov_len += len;
+	} else {
+		if (u->n == USER_SINK_IOV && user_sink_flush(s))
+			return u->err;
+		u->iov[u->n].iov_base = (void *)data;
+		u->iov[u->n].iov_len = len;
+		u->n++;
+	}
+	u->pending += len;
+	return 0;
+}
+
+/* vfs_read of a file with f_op->read_sink: from its cache straight into
+ * the guest's buffer. */
+static ssize_t vfs_read_sink(struct file *f, struct uptr ubuf, size_t count,
+			     loff_t *pos)
+{
+	struct user_sink us;
+	size_t done = 0;
+	ssize_t ret = 0;
+
+	us.s.put = user_sink_put;
+	us.s.flush = user_sink_flush;
+	us.dst = ubuf;
+	us.copied = us.pending = 0;
+	us.n = us.err = 0;
+	while (done < count) {
+		size_t chunk = min(count - done, (size_t)SINK_CHUNK);
+		loff_t start = *pos;
+
+		ret = f->f_op->read_sink(f, &us.s, chunk, pos);
+		if (us.err) {	/* only what reached the guest was read */
+			*pos = start + (us.copied - done);
+			done = us.copied;
+			ret = -EFAULT;
+			break;
+		}
+		if (ret <= 0)
+			break;
+		done += ret;
+		if ((size_t)ret < chunk || signal_pending(current))
+			break;
+	}
+	if (done)
+		fsnotify_access(f);
+	return done ? (ssize_t)done : ret;
+}
+
 static ssize_t vfs_read(struct file *f, struct uptr ubuf, size_t count,
 			loff_t *pos)
 {
@@ -127,6 +220,10 @@ static ssize_t vfs_read(struct file *f, struct uptr ubuf, size_t count,
 		return S_ISDIR(f->f_inode->i_mode) ? -EISDIR : -EINVAL;
 	if (count == 0)
 		return 0;
+	/* A mapped file's page cache may hold stores the filesystem has
+	 * not seen yet: such reads go through do_read. */
+	if (f->f_op->read_sink && !f->f_inode->i_cache)
+		return vfs_read_sink(f, ubuf, count, pos);
 	buf = kmalloc(min(count, (size_t)CHUNK));
 	if (!buf)
 		return -ENOMEM;

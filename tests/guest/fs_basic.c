@@ -56,6 +56,25 @@ static void test_open_rw(void)
 	ERR("write_badfd", write(-1, buf, 1));
 	ERR("pread_badfd", pread(999, buf, 1, 0));
 	resv("size_after_bad_writes", lseek(fd, 0, SEEK_END));
+	{
+		/* A buffer whose second page is inaccessible: the read stops
+		 * there, with what came before it (and the file position
+		 * moved by that much), as Linux's copy to user space does. */
+		char *two = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char big[3 * 4096];
+
+		memset(big, 'p', sizeof(big));
+		mprotect(two + 4096, 4096, PROT_NONE);
+		lseek(fd, 0, SEEK_SET);
+		write(fd, big, sizeof(big));
+		resv("pread_into_half_bad_buffer", pread(fd, two + 100, sizeof(big), 0));
+		lseek(fd, 0, SEEK_SET);
+		resv("read_into_half_bad_buffer", read(fd, two + 200, sizeof(big)));
+		resv("pos_after_half_bad_read", lseek(fd, 0, SEEK_CUR));
+		ERR("pread_into_bad_page", pread(fd, two + 4096, 100, 0));
+		munmap(two, 2 * 4096);
+	}
 	close(fd);
 
 	fd = open("a", O_RDONLY);

@@ -6,6 +6,7 @@
  * syscall numbers, ioctl on a non-tty; with hostile arguments.
  */
 #include "guest.h"
+#include <sys/auxv.h>
 #include <grp.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -190,6 +191,17 @@ static void test_misc(void)
 	chk("sched_getscheduler", sched_getscheduler(0));
 }
 
+/* What exec put in the auxiliary vector from the host's own: the vDSO,
+ * the CPU's features, the signal stack size this CPU needs. */
+static void test_auxv(void)
+{
+	say("auxv_vdso: %s", getauxval(AT_SYSINFO_EHDR) ? "yes" : "no");
+	say("auxv_hwcap: %#lx", getauxval(AT_HWCAP));
+	say("auxv_hwcap2: %#lx", getauxval(AT_HWCAP2));
+	say("auxv_minsigstksz: %lu", getauxval(AT_MINSIGSTKSZ));
+	say("auxv_pagesz: %lu", getauxval(AT_PAGESZ));
+}
+
 int main(void)
 {
 	const char *dir;
@@ -207,6 +219,7 @@ int main(void)
 	test_creds_root();
 	test_drop_privileges();
 	test_misc();
+	test_auxv();
 	scratch_cleanup(dir);
 	say("DONE misc");
 	return 0;

@@ -197,7 +197,31 @@ static void test_file(void)
 	fd = open(".", O_RDONLY);
 	ERR("mmap_dir", (long)mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0));
 	close(fd);
+
 	unlink("mapped");
+
+	/* Once nothing maps a file any more, its writes and truncations
+	 * still show in the next mapping and in read(). */
+	fd = open("unmapped", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	write(fd, data, sizeof(data));
+	p = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 0);
+	say("unmapped_first_map: %c", p == MAP_FAILED ? '?' : p[0]);
+	munmap(p, 2 * PG);
+	close(fd);
+	fd = open("unmapped", O_RDWR);
+	pwrite(fd, "Q", 1, 0);
+	ftruncate(fd, PG + 10);
+	ftruncate(fd, 2 * PG);
+	p = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	say("remap_sees_write: %c", p == MAP_FAILED ? '?' : p[0]);
+	say("remap_sees_truncate: %d %d", p == MAP_FAILED ? -1 : p[PG + 9],
+	    p == MAP_FAILED ? -1 : p[PG + 10]);
+	munmap(p, 2 * PG);
+	buf[0] = '?';
+	pread(fd, buf, 1, PG + 100);
+	say("read_sees_truncate: %d", buf[0]);
+	close(fd);
+	unlink("unmapped");
 }
 
 static void test_fork_sharing(void)

@@ -300,6 +300,54 @@ static const char *exec_with_args(int count, size_t size)
 	return reap(pid);
 }
 
+/* Copy the file at from into to (mode 0755, truncated first). */
+static void copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY);
+	int out = open(to, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+	ssize_t n;
+
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			break;
+	close(in);
+	close(out);
+}
+
+/* exec path ("--exit 7" for a copy of this program) in a child: its end. */
+static const char *exec_status(const char *path)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = { (char *)path, "--exit", "7", NULL };
+
+		execv(path, argv);
+		_exit(127);
+	}
+	return reap(pid);
+}
+
+/*
+ * A program's file rewritten between two execs runs as rewritten: what an
+ * exec maps of a file (a page cache kept after the process ended) follows
+ * every write and truncation of it.
+ */
+static void test_exec_rewritten(void)
+{
+	copy_file(self, "prog");
+	say("exec_copy: %s", exec_status("./prog"));
+	write_file("prog", "#!/bin/sh\nexit 5\n", 0755);
+	say("exec_after_truncating_write: %s", exec_status("./prog"));
+	copy_file(self, "prog");
+	say("exec_after_rewrite: %s", exec_status("./prog"));
+	unlink("prog");
+	copy_file(self, "prog");
+	say("exec_recreated: %s", exec_status("./prog"));
+	unlink("prog");
+}
+
 static void test_exec(void)
 {
 	char cfd[16], pfd[16];
@@ -343,6 +391,7 @@ static void test_exec(void)
 	ERR("exec_dir", execve(".", noargs, env));
 	ERR("exec_notdir", execve("./garbage/x", noargs, env));
 	ERR("exec_bad_path", syscall(SYS_execve, BAD1, noargs, env));
+	test_exec_rewritten();
 	ERR("exec_bad_argv", syscall(SYS_execve, self, BAD1, env));
 	ERR("exec_bad_envp", syscall(SYS_execve, self, noargs, BAD2));
 	{

@@ -96,18 +96,21 @@ host_kb() {
 	echo $(( ${rss:-0} + $(memfd_kb "$u") + ${pss:-0} ))
 }
 
+# memfd_kb PID [MIN_BYTES]: KiB allocated in umk's memfds (each once), of
+# those at least MIN_BYTES long only when given.
 memfd_kb() {
-	local u=$1 f t=0 b
+	local u=$1 min=${2:-0} f t=0 ino blocks size
 	declare -A seen=()
 	for f in /proc/"$u"/fd/*; do
 		case $(readlink "$f" 2>/dev/null) in
 		/memfd:*) ;;
 		*) continue ;;
 		esac
-		b=$(stat -L -c '%i %b' "$f" 2>/dev/null) || continue
-		[ -n "${seen[${b% *}]:-}" ] && continue
-		seen[${b% *}]=1
-		t=$((t + ${b#* } / 2))
+		read -r ino blocks size < <(stat -L -c '%i %b %s' "$f" 2>/dev/null) ||
+			continue
+		[ -n "${seen[$ino]:-}" ] && continue
+		seen[$ino]=1
+		[ "$size" -ge "$min" ] && t=$((t + blocks / 2))
 	done
 	echo "$t"
 }
@@ -237,7 +240,8 @@ sparse() {
 		case $line in mapped*) ready=1; break ;; esac
 	done
 	kb=$(host_kb "$u")
-	mkb=$(memfd_kb "$u")
+	mkb=$(memfd_kb "$u" $((1 << 30)))	# the 2 GiB file's, not the
+						# programs' page caches
 	echo go >&7
 	exec 7>&-
 	cat <&"${SPARSE[0]}" >> "$out"

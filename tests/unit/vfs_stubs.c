@@ -185,6 +185,7 @@ void ubd_sync_all(void) { }
 int filemap_writeback(struct inode *inode) { (void)inode; return 0; }
 void filemap_writeback_all(void) { }
 void filemap_resize(struct inode *inode, loff_t size) { (void)inode; (void)size; }
+void filemap_evict_inode(struct inode *inode) { (void)inode; }
 
 /* Advisory locks (kernel/fs/locks.c) are not under test here: no lock is
  * ever taken, so there is none to release. */

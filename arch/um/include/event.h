@@ -69,9 +69,10 @@ void os_event_dispatch(void);
  * one is ready (the EVENT_KICKED ones kick by themselves). Returns the
  * host tid, or -EINTR when the periodic tick (20 ms) or a kick
  * interrupted the wait; then the caller polls with os_event_wait(0, ...).
+ * rusage: a death's status comes with its rusage (os_wait_any_rusage).
  */
 struct host_stop;
-int os_wait_child_blocking(struct host_stop *stop);
+int os_wait_child_blocking(struct host_stop *stop, bool rusage);
 /* Kick the kernel thread at host CLOCK_MONOTONIC time mono_ns (the next
  * kernel timer) so the waitpid fast path can run while timers are armed. */
 void os_event_arm_deadline(uint64_t mono_ns);

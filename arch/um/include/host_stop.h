@@ -5,6 +5,8 @@
 #ifndef UMK_HOST_STOP_H
 #define UMK_HOST_STOP_H
 
+#include <stdint.h>
+
 /* What a waitpid() status of the host thread meant; decoded once. */
 enum stop_kind {
 	STOP_NONE,
@@ -21,6 +23,10 @@ struct host_stop {
 	int event;		/* PTRACE_EVENT_* for EVENT */
 	int status;		/* raw waitpid status */
 	int exit_code;		/* for EXITED */
+	/* EXITED, KILLED: the host's final accounting of the thread (of its
+	 * whole process when it led one), from wait4's rusage. */
+	uint64_t utime_ns, stime_ns;
+	uint64_t ctxsw;		/* voluntary + involuntary switches */
 };
 
 #endif

@@ -129,6 +129,15 @@ struct um_mode {
 	 */
 	void (*host_cputime)(struct task *t, uint64_t *utime_ns,
 			     uint64_t *stime_ns);
+	/*
+	 * exit_thread(t, true) returns only once the host has reaped t's
+	 * host process, having added the host's final accounting of it
+	 * (wait4's rusage: every host thread it had, dead ones included) to
+	 * t->signal's utime_ns and stime_ns, and exec does the same for a
+	 * host process it replaces: the kernel reads no thread's times from
+	 * /proc (account_host_cputime). false: thread by thread from /proc.
+	 */
+	bool exit_reaps;
 	/* Kill every guest host process at once (halt, panic). */
 	void (*kill_all)(void);
 	/* mm is being freed: drop the mode's state of it (may be NULL). */

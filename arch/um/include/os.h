@@ -69,12 +69,19 @@ int os_tkill(int tid, int sig);
 struct host_stop;
 /*
  * Reap one pending wait status of any guest host process without blocking
- * (waitpid(-1, __WALL | WNOHANG)). Returns the host tid and decodes the
+ * (wait4(-1, __WALL | WNOHANG)). Returns the host tid and decodes the
  * status into *stop, 0 if none is pending, or -errno (-ECHILD: no guest host processs).
  */
 int os_wait_any(struct host_stop *stop);
-/* Decode a raw waitpid status (rr's WaitStatus). */
-void os_decode_status(int status, struct host_stop *stop);
+/* The same; with rusage, a death's status comes with the host's final
+ * accounting of the thread or process (wait4's rusage, which the host
+ * computes for every status, stops included: ask only when needed). */
+int os_wait_any_rusage(struct host_stop *stop, bool rusage);
+struct rusage;
+/* Decode a raw wait status (rr's WaitStatus) and, for a death, the rusage
+ * wait4 gave with it (ru may be NULL). */
+void os_decode_status(int status, const struct rusage *ru,
+		      struct host_stop *stop);
 /*
  * Start the host process of the first guest task: fork, give it the stub
  * memfd as fd STUB_FD and fds[0..nfds) as STUB_SOCK_FD and up, close every
@@ -91,6 +98,11 @@ int os_spawn_stub_process(int stub_fd, const int *fds, int nfds,
  * bytes moved, which may be short at an unmapped page, or -errno. */
 long os_vm_read(int pid, unsigned long addr, void *buf, size_t len);
 long os_vm_write(int pid, unsigned long addr, const void *buf, size_t len);
+/* process_vm_writev of the n local pieces iov (len bytes) to addr of pid:
+ * bytes written or -errno. */
+struct iovec;
+long os_vm_writev(int pid, unsigned long addr, const struct iovec *iov, int n,
+		  size_t len);
 /* Through /proc/PID/mem (reaches non-writable pages): fd cached by caller. */
 int os_open_mem(int pid);
 long os_mem_read(int memfd, unsigned long addr, void *buf, size_t len);

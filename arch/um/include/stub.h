@@ -45,6 +45,11 @@
 #define STUB_SYSCALL	(STUB_CODE + 0x10)	/* syscall; int3 */
 #define STUB_BATCH	(STUB_CODE + 0x20)	/* run struct stub_batch; int3 */
 #define STUB_BATCH_SYSCALL (STUB_CODE + 0x80)	/* the batch's syscall insn */
+/* execveat's arguments for a fresh stub image, constants in the code page:
+ * argv { "umk-stub", NULL }, envp { NULL }, the empty path "". */
+#define STUB_EXEC_ARGV	(STUB_CODE + 0x5c0)
+#define STUB_EXEC_ENVP	(STUB_CODE + 0x5c8)
+#define STUB_EXEC_PATH	(STUB_CODE + 0x5d8)
 /* Where the host reports a stub call (the instruction after `syscall`). */
 #define STUB_SYSCALL_IP	(STUB_SYSCALL + 2)
 #define STUB_BATCH_IP	(STUB_BATCH_SYSCALL + 2)
@@ -117,6 +122,25 @@ long host_syscall_interruptible(struct task *t, long nr, long a0, long a1,
  * number of calls that succeeded (b->count if all), the result of the last
  * one run in *last; -ESRCH, -EFAULT as mode->host_batch. */
 long host_batch(struct task *t, const struct stub_batch *b, long *last);
+/*
+ * Give task t (current) umk's host fd: sent over umk's fd channel and
+ * received by the stub (close-on-exec), then checked with kcmp to be the
+ * same open file. Returns the fd number in t, which the caller closes
+ * there, or -errno; a task whose stub report was tampered with is killed.
+ */
+int stub_pass_fd(struct task *t, int fd);
+/*
+ * Run batch b in t (current) with umk's host fd fd received first, in the
+ * same round trip, and closed after b's calls: b names it STUB_FRESH_FD.
+ * Only for a task whose host image is a fresh stub that has not run guest
+ * code yet (exec): no thread but the stub's runs there and no fd is open
+ * below the stub's, so the received fd is the lowest free one, 0. Returns
+ * how many of b's calls succeeded (b->count if all), the last result in
+ * *last, or -errno; a stub that reports another fd is killed (-EFAULT).
+ */
+#define STUB_FRESH_FD 0
+long host_batch_passing_fd(struct task *t, int fd, const struct stub_batch *b,
+			   long *last);
 #endif
 
 #endif

@@ -45,8 +45,10 @@ struct thread_struct {
 	unsigned long clone_flags;	/* host flags of the clone under way */
 	int cpu;			/* the host CPU its thread is bound to,
 					 * or -1 (ptrace modes: co-location) */
-	unsigned long clone_child_tid;	/* host tid of the last clone event */
-	struct task *clone_child;	/* the task a clone event belongs to */
+	int host_pid;			/* its host process (the tgid) */
+	int reap_pid;			/* exit: the host process it waits to
+					 * see reaped, or 0 */
+	bool reaped;			/* ...which happened */
 
 	/* seccomp mode (seccomp/seccomp.c) */
 	struct sc_mm *scm;		/* the region of its address space */

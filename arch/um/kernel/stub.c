@@ -15,6 +15,7 @@
 #include <os.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 int stub_memfd = -1;		/* the stub binary, for fresh address spaces */
@@ -85,23 +86,18 @@ static int received_fd(struct task *t)
 }
 
 /*
- * Give the current task fd: send it over the channel and have the stub
- * receive it. recvmsg writes into its msghdr, so that and its buffers live
- * in STUB_RW, where the guest could rewrite them: at worst the report is
- * wrong, and the kernel checks it. Returns the fd number in the task,
- * verified to be the same open file, or -errno. A task whose report does
- * not match was tampered with by its own guest threads: it is killed.
+ * Set up the stub's receipt of an fd from the channel: recvmsg writes into
+ * its msghdr, so that and its buffers live in STUB_RW (where the guest
+ * could rewrite them: at worst the report is wrong, and the kernel checks
+ * it); *call becomes the recvmsg. 0 or -EFAULT.
  */
-static int pass_fd(struct task *t, int fd)
+static int prepare_recv(struct task *t, struct stub_syscall *call)
 {
-	struct stub_batch b = { .count = 1 };
 	struct {
 		struct msghdr msg;
 		struct iovec iov;
 	} req;
 	unsigned long at = STUB_RW_ADDR(buf) + 128;
-	long last, n;
-	int got, err;
 
 	memset(&req, 0, sizeof(req));
 	req.iov.iov_base = (void *)STUB_RW_ADDR(buf);
@@ -110,16 +106,37 @@ static int pass_fd(struct task *t, int fd)
 	req.msg.msg_iovlen = 1;
 	req.msg.msg_control = (void *)(STUB_RW_ADDR(buf) + 64);
 	req.msg.msg_controllen = CMSG_SPACE(sizeof(int));
-	b.calls[0].nr = SYS_recvmsg;
-	b.calls[0].args[0] = STUB_SOCK_FD;
-	b.calls[0].args[1] = at;
-	b.calls[0].args[2] = MSG_DONTWAIT | MSG_CMSG_CLOEXEC;
+	call->nr = SYS_recvmsg;
+	call->args[0] = STUB_SOCK_FD;
+	call->args[1] = at;
+	call->args[2] = MSG_DONTWAIT | MSG_CMSG_CLOEXEC;
+	return os_vm_write(t->mm->host_pid, at, &req, sizeof(req)) ==
+	       sizeof(req) ? 0 : -EFAULT;
+}
+
+static void report_tampered(struct task *t)
+{
+	printk(KERN_WARNING "umk: %s[%d]: stub fd report tampered with; "
+	       "killing it\n", t->comm, t->pid);
+	force_sigkill(t);
+}
+
+/*
+ * Give the current task fd: send it over the channel and have the stub
+ * receive it. Returns the fd number in the task, verified to be the same
+ * open file, or -errno. A task whose report does not match was tampered
+ * with by its own guest threads: it is killed.
+ */
+int stub_pass_fd(struct task *t, int fd)
+{
+	struct stub_batch b = { .count = 1 };
+	long last, n;
+	int got, err;
 
 	mutex_lock(&channel_lock);
-	if (os_vm_write(t->mm->host_pid, at, &req, sizeof(req)) != sizeof(req)) {
-		err = -EFAULT;
+	err = prepare_recv(t, &b.calls[0]);
+	if (err < 0)
 		goto out;
-	}
 	err = os_send_fd(channel[0], fd);
 	if (err < 0)
 		goto out;
@@ -131,9 +148,7 @@ static int pass_fd(struct task *t, int fd)
 	}
 	got = received_fd(t);
 	if (got < 0 || os_same_file(fd, t->mm->host_pid, got) != 1) {
-		printk(KERN_WARNING "umk: %s[%d]: stub fd report tampered "
-		       "with; killing it\n", t->comm, t->pid);
-		force_sigkill(t);
+		report_tampered(t);
 		err = -EFAULT;
 		goto out;
 	}
@@ -143,15 +158,77 @@ out:
 	return err;
 }
 
+long host_batch_passing_fd(struct task *t, int fd, const struct stub_batch *b,
+			   long *last)
+{
+	struct stub_batch *all;
+	long n, l;
+
+	if (b->count < 0 || b->count + 2 > STUB_BATCH_MAX)
+		return -EINVAL;
+	all = kmalloc(sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	all->count = b->count + 2;
+	memcpy(&all->calls[1], b->calls, b->count * sizeof(b->calls[0]));
+	all->calls[b->count + 1] = (struct stub_syscall){ SYS_close,
+							  { STUB_FRESH_FD } };
+	memcpy(all->scratch, b->scratch, sizeof(all->scratch));
+
+	mutex_lock(&channel_lock);
+	n = prepare_recv(t, &all->calls[0]);
+	if (n == 0)
+		n = os_send_fd(channel[0], fd);
+	if (n == 0)
+		n = host_batch(t, all, &l);
+	if (n < 1) {
+		os_drain_fds(channel[1]);
+		n = n < 0 ? n : l;
+		goto out;
+	}
+	/* No guest code ran in this image yet: the report is the stub's. */
+	if (received_fd(t) != STUB_FRESH_FD) {
+		report_tampered(t);
+		n = -EFAULT;
+		goto out;
+	}
+	*last = l;
+	n--;			/* b's calls that succeeded */
+	if (n < b->count)	/* the close was not reached */
+		host_syscall(t, SYS_close, STUB_FRESH_FD, 0, 0, 0, 0, 0);
+	else
+		n = b->count;
+out:
+	mutex_unlock(&channel_lock);
+	kfree(all);
+	return n;
+}
+
 long mmap_host_memfd(int memfd, unsigned long addr, unsigned long len,
 		     unsigned long prot, unsigned long flags, unsigned long off)
 {
 	struct task *t = current;
-	int hfd = pass_fd(t, memfd);
+	int hfd = stub_pass_fd(t, memfd);
 	long ret;
 
 	if (hfd < 0)
 		return hfd;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		/* Its address is known if it works: map and close in one
+		 * round trip (ld.so maps each segment so). */
+		struct stub_batch b = { .count = 2 };
+		long last, n;
+
+		b.calls[0] = (struct stub_syscall){ SYS_mmap,
+			{ addr, len, prot, flags, hfd, off } };
+		b.calls[1] = (struct stub_syscall){ SYS_close, { hfd } };
+		n = host_batch(t, &b, &last);
+		if (n == 2)
+			return addr;
+		if (n >= 0)
+			host_syscall(t, SYS_close, hfd, 0, 0, 0, 0, 0);
+		return n < 0 ? n : last;
+	}
 	ret = host_syscall(t, SYS_mmap, addr, len, prot, flags, hfd, off);
 	host_syscall(t, SYS_close, hfd, 0, 0, 0, 0, 0);
 	return ret;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 /* Reject ranges outside user space or touching the stub. */
 static bool range_ok(unsigned long addr, size_t n)
@@ -47,6 +48,19 @@ int copy_to_user(struct uptr dst, const void *src, size_t n)
 		return 0;
 	return os_vm_write(mm_pid(current->mm), dst.addr, src, n) == (long)n ?
 	       0 : -EFAULT;
+}
+
+long copy_iov_to_user(struct uptr dst, const struct iovec *iov, int n,
+		      size_t len)
+{
+	long got;
+
+	if (!range_ok(dst.addr, len))
+		return -EFAULT;
+	if (len == 0)
+		return 0;
+	got = os_vm_writev(mm_pid(current->mm), dst.addr, iov, n, len);
+	return got > 0 ? got : -EFAULT;
 }
 
 int clear_user(struct uptr dst, size_t n)

@@ -22,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <host_stop.h>
 #include <ptrace_user.h>
@@ -232,8 +233,9 @@ void os_event_kick(void)
 	syscall(SYS_tgkill, getpid(), kernel_tid, SIG_KICK);
 }
 
-int os_wait_child_blocking(struct host_stop *stop)
+int os_wait_child_blocking(struct host_stop *stop, bool rusage)
 {
+	struct rusage ru;
 	int status;
 	pid_t pid;
 
@@ -241,10 +243,10 @@ int os_wait_child_blocking(struct host_stop *stop)
 		os_sigio_watch_loop(inner_epfd);
 	if (atomic_exchange(&kicked, 0))
 		return -EINTR;
-	pid = waitpid(-1, &status, __WALL);
+	pid = wait4(-1, &status, __WALL, rusage ? &ru : NULL);
 	if (pid < 0)
 		return -errno;
-	os_decode_status(status, stop);
+	os_decode_status(status, rusage ? &ru : NULL, stop);
 	return pid;
 }
 

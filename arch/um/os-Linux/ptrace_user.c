@@ -20,6 +20,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <os.h>
@@ -33,8 +34,9 @@
 #define __WALL 0x40000000
 #endif
 
+/* New host threads and processes are traced through CLONE_PTRACE in the
+ * stub's clone, not PTRACE_O_TRACECLONE: no event stop in the parent. */
 #define PTRACE_OPTIONS (PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | \
-	PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | \
 	PTRACE_O_TRACEEXEC)
 
 static long xptrace(long req, int tid, unsigned long addr, unsigned long data)
@@ -203,16 +205,29 @@ int os_tkill(int tid, int sig)
 	return syscall(SYS_tkill, tid, sig) < 0 ? -errno : 0;
 }
 
-void os_decode_status(int status, struct host_stop *stop)
+static uint64_t timeval_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000 + (uint64_t)tv->tv_usec * 1000;
+}
+
+void os_decode_status(int status, const struct rusage *ru,
+		      struct host_stop *stop)
 {
 	memset(stop, 0, sizeof(*stop));
 	stop->status = status;
-	if (WIFEXITED(status)) {
-		stop->kind = STOP_EXITED;
-		stop->exit_code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		stop->kind = STOP_KILLED;
-		stop->sig = WTERMSIG(status);
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (WIFEXITED(status)) {
+			stop->kind = STOP_EXITED;
+			stop->exit_code = WEXITSTATUS(status);
+		} else {
+			stop->kind = STOP_KILLED;
+			stop->sig = WTERMSIG(status);
+		}
+		if (ru) {
+			stop->utime_ns = timeval_ns(&ru->ru_utime);
+			stop->stime_ns = timeval_ns(&ru->ru_stime);
+			stop->ctxsw = ru->ru_nvcsw + ru->ru_nivcsw;
+		}
 	} else if (WSTOPSIG(status) == (SIGTRAP | 0x80)) {
 		stop->kind = STOP_SYSCALL;
 	} else if (status >> 16 == PTRACE_EVENT_STOP) {
@@ -227,15 +242,21 @@ void os_decode_status(int status, struct host_stop *stop)
 	}
 }
 
-int os_wait_any(struct host_stop *stop)
+int os_wait_any_rusage(struct host_stop *stop, bool rusage)
 {
+	struct rusage ru;
 	int status;
-	pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
+	pid_t pid = wait4(-1, &status, __WALL | WNOHANG, rusage ? &ru : NULL);
 
 	if (pid <= 0)
 		return pid < 0 ? -errno : 0;
-	os_decode_status(status, stop);
+	os_decode_status(status, rusage ? &ru : NULL, stop);
 	return pid;
+}
+
+int os_wait_any(struct host_stop *stop)
+{
+	return os_wait_any_rusage(stop, false);
 }
 
 int os_create_stub_memfd(const void *image, size_t len)
@@ -340,6 +361,15 @@ long os_vm_write(int pid, unsigned long addr, const void *buf, size_t len)
 	ssize_t n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
 
 	return n < 0 ? -errno : n;
+}
+
+long os_vm_writev(int pid, unsigned long addr, const struct iovec *iov, int n,
+		  size_t len)
+{
+	struct iovec remote = { (void *)addr, len };
+	ssize_t r = process_vm_writev(pid, iov, n, &remote, 1, 0);
+
+	return r < 0 ? -errno : r;
 }
 
 int os_open_mem(int pid)

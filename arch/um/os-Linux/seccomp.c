@@ -74,7 +74,8 @@ static int guest_rules(scmp_filter_ctx ctx)
 		SCMP_SYS(futex), SCMP_SYS(close), SCMP_SYS(clock_gettime),
 	};
 	const unsigned long clone_ok = CLONE_VM | CLONE_SIGHAND |
-		CLONE_THREAD | CLONE_VFORK | CLONE_PARENT | CSIGNAL;
+		CLONE_THREAD | CLONE_VFORK | CLONE_PARENT | CLONE_PTRACE |
+		CSIGNAL;
 	int err = 0;
 
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]) && !err; i++)

@@ -31,9 +31,14 @@ static int init_host_pid;
 
 /* ---- stops ---- */
 
-/* Stops that arrived for host tids no task owns yet (a fork child's first
- * stop can come before its parent's PTRACE_EVENT_FORK). Every task may be
- * such a child at once (a fork bomb): the table holds threads-max. */
+static bool stop_is_exit(const struct host_stop *st)
+{
+	return st->kind == STOP_EXITED || st->kind == STOP_KILLED;
+}
+
+/* Stops that arrived for host tids no task owns yet (a clone child's
+ * first stop can come before its parent's clone returned). Every task may
+ * be such a child at once (a fork bomb): the table holds threads-max. */
 static struct orphan_stop {
 	int tid;
 	struct host_stop stop;
@@ -79,11 +84,34 @@ static void claim_orphan_stop(struct task *t)
 	}
 }
 
+/* Tasks waiting in exit_process: while there are any, the event loop's
+ * waits ask the host for rusage (which costs it on every stop). */
+static int nr_reap_waiters;
+
+/* Host process pid is gone and reaped: the exiting task that waits for
+ * that (ptrace_exit_thread) takes the host's final accounting of it. */
+static void host_process_reaped(int pid, const struct host_stop *st)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &task_list, tasks) {
+		if (t->thread.reap_pid != pid)
+			continue;
+		t->signal->utime_ns += st->utime_ns;
+		t->signal->stime_ns += st->stime_ns;
+		t->thread.reaped = true;
+		wake_up_host_waiter(t);
+		return;
+	}
+}
+
 /* The event loop reaped a wait status for host tid. */
 static void host_stop_arrived(int tid, const struct host_stop *st)
 {
 	struct task *t = find_task_by_host_tid(tid);
 
+	if (stop_is_exit(st))
+		host_process_reaped(tid, st);
 	if (!t) {
 		if (st->kind != STOP_EXITED && st->kind != STOP_KILLED)
 			stash_orphan(tid, st);
@@ -104,7 +132,7 @@ void ptrace_host_events(void)
 	struct host_stop st;
 	int tid;
 
-	while ((tid = os_wait_any(&st)) > 0)
+	while ((tid = os_wait_any_rusage(&st, nr_reap_waiters > 0)) > 0)
 		host_stop_arrived(tid, &st);
 }
 
@@ -119,7 +147,7 @@ int ptrace_wait_idle(bool other_fds)
 		return -EAGAIN;
 	if (next_timer_expires())
 		os_event_arm_deadline(ktime_to_host_ns(next_timer_expires()));
-	tid = os_wait_child_blocking(&st);
+	tid = os_wait_child_blocking(&st, nr_reap_waiters > 0);
 
 	if (tid <= 0)
 		return 0;
@@ -142,11 +170,6 @@ struct host_stop *ptrace_wait_stop(struct task *t)
 	 * with no signal behind it, which every caller ignores. */
 	t->thread.interrupted = false;
 	return &t->thread.stop;
-}
-
-static bool stop_is_exit(const struct host_stop *st)
-{
-	return st->kind == STOP_EXITED || st->kind == STOP_KILLED;
 }
 
 /* ---- registers ---- */
@@ -355,6 +378,8 @@ static void clone_child_born(struct task *parent, struct task *child, int tid)
 	child->host_tid = tid;
 	child->thread.cpu = parent->thread.cpu;	/* the host copied the mask */
 	child->thread.host_leader = !(parent->thread.clone_flags & CLONE_THREAD);
+	child->thread.host_pid = child->thread.host_leader ? tid
+							   : parent->thread.host_pid;
 	if (child->mm != parent->mm)
 		child->mm->host_pid = tid;
 	child->state = TASK_INTERRUPTIBLE;
@@ -364,8 +389,7 @@ static void clone_child_born(struct task *parent, struct task *child, int tid)
 
 /*
  * Let the stub run from regs until it traps back (int3 inside the stub).
- * Ptrace events on the way (clone/exec) are recorded: a new child's host
- * tid goes to clone_child_tid (and to the child task waiting for it).
+ * A PTRACE_EVENT_EXEC on the way is recorded (exec_seen).
  * Returns 0 with regs read back, -EINTR when an interruptible call gave up
  * for a pending guest signal, or -ESRCH when the host thread died.
  */
@@ -405,18 +429,8 @@ static int run_stub(struct task *t, struct user_regs_struct *regs,
 		case STOP_KILLED:
 			return -ESRCH;
 		case STOP_EVENT:
-			if (st->event == PTRACE_EVENT_FORK ||
-			    st->event == PTRACE_EVENT_VFORK ||
-			    st->event == PTRACE_EVENT_CLONE) {
-				unsigned long msg = 0;
-
-				os_ptrace_geteventmsg(t->host_tid, &msg);
-				th->clone_child_tid = msg;
-				if (th->clone_child)
-					clone_child_born(t, th->clone_child, msg);
-			} else if (st->event == PTRACE_EVENT_EXEC) {
+			if (st->event == PTRACE_EVENT_EXEC)
 				th->exec_seen = true;
-			}
 			continue;
 		case STOP_SIGNAL:
 			if (st->sig == SIGTRAP) {
@@ -481,6 +495,39 @@ long ptrace_host_call(struct task *t, long nr, const unsigned long args[6],
 	return regs.rax;
 }
 
+/* Bytes of b's scratch area up to its last nonzero word. */
+static size_t scratch_used(const struct stub_batch *b)
+{
+	const uint64_t *w = (const uint64_t *)b->scratch;
+	size_t n = sizeof(b->scratch) / 8;
+
+	while (n > 0 && !w[n - 1])
+		n--;
+	return n * 8;
+}
+
+/*
+ * Write b into t's read-only request page (a forced write through
+ * /proc/PID/mem, which copies the pages it touches in a forked or fresh
+ * image): the header and the calls it runs, and of the scratch area what
+ * it uses or an earlier batch may have left. 0 or -EFAULT.
+ */
+static int write_batch(struct task *t, const struct stub_batch *b)
+{
+	struct mm_struct *mm = t->mm;
+	size_t used = scratch_used(b);
+	size_t len = offsetof(struct stub_batch, calls) +
+		     b->count * sizeof(b->calls[0]);
+
+	if (used || mm->stub_scratch_used)
+		len = offsetof(struct stub_batch, scratch) +
+		      max(used, mm->stub_scratch_used);
+	if (stub_page_write(mm, STUB_DATA, b, len) < 0)
+		return -EFAULT;
+	mm->stub_scratch_used = used;
+	return 0;
+}
+
 long ptrace_host_batch(struct task *t, const struct stub_batch *b, long *last)
 {
 	struct user_regs_struct regs;
@@ -490,7 +537,7 @@ long ptrace_host_batch(struct task *t, const struct stub_batch *b, long *last)
 		return -EINVAL;
 	if (ptrace_get_regs(t) < 0)
 		return -ESRCH;
-	if (stub_page_write(t->mm, STUB_DATA, b, sizeof(*b)) < 0)
+	if (write_batch(t, b) < 0)
 		return -EFAULT;
 	stub_regs(t, &regs);
 	regs.rip = STUB_BATCH;
@@ -507,52 +554,59 @@ long ptrace_host_batch(struct task *t, const struct stub_batch *b, long *last)
 
 /* ---- clone, exec, exit ---- */
 
+/*
+ * The stub's host clone with CLONE_PTRACE: the child is traced from its
+ * first instruction and starts in a trap stop (PTRACE_SEIZE's
+ * JOBCTL_TRAP_STOP), which may reach the event loop before the parent's
+ * own stop (an orphan stop until the child learns its tid). Returns the
+ * child's host tid or -errno.
+ */
+static long stub_clone(struct task *t, unsigned long host_flags)
+{
+	unsigned long args[6] = { host_flags | CLONE_PTRACE };
+	long ret;
+
+	t->thread.clone_flags = host_flags;
+	ret = ptrace_host_call(t, SYS_clone, args, false);
+	return ret == 0 ? -EAGAIN : ret;
+}
+
 int ptrace_clone(struct task *parent, struct task *child,
 		 unsigned long host_flags)
 {
-	unsigned long args[6] = { host_flags };
-	long ret;
+	long tid = stub_clone(parent, host_flags);
 
-	parent->thread.clone_child = child;
-	parent->thread.clone_flags = host_flags;
-	parent->thread.clone_child_tid = 0;
-	ret = ptrace_host_call(parent, SYS_clone, args, false);
-	parent->thread.clone_child = NULL;
-	if (ret < 0)
-		return ret;
+	if (tid < 0)
+		return tid;
 	/* The child may have run and even died meanwhile: its host tid is
-	 * known from the clone event, not from the child. */
-	return parent->thread.clone_child_tid ? 0 : -EAGAIN;
+	 * known from the clone's result, not from the child. */
+	clone_child_born(parent, child, tid);
+	return 0;
 }
 
 /*
  * Replace t's host address space with a fresh stub image: the stub runs
- * execveat of its own sealed memfd (STUB_FD, an empty path: no lookup).
+ * execveat of its own sealed memfd (STUB_FD, an empty path: no lookup),
+ * its arguments constants of the stub's code page, so the old image's
+ * request page is not written (its copy-on-write pages not copied).
  * On return t->regs are the new image's registers at its entry trap.
  */
 static int exec_stub_image(struct task *t)
 {
-	struct stub_batch b = { .count = 1 };
-	unsigned long scratch = STUB_DATA_ADDR(scratch);
-	unsigned long argv[2] = { scratch + 8, 0 };
 	struct user_regs_struct regs;
 	int err;
 
-	strcpy(b.scratch + 8, "umk-stub");
-	memcpy(b.scratch + 32, argv, sizeof(argv));
-	b.calls[0].nr = SYS_execveat;
-	b.calls[0].args[0] = STUB_FD;
-	b.calls[0].args[1] = scratch;		/* "" */
-	b.calls[0].args[2] = scratch + 32;	/* argv */
-	b.calls[0].args[3] = scratch + 40;	/* envp: { NULL } */
-	b.calls[0].args[4] = AT_EMPTY_PATH;
 	if (ptrace_get_regs(t) < 0)
 		return -ESRCH;
-	if (stub_page_write(t->mm, STUB_DATA, &b, sizeof(b)) < 0)
-		return -ESRCH;
 	stub_regs(t, &regs);
-	regs.rip = STUB_BATCH;
+	regs.rip = STUB_SYSCALL;
 	regs.orig_rax = -1;
+	regs.rax = SYS_execveat;
+	regs.rdi = STUB_FD;
+	regs.rsi = STUB_EXEC_PATH;
+	regs.rdx = STUB_EXEC_ARGV;
+	regs.r10 = STUB_EXEC_ENVP;
+	regs.r8 = AT_EMPTY_PATH;
 	t->thread.exec_seen = false;
 	err = run_stub(t, &regs, false);
 	if (err < 0 || !t->thread.exec_seen)
@@ -560,6 +614,31 @@ static int exec_stub_image(struct task *t)
 	t->thread.exec_seen = false;
 	t->regs = regs;
 	return 0;
+}
+
+/*
+ * Kill host process pid (thread tid of it, which t holds) to have its CPU
+ * times added to t's process when the event loop reaps it (wait4's
+ * rusage, exact and at no cost of its own); reap_wait waits for that. The
+ * leader, reaped last, can be reaped only after every thread of it died:
+ * the wait cannot miss it.
+ */
+static void reap_start(struct task *t, int pid, int tid)
+{
+	t->thread.reap_pid = pid;
+	t->thread.reaped = false;
+	nr_reap_waiters++;
+	os_kill_process(tid);
+}
+
+static void reap_wait(struct task *t)
+{
+	struct thread_struct *th = &t->thread;
+
+	while (th->reap_pid > 0 && !th->reaped)
+		schedule_host_wait();
+	nr_reap_waiters--;
+	th->reap_pid = 0;
 }
 
 /*
@@ -571,28 +650,27 @@ static int exec_stub_image(struct task *t)
  */
 static int exec_in_new_process(struct task *t)
 {
-	unsigned long args[6] = { CLONE_PARENT | SIGCHLD };
 	int old = t->host_tid, err;
-	long ret;
+	long tid = stub_clone(t, CLONE_PARENT | SIGCHLD);
 
-	t->thread.clone_child_tid = 0;
-	t->thread.clone_flags = args[0];
-	ret = ptrace_host_call(t, SYS_clone, args, false);
-	if (ret < 0 || t->thread.clone_child_tid == 0)
-		return ret < 0 ? ret : -EAGAIN;
-	os_kill_process(old);
-	t->host_tid = t->thread.clone_child_tid;
+	if (tid < 0)
+		return tid;
+	reap_start(t, t->thread.host_pid, old);
+	t->host_tid = tid;
+	t->thread.host_pid = t->host_tid;
 	t->thread.host_leader = true;	/* the host copied the CPU mask too */
 	t->thread.stop_ready = false;
 	claim_orphan_stop(t);
 	err = ptrace_first_stop(t);
-	if (err)
-		return err;
-	if (getregs(t) < 0)
-		return -ESRCH;
-	t->mm->host_pid = t->host_tid;
-	mm_drop_mem_fd(t->mm);
-	return exec_stub_image(t);
+	if (!err && getregs(t) < 0)
+		err = -ESRCH;
+	if (!err) {
+		t->mm->host_pid = t->host_tid;
+		mm_drop_mem_fd(t->mm);
+		err = exec_stub_image(t);
+	}
+	reap_wait(t);
+	return err;
 }
 
 int ptrace_exec(struct task *t, struct mm_struct *new_mm)
@@ -611,7 +689,8 @@ void ptrace_exit_thread(struct task *t, bool last)
 	if (t->host_tid <= 0)
 		return;
 	if (last) {
-		os_kill_process(t->host_tid);
+		reap_start(t, t->thread.host_pid, t->host_tid);
+		reap_wait(t);
 		return;
 	}
 	/* Another thread lives on: this one runs exit() in the stub. */
@@ -687,6 +766,7 @@ int ptrace_start_init(struct task *t)
 	int err;
 
 	t->host_tid = init_host_pid;
+	t->thread.host_pid = init_host_pid;
 	t->thread.host_leader = true;
 	t->thread.cpu = -1;
 	t->mm->host_pid = init_host_pid;

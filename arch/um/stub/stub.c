@@ -256,6 +256,13 @@ SYSCALL_HELPER(sc_h_arch_prctl, 0x540)
 "	.org 0x580, 0x90\n"
 "	syscall\n"
 "	ud2\n"
+/* ptrace modes: execveat's constant arguments (STUB_EXEC_*), which
+ * nothing executes: argv = { "umk-stub", NULL }, envp = { NULL }, and the
+ * empty path (the name's NUL). */
+"	.org 0x5c0, 0xcc\n"
+"	.quad " XS(STUB_CODE) " + 0x5d0, 0\n"
+"	.org 0x5d0, 0xcc\n"
+"	.asciz \"umk-stub\"\n"
 "	.org 0x600, 0xcc\n"
 );
 

@@ -8,6 +8,7 @@
 
 #include <ext2fs/ext2fs.h>
 #include <umk/kernel.h>
+#include <umk/sink.h>
 #include "ext2_user.h"
 
 /*
@@ -76,8 +77,11 @@ void ext2_journal_forget(struct ubd *u);
  * libext2fs made to the filesystem moves it. */
 uint64_t ext2_io_writes(struct ext2_host *h);
 /* Read len bytes at byte offset off of h's device (its block cache)
- * into buf, as the io_manager would: 0 or -EIO. */
+ * into buf, as the io_manager would: 0 or -EIO. The _sink form hands
+ * them to s out of the cache's pages (umk/sink.h): 0, -EIO or s's error. */
 int ext2_dev_read(struct ext2_host *h, void *buf, uint64_t off, size_t len);
+int ext2_dev_read_sink(struct ext2_host *h, struct read_sink *s,
+		       uint64_t off, size_t len);
 
 /*
  * An inode as read or written by the helpers below: the large inode layout

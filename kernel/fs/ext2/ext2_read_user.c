@@ -349,8 +349,45 @@ static ssize_t read_file_layer(struct ext2_host *h, uint32_t ino, void *buf,
 	return done;
 }
 
-ssize_t ext2_host_read(struct ext2_host *h, uint32_t ino, void *buf,
-		       size_t len, uint64_t off)
+/* n zero bytes into s (a hole). */
+static int put_zeros(struct read_sink *s, size_t n)
+{
+	static const char zeros[4096];
+	int err = 0;
+
+	while (n && !err) {
+		size_t k = min(n, sizeof(zeros));
+
+		err = s->put(s, zeros, k);
+		n -= k;
+	}
+	return err;
+}
+
+/* Inline data: through libext2fs's file layer into a buffer, then s. */
+static ssize_t read_inline(struct ext2_host *h, uint32_t ino,
+			   struct read_sink *s, size_t len, uint64_t off)
+{
+	char *buf = malloc(min(len, (size_t)65536));
+	ssize_t n;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	n = read_file_layer(h, ino, buf, min(len, (size_t)65536), off);
+	if (n > 0) {
+		err = s->put(s, buf, n);
+		if (!err)
+			err = s->flush(s);
+		if (err)
+			n = err;
+	}
+	free(buf);
+	return n;
+}
+
+ssize_t ext2_host_read_sink(struct ext2_host *h, uint32_t ino,
+			    struct read_sink *s, size_t len, uint64_t off)
 {
 	unsigned int bs = h->fs->blocksize;
 	const struct ext2_run *r;
@@ -362,7 +399,7 @@ ssize_t ext2_host_read(struct ext2_host *h, uint32_t ino, void *buf,
 	if (err)
 		return err;
 	if (m->inode.i_flags & EXT4_INLINE_DATA_FL)
-		return read_file_layer(h, ino, buf, len, off);
+		return read_inline(h, ino, s, len, off);
 	size = EXT2_I_SIZE(&m->inode);
 	if (off >= size)
 		return 0;
@@ -376,13 +413,26 @@ ssize_t ext2_host_read(struct ext2_host *h, uint32_t ino, void *buf,
 		n = min(len - done, (size_t)min(r->len * bs - skip,
 						(uint64_t)SIZE_MAX));
 		if (r->pblk)
-			err = ext2_dev_read(h, (char *)buf + done,
-					    r->pblk * bs + skip, n);
+			err = ext2_dev_read_sink(h, s, r->pblk * bs + skip, n);
 		else
-			memset((char *)buf + done, 0, n);
+			err = put_zeros(s, n);
 		if (err)
 			break;
 		done += n;
 	}
-	return done ? (ssize_t)done : err;
+	/* After an error part way, what came before is still read (as a
+	 * short read) if s takes it. */
+	if (err && (!done || s->flush(s)))
+		return err;
+	if (!err)
+		err = s->flush(s);
+	return err ? err : (ssize_t)done;
+}
+
+ssize_t ext2_host_read(struct ext2_host *h, uint32_t ino, void *buf,
+		       size_t len, uint64_t off)
+{
+	struct buf_sink b = BUF_SINK(buf);
+
+	return ext2_host_read_sink(h, ino, &b.s, len, off);
 }

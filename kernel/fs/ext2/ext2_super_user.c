@@ -192,16 +192,41 @@ uint64_t ext2_io_writes(struct ext2_host *h)
 	return p->writes;
 }
 
-int ext2_dev_read(struct ext2_host *h, void *buf, uint64_t off, size_t len)
+int ext2_dev_read_sink(struct ext2_host *h, struct read_sink *s,
+		       uint64_t off, size_t len)
 {
 	struct ubd_io *p = h->fs->io->private_data;
-	int err = ubd_read(p->ubd, buf, off, len);
+	int err;
 
-	if (!err)
-		err = ext2_journal_patch_read(p->ubd, buf, off, len);
+	if (ext2_journal_pending(p->ubd)) {
+		/* Blocks the journal replaces (not yet written back) are
+		 * patched over the image's: through a buffer of our own. */
+		char *buf = malloc(len);
+		struct buf_sink b = BUF_SINK(buf);
+
+		if (!buf)
+			return -ENOMEM;
+		err = ubd_read_sink(p->ubd, &b.s, off, len);
+		if (!err)
+			err = ext2_journal_patch_read(p->ubd, buf, off, len);
+		if (!err)
+			err = s->put(s, buf, len);
+		if (!err)
+			err = s->flush(s);
+		free(buf);
+	} else {
+		err = ubd_read_sink(p->ubd, s, off, len);
+	}
 	if (!err)
 		p->stats.bytes_read += len;
 	return err;
+}
+
+int ext2_dev_read(struct ext2_host *h, void *buf, uint64_t off, size_t len)
+{
+	struct buf_sink b = BUF_SINK(buf);
+
+	return ext2_dev_read_sink(h, &b.s, off, len);
 }
 
 static struct struct_io_manager ubd_io_manager = {

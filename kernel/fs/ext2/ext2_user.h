@@ -100,6 +100,12 @@ int ext2_host_write_attr(struct ext2_host *h, uint32_t ino,
  */
 ssize_t ext2_host_read(struct ext2_host *h, uint32_t ino, void *buf,
 		       size_t len, uint64_t off);
+/* The same, handing the bytes to sink s (umk/sink.h) straight out of the
+ * block cache: the count put (all flushed), or -errno (s's own error
+ * included) when nothing was. */
+struct read_sink;
+ssize_t ext2_host_read_sink(struct ext2_host *h, uint32_t ino,
+			    struct read_sink *s, size_t len, uint64_t off);
 /*
  * Write len bytes at off (the file grows when off + len passes its size,
  * a gap becomes a hole) and set mtime and ctime to now. Returns the count

@@ -31,6 +31,26 @@ static ssize_t ext2_file_read(struct file *file, char *buf, size_t len,
 	return n;
 }
 
+/* read(2) at *pos into s, straight out of the block cache. */
+static ssize_t ext2_file_read_sink(struct file *file, struct read_sink *s,
+				   size_t len, loff_t *pos)
+{
+	struct inode *inode = file->f_inode;
+	struct super_block *sb = inode->i_sb;
+	ssize_t n;
+
+	if (*pos < 0)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	mutex_lock(&sb->s_lock);
+	n = ext2_host_read_sink(EXT2_HOST(sb), inode->i_ino, s, len, *pos);
+	mutex_unlock(&sb->s_lock);
+	if (n > 0)
+		*pos += n;
+	return n;
+}
+
 /*
  * Linux file_remove_privs: a write by someone without CAP_FSETID clears
  * setuid, and setgid when group-exec is set. Caller holds s_lock.
@@ -133,6 +153,7 @@ static int ext2_iterate(struct file *file, struct dir_context *ctx)
 
 const struct file_operations ext2_file_operations = {
 	.read = ext2_file_read,
+	.read_sink = ext2_file_read_sink,
 	.write = ext2_file_write,
 	.fsync = ext2_fsync,
 };
