@@ -92,6 +92,12 @@ uint64_t guest_ram_used(void)
 }
 
 /* Is the process of tgid still there (not yet a zombie)? */
+/* Memory was past three quarters of mem= at the last scan. */
+static bool near_limit(void)
+{
+	return (procs_bytes + kernel_mem_bytes()) / 3 > totalram_bytes / 4;
+}
+
 static bool victim_alive(pid_t tgid)
 {
 	struct task *t = find_task_by_pid(tgid);
@@ -140,7 +146,8 @@ void out_of_memory(void)
 /*
  * The periodic check. A scan reads every process's smaps_rollup, which
  * costs the host a walk of its page tables: the next one comes after 20
- * times what this one took (10 ms to 250 ms). Only guest code makes a
+ * times what this one took (10 ms to 250 ms; 10 ms once memory is past
+ * three quarters of mem=). Only guest code makes a
  * process's memory grow unseen; while none runs (every task asleep in the
  * kernel) no scan is armed, and the next guest run arms one.
  */
@@ -154,7 +161,7 @@ static void oom_poll(struct timer_list *timer)
 		return;
 	}
 	every = (ktime_get_ns() - start) * POLL_COST_SHARE;
-	every = every < POLL_MIN_NS ? POLL_MIN_NS :
+	every = every < POLL_MIN_NS || near_limit() ? POLL_MIN_NS :
 		every > POLL_MAX_NS ? POLL_MAX_NS : every;
 	timer->expires = ktime_get_ns() + every;
 	add_timer(timer);
@@ -185,7 +192,14 @@ bool kernel_mem_charge(uint64_t bytes)
 int vm_enough_memory(uint64_t bytes)
 {
 	/* OVERCOMMIT_GUESS: more than all of memory (no swap) at once. */
-	return bytes > totalram_bytes ? -ENOMEM : 0;
+	if (bytes > totalram_bytes)
+		return -ENOMEM;
+	/* Near the limit, a process that asks for more is a reason to look
+	 * now rather than at the next tick: what it touched since the last
+	 * scan is counted before it grows again. */
+	if (near_limit())
+		out_of_memory();
+	return 0;
 }
 
 int may_expand_vm(uint64_t bytes)
