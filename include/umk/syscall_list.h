@@ -246,7 +246,7 @@ SYSCALL(setitimer, "dxx", "kernel/time.c", partial, "ITIMER_REAL only; VIRTUAL a
 SYSCALL(getitimer, "dx", "kernel/time.c", partial, "ITIMER_REAL only")
 /* kernel/mm.c */
 SYSCALL(brk, "x", "kernel/mm.c", full, "emulated above the ELF's end")
-SYSCALL(mmap, "xuxxdx", "kernel/mm.c", full, "file mappings share the file's page cache (kernel/filemap.c); only regular files, else -ENODEV")
+SYSCALL(mmap, "xuxxdx", "kernel/mm.c", full, "file mappings share the file's page cache (kernel/filemap.c); regular files and /dev/zero map, other files are -ENODEV as Linux's without an mmap method; no hugetlbfs, no DAX (MAP_SYNC is -EOPNOTSUPP under MAP_SHARED_VALIDATE)")
 SYSCALL(munmap, "xu", "kernel/mm.c", full, "")
 SYSCALL(mprotect, "xux", "kernel/mm.c", full, "")
 SYSCALL(mremap, "xuuxx", "kernel/mm.c", full, "")
