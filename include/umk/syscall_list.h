@@ -46,7 +46,7 @@ SYSCALL(pselect6, "dxxxxx", "fs/select.c", full, "")
 /* fs/eventpoll.c, fs/eventfd.c, fs/timerfd.c, fs/signalfd.c, fs/inotify.c */
 SYSCALL(epoll_create, "d", "fs/eventpoll.c", full, "")
 SYSCALL(epoll_create1, "x", "fs/eventpoll.c", full, "")
-SYSCALL(epoll_ctl, "dddx", "fs/eventpoll.c", partial, "EPOLLEXCLUSIVE may wake every waiting epoll; no reverse-path limit on wakeup paths")
+SYSCALL(epoll_ctl, "dddx", "fs/eventpoll.c", partial, "EPOLLEXCLUSIVE wakes every waiting epoll, where Linux wakes one or more (as epoll(7) allows); no reverse-path limit on wakeup paths")
 SYSCALL(epoll_wait, "dxdd", "fs/eventpoll.c", full, "")
 SYSCALL(epoll_pwait, "dxddxu", "fs/eventpoll.c", full, "")
 SYSCALL(epoll_pwait2, "dxdxxu", "fs/eventpoll.c", full, "")
