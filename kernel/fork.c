@@ -1,9 +1,10 @@
 /*
- * fork, vfork, clone: a new task shares or copies its parent's kernel state
- * (Linux kernel/fork.c copy_process), and its host thread is made by a host
- * clone() that the parent runs through the stub. Host clones of processes
- * use CLONE_PARENT, so umk is the host parent of every guest process and
- * reaps it; the guest's parent/child tree is the kernel's own.
+ * fork, vfork, clone, clone3: a new task shares or copies its parent's
+ * kernel state (Linux kernel/fork.c copy_process), and its host thread is
+ * made by a host clone() that the parent runs through the stub. Host
+ * clones of processes use CLONE_PARENT, so umk is the host parent of every
+ * guest process and reaps it; the guest's parent/child tree is the
+ * kernel's own.
  */
 #include <umk/ipc.h>
 #include <umk/sched.h>
@@ -11,13 +12,26 @@
 #include <umk/signal_internal.h>
 #include <umk/ptrace.h>
 #include <umk/syscalls.h>
+#include <umk/uaccess.h>
 #include <mode.h>
 #include <umk/filemap.h>
 #include <umk/limits.h>
 #include <os.h>
+#include <limits.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/syscall.h>
+
+/* clone3-only flags, above clone's 32 bits (Linux uapi/linux/sched.h). */
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
 
 #define CLONE_UNSUPPORTED (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
 	CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
@@ -179,12 +193,18 @@ static void abort_fork(struct task *c, unsigned long flags)
 
 /*
  * Create a new task as the current task's child or thread (copy_process +
- * the host clone). Returns the child's guest pid or -errno: -EINVAL for
- * bad flag combinations, -EAGAIN when no pid or host process is left.
+ * the host clone). flags: clone's, the exit signal in CSIGNAL, and
+ * clone3's CLONE_CLEAR_SIGHAND / CLONE_INTO_CGROUP above bit 31. set_tid:
+ * the pid the child must get (clone3 set_tid, 1 <= set_tid < PID_MAX), or
+ * 0 for any. Returns the child's guest pid or -errno: -EINVAL for bad
+ * flag combinations, -EBADF for CLONE_INTO_CGROUP (no fd names a cgroup:
+ * umk has no cgroup2), -EPERM for set_tid without CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE, -EEXIST when that pid is taken, -EAGAIN when no
+ * pid or host process is left.
  */
 static long do_fork(unsigned long flags, unsigned long newsp,
 		    struct uptr parent_tidptr, struct uptr child_tidptr,
-		    unsigned long tls)
+		    unsigned long tls, pid_t set_tid)
 {
 	struct task *p = current, *c;
 	unsigned long host_flags;
@@ -205,10 +225,15 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 		return -EINVAL;
 	if ((flags & CSIGNAL) > KSIGNAL_MAX)
 		return -EINVAL;
+	if (flags & CLONE_INTO_CGROUP)
+		return -EBADF;
 	ret = task_limits_check();
 	if (ret < 0)
 		return ret;
-	pid = alloc_pid();
+	if (set_tid && !has_capability(p->cred, CAP_SYS_ADMIN) &&
+	    !has_capability(p->cred, CAP_CHECKPOINT_RESTORE))
+		return -EPERM;
+	pid = set_tid ? alloc_pid_nr(set_tid) : alloc_pid();
 	if (pid < 0)
 		return pid;
 	c = alloc_task();
@@ -267,6 +292,8 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 			goto out_abort;
 		*c->sighand = *p->sighand;
 		c->sighand->count = 1;
+		if (flags & CLONE_CLEAR_SIGHAND)
+			flush_signal_handlers(c);	/* SIG_IGN stays */
 	}
 	c->sas = p->sas;
 	if (flags & CLONE_THREAD) {
@@ -330,17 +357,133 @@ out_abort:
 
 SYSCALL_DEFINE0(fork)
 {
-	return do_fork(SIGCHLD, 0, UPTR(0), UPTR(0), 0);
+	return do_fork(SIGCHLD, 0, UPTR(0), UPTR(0), 0, 0);
 }
 
 SYSCALL_DEFINE0(vfork)
 {
-	return do_fork(CLONE_VFORK | CLONE_VM | SIGCHLD, 0, UPTR(0), UPTR(0), 0);
+	return do_fork(CLONE_VFORK | CLONE_VM | SIGCHLD, 0, UPTR(0), UPTR(0), 0,
+		       0);
 }
 
+/* clone's flags are an int's worth (Linux sys_clone takes their lower 32
+ * bits): the bits above, clone3's, are ignored. */
 SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, struct uptr, parent_tid, struct uptr, child_tid, unsigned long, tls)
 {
-	return do_fork(flags, newsp, parent_tid, child_tid, tls);
+	return do_fork(flags & 0xffffffffUL, newsp, parent_tid, child_tid, tls,
+		       0);
+}
+
+/* struct clone_args (Linux uapi/linux/sched.h), every field 64 bits. */
+struct clone_args_k {
+	uint64_t flags;
+	uint64_t pidfd;
+	uint64_t child_tid;
+	uint64_t parent_tid;
+	uint64_t exit_signal;
+	uint64_t stack;
+	uint64_t stack_size;
+	uint64_t tls;
+	uint64_t set_tid;
+	uint64_t set_tid_size;
+	uint64_t cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64		/* up to tls */
+#define CLONE_ARGS_SIZE_VER2 88		/* up to cgroup */
+#define MAX_PID_NS_LEVEL 32
+
+/*
+ * Copy clone3's arguments in and check them as Linux
+ * copy_clone_args_from_user: -E2BIG for a size past a page or nonzero
+ * bytes past the struct umk knows, -EINVAL for a size below VER0, a bad
+ * set_tid/set_tid_size pair, an exit signal out of range or a cgroup
+ * without VER2; -EFAULT. *tid gets set_tid[0] when set_tid_size is 1
+ * (umk has one pid namespace, so a larger size is -EINVAL as Linux's
+ * alloc_pid at level 0, and so is a pid outside [1, PID_MAX)), else 0.
+ */
+static int clone3_copy_args(struct clone_args_k *a, struct uptr uargs,
+			    size_t usize, pid_t *tid)
+{
+	int32_t want;
+	int err;
+
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	if (usize < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	err = copy_struct_from_user(a, sizeof(*a), uargs, usize);
+	if (err)
+		return err;
+	if (a->set_tid_size > MAX_PID_NS_LEVEL ||
+	    (!a->set_tid && a->set_tid_size) ||
+	    (a->set_tid && !a->set_tid_size))
+		return -EINVAL;
+	if ((a->exit_signal & ~(uint64_t)CSIGNAL) ||
+	    a->exit_signal > KSIGNAL_MAX)
+		return -EINVAL;
+	if ((a->flags & CLONE_INTO_CGROUP) &&
+	    (a->cgroup > INT_MAX || usize < CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	*tid = 0;
+	if (!a->set_tid_size)
+		return 0;
+	/* Linux copies every entry before it looks at them. */
+	if (a->set_tid_size > 1) {
+		int32_t all[MAX_PID_NS_LEVEL];
+
+		if (copy_from_user(all, UPTR(a->set_tid),
+				   a->set_tid_size * sizeof(int32_t)))
+			return -EFAULT;
+		return -EINVAL;
+	}
+	if (copy_from_user(&want, UPTR(a->set_tid), sizeof(want)))
+		return -EFAULT;
+	if (want < 1 || want >= PID_MAX)
+		return -EINVAL;
+	*tid = want;
+	return 0;
+}
+
+/* Linux clone3_args_valid: known flags only, no CLONE_DETACHED or signal
+ * bits in flags, not CLONE_SIGHAND with CLONE_CLEAR_SIGHAND, no exit
+ * signal for a thread or CLONE_PARENT, a stack given with its size. */
+static bool clone3_args_valid(const struct clone_args_k *a)
+{
+	if (a->flags & ~(0xffffffffULL | CLONE_CLEAR_SIGHAND |
+			 CLONE_INTO_CGROUP))
+		return false;
+	if (a->flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME)))
+		return false;
+	if ((a->flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) ==
+	    (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+		return false;
+	if ((a->flags & (CLONE_THREAD | CLONE_PARENT)) && a->exit_signal)
+		return false;
+	if (!a->stack)
+		return !a->stack_size;
+	return a->stack_size && a->stack + a->stack_size > a->stack &&
+	       a->stack + a->stack_size <= TASK_SIZE_MAX;
+}
+
+/*
+ * clone3(2) over do_fork: the stack is [stack, stack + stack_size), the
+ * exit signal its own field. CLONE_NEWTIME is a namespace (-EINVAL, as
+ * clone's); CLONE_PIDFD is -EINVAL as clone's (umk has no pidfds).
+ */
+SYSCALL_DEFINE2(clone3, struct uptr, uargs, size_t, size)
+{
+	struct clone_args_k a;
+	pid_t tid;
+	int err;
+
+	err = clone3_copy_args(&a, uargs, size, &tid);
+	if (err)
+		return err;
+	if (!clone3_args_valid(&a) || (a.flags & CLONE_NEWTIME))
+		return -EINVAL;
+	return do_fork(a.flags | a.exit_signal,
+		       a.stack ? a.stack + a.stack_size : 0,
+		       UPTR(a.parent_tid), UPTR(a.child_tid), a.tls, tid);
 }
 
 SYSCALL_DEFINE1(set_tid_address, struct uptr, tidptr)

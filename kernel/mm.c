@@ -85,40 +85,101 @@ static long mmap_check_limits(unsigned long len, unsigned long prot,
 	return may_expand_vm(len);
 }
 
-SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long, flags, int, fd, unsigned long, off)
+/* Flags every mmap implementation takes (Linux include/linux/mman.h
+ * LEGACY_MAP_MASK): MAP_SHARED_VALIDATE refuses any other, MAP_SHARED
+ * and MAP_PRIVATE ignore the others. No umk file supports more (no DAX,
+ * so no MAP_SYNC). */
+#ifndef MAP_ABOVE4G
+#define MAP_ABOVE4G 0x80
+#endif
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED 0x4000000
+#endif
+#define MAP_HUGE_2MB_BITS (21UL << MAP_HUGE_SHIFT)
+#define MAP_HUGE_1GB_BITS (30UL << MAP_HUGE_SHIFT)
+#define LEGACY_MAP_MASK (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | \
+	MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED | \
+	MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | \
+	MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT | MAP_ABOVE4G | \
+	MAP_HUGE_2MB_BITS | MAP_HUGE_1GB_BITS)
+
+/* Can f be mapped at all: a regular file (the page cache) or a device
+ * with its own mmap (/dev/zero). */
+static bool file_mmap_capable(const struct file *f)
+{
+	return (f->f_op && f->f_op->mmap) || S_ISREG(f->f_inode->i_mode);
+}
+
+/*
+ * The checks of a file mapping, in Linux do_mmap's order: the type
+ * (-EINVAL), flags MAP_SHARED_VALIDATE does not know (-EOPNOTSUPP), a
+ * shared writable mapping of a file not open for writing, a file not open
+ * for reading (-EACCES), a file that cannot be mapped (-ENODEV), and
+ * MAP_GROWSDOWN (-EINVAL). 0 when the mapping may be made.
+ */
+static long mmap_file_check(const struct file *f, unsigned long prot,
+			    unsigned long flags)
+{
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+		flags &= LEGACY_MAP_MASK;
+		/* fall through */
+	case MAP_SHARED_VALIDATE:
+		if (flags & ~LEGACY_MAP_MASK)
+			return -EOPNOTSUPP;
+		if ((prot & PROT_WRITE) && !(f->f_mode & FMODE_WRITE))
+			return -EACCES;
+		/* fall through */
+	case MAP_PRIVATE:
+		if (!(f->f_mode & FMODE_READ))
+			return -EACCES;
+		if (!file_mmap_capable(f))
+			return -ENODEV;
+		if (flags & MAP_GROWSDOWN)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * mmap(2) after the fd was looked up (f NULL: anonymous), Linux do_mmap's
+ * order: length (-EINVAL for 0, -ENOMEM past the address space), a fixed
+ * address (-EINVAL unaligned, -ENOMEM outside user space or on the stub),
+ * the file's checks or the anonymous type (-EINVAL; a shared one may not
+ * grow down), then the memory
+ * limits (-ENOMEM). The address mapped, or -errno.
+ */
+static long do_mmap(struct file *f, unsigned long addr, unsigned long len,
+		    unsigned long prot, unsigned long flags, unsigned long off)
 {
 	unsigned long type = flags & MAP_TYPE;
-	struct file *f;
 	long ret;
 
 	if (!len)
 		return -EINVAL;
-	if (off & (PAGE_SIZE - 1))
-		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len || len > TASK_SIZE_MAX)
 		return -ENOMEM;
-	if (type != MAP_PRIVATE && type != MAP_SHARED &&
-	    type != MAP_SHARED_VALIDATE)
-		return -EINVAL;
-	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN |
-		     PROT_GROWSUP | 0x8 /* PROT_SEM */))
-		return -EINVAL;
 	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
 	    ((addr & (PAGE_SIZE - 1)) || !range_allowed(addr, len)))
 		return (addr & (PAGE_SIZE - 1)) ? -EINVAL : -ENOMEM;
+	if (f)
+		ret = mmap_file_check(f, prot, flags);
+	else if (type == MAP_SHARED)
+		ret = (flags & MAP_GROWSDOWN) ? -EINVAL : 0;
+	else
+		ret = type == MAP_PRIVATE ? 0 : -EINVAL;
+	if (ret < 0)
+		return ret;
 	ret = mmap_check_limits(len, prot, flags);
 	if (ret < 0)
 		return ret;
-	if (!(flags & MAP_ANONYMOUS)) {
-		f = fget(fd);
-		if (!f)
-			return -EBADF;
-		if (f->f_op && f->f_op->mmap)	/* a device: /dev/zero */
-			ret = f->f_op->mmap(f, addr, len, prot, flags, off);
-		else
-			ret = filemap_mmap(f, addr, len, prot, flags, off);
-		fput(f);
+	if (f && f->f_op && f->f_op->mmap) {	/* a device: /dev/zero */
+		ret = f->f_op->mmap(f, addr, len, prot, flags, off);
+	} else if (f) {
+		ret = filemap_mmap(f, addr, len, prot, flags, off);
 	} else {
 		if (flags & MAP_FIXED) {
 			filemap_unmap(current->mm, addr, addr + len);
@@ -131,6 +192,35 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		host_mm_call(SYS_munmap, ret, len, 0, 0, 0, 0);
 		ret = -ENOMEM;
 	}
+	return ret;
+}
+
+/* x86-64 sys_mmap and ksys_mmap_pgoff: the offset's alignment, then the
+ * fd (-EBADF, O_PATH files included; MAP_HUGETLB on it -EINVAL: umk has
+ * no hugetlbfs), before any other check. */
+SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long, flags, int, fd, unsigned long, off)
+{
+	struct file *f = NULL;
+	long ret;
+
+	if (off & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		f = fget(fd);
+		if (f && (f->f_flags & O_PATH)) {
+			fput(f);
+			f = NULL;
+		}
+		if (!f)
+			return -EBADF;
+		if (flags & MAP_HUGETLB) {
+			fput(f);
+			return -EINVAL;
+		}
+	}
+	ret = do_mmap(f, addr, len, prot, flags, off);
+	if (f)
+		fput(f);
 	return ret;
 }
 

@@ -389,13 +389,18 @@ pid_t alloc_pid(void)
 {
 	static pid_t last;
 
-	for (int tries = 0; tries < 32768; tries++) {
-		if (++last >= 32768)
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		if (++last >= PID_MAX)
 			last = 2;
 		if (!pid_in_use(last))
 			return last;
 	}
 	return -EAGAIN;
+}
+
+pid_t alloc_pid_nr(pid_t nr)
+{
+	return pid_in_use(nr) ? -EEXIST : nr;
 }
 
 /*

@@ -5,7 +5,8 @@
 # (PACKAGES below), from the mirror the host's apt uses (else
 # deb.debian.org), with downloaded .debs kept in $DEBIAN_CACHE so a rebuild
 # does not fetch them again. The guest gets umk's /sbin/init (proc, tmpfs,
-# devtmpfs, hostname), /etc/hostname "umk" and an /etc/hosts that agrees.
+# devtmpfs, devpts, /dev/shm, hostname), /etc/hostname "umk" and an
+# /etc/hosts that agrees.
 # Needs root (debootstrap chroots and makes device nodes).
 #
 # Reuse: `make debian-image` builds $(B)/debian.img once; it is rebuilt only
@@ -17,7 +18,7 @@ set -euo pipefail
 
 # debootstrap does not resolve virtual packages: gdb's
 # libboost-regex1.74.0-icu72 is provided by libboost-regex1.74.0.
-PACKAGES=iproute2,python3,sqlite3,strace,gdb,libboost-regex1.74.0,busybox,procps,netbase
+PACKAGES=iproute2,python3,sqlite3,strace,gdb,libboost-regex1.74.0,busybox,procps,netbase,attr,tmux
 
 out=${1:?usage: $0 OUT}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,12 +75,15 @@ EOF
 mkdir -p "$stage/sbin"
 cat > "$stage/sbin/init" <<'EOF'
 #!/bin/sh
-# umk's init for the Debian root: mount proc, /tmp, /dev, /run, set the
-# hostname, run the command given after "--" (or a login shell).
+# umk's init for the Debian root: mount proc, /tmp, /dev, /dev/pts,
+# /dev/shm, /run, set the hostname, run the command given after "--" (or a
+# login shell).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc 2>/dev/null
 mount -t tmpfs -o mode=1777 tmpfs /tmp 2>/dev/null
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t devpts -o gid=5,mode=620,ptmxmode=000 devpts /dev/pts 2>/dev/null
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm 2>/dev/null
 mount -t tmpfs -o mode=755 tmpfs /run 2>/dev/null
 [ -r /etc/hostname ] && hostname "$(cat /etc/hostname)"
 [ $# -gt 0 ] && exec /bin/sh -c "$*"

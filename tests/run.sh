@@ -462,6 +462,47 @@ umk_net_reach() {
 	fi
 }
 
+# The other way: a host listener on 127.0.0.1:PORT (listen_once, run on
+# the host) that the guest tries with busybox nc. Under net=private the
+# guest's 127.0.0.1 is its own (ECONNREFUSED) and nothing else is routed
+# (192.0.2.2, TEST-NET-1: ENETUNREACH), and the host listener sees nobody;
+# under net=host the guest reads the host listener's greeting.
+umk_net_out() {
+	local mode=$1 net=$2 what="$1/net/$2-out" tag="$1-net-$2-out" img port w i lpid lrc st=1 script
+	umk_missing "$what" && return
+	img=$(copy_image "$tag") || return
+	port=$((20000 + RANDOM % 20000))
+	mkfifo "$S/run/$tag.in"
+	"$GUEST/listen_once" "$port" < "$S/run/$tag.in" > "$S/run/$tag.host" 2>&1 &
+	lpid=$!
+	exec {w}> "$S/run/$tag.in"
+	for i in $(seq 100); do
+		grep -q '^listening' "$S/run/$tag.host" 2> /dev/null && break
+		sleep 0.1
+	done
+	script="busybox nc 127.0.0.1 $port < /dev/null; echo lo=\$?"
+	[ "$net" = private ] && script="$script; busybox nc 192.0.2.2 $port < /dev/null; echo net=\$?"
+	boot "$tag" "$img" mode="$mode" quiet rw "net=$net" init=/bin/sh -- -c "$script"
+	rm -f "$img"
+	trap '' PIPE		# the listener may be gone already
+	echo go >&$w 2> /dev/null
+	exec {w}>&-
+	wait $lpid
+	lrc=$?
+	if [ "$net" = host ]; then
+		grep -qx hello-from-guest "$S/run/$tag.out" && grep -qx lo=0 "$S/run/$tag.out" &&
+			[ $lrc = 0 ] && st=0
+		check $st "$what (net=host: the guest reaches a host listener on 127.0.0.1)" \
+			eval 'boot_diag "$tag"; echo "host listener status $lrc"; cat "$S/run/$tag.out" "$S/run/$tag.host"'
+	else
+		grep -q 'Connection refused' "$S/run/$tag.out" && grep -qx lo=1 "$S/run/$tag.out" &&
+			grep -q 'Network is unreachable' "$S/run/$tag.out" && grep -qx net=1 "$S/run/$tag.out" &&
+			! grep -q hello-from-guest "$S/run/$tag.out" && [ $lrc = 3 ] && st=0
+		check $st "$what (net=private: host 127.0.0.1 is ECONNREFUSED, 192.0.2.2 ENETUNREACH)" \
+			eval 'boot_diag "$tag"; echo "host listener status $lrc"; cat "$S/run/$tag.out" "$S/run/$tag.host"'
+	fi
+}
+
 # ---------------------------------------------------------------------------
 # The Debian bookworm root ($B/debian.img, scripts/mkdebian.sh): dynamic
 # glibc programs over the socket families. One boot per mode runs
@@ -694,6 +735,8 @@ for mode in $MODES; do
 	spawn "$mode/console" umk_console "$mode"
 	spawn "$mode/net/private" umk_net_reach "$mode" private
 	spawn "$mode/net/host" umk_net_reach "$mode" host
+	spawn "$mode/net/private-out" umk_net_out "$mode" private
+	spawn "$mode/net/host-out" umk_net_out "$mode" host
 	spawn "$mode/net/none" umk_net_none "$mode"
 	if [ $first = 1 ]; then
 		spawn "boot/errors" umk_errors "$mode"

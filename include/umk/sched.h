@@ -118,6 +118,7 @@ static inline struct cred *get_cred(struct cred *c)
 bool in_group_p(const struct cred *c, gid_t gid);
 #define CAP_SETPCAP	8
 #define CAP_SYS_ADMIN	21
+#define CAP_CHECKPOINT_RESTORE 40
 #define CAP_LAST_CAP	40		/* CAP_CHECKPOINT_RESTORE */
 #define CAP_FULL_SET	((1ULL << (CAP_LAST_CAP + 1)) - 1)
 /* Is capability cap in c's effective set? */
@@ -328,7 +329,11 @@ void wake_up_process(struct task *t);
 int schedule_timeout(uint64_t deadline_ns);
 
 /* Pid allocation: the lowest free pid above the last one, wrapping at 32768. */
+#define PID_MAX 32768		/* /proc/sys/kernel/pid_max */
 pid_t alloc_pid(void);
+/* Pid nr itself (clone3's set_tid; the caller checked 1 <= nr < PID_MAX
+ * and the privilege), or -EEXIST when a task, group or session has it. */
+pid_t alloc_pid_nr(pid_t nr);
 
 /*
  * For the mode engines: the current task sleeps (TASK_WAIT_HOST) until

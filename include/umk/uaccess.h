@@ -37,6 +37,12 @@ int clear_user(struct uptr dst, size_t n);
 struct iovec;
 long copy_iov_to_user(struct uptr dst, const struct iovec *iov, int n,
 		      size_t len);
+/* An extensible struct from the guest (Linux copy_struct_from_user): the
+ * guest's usize bytes at src into the kernel's ksize-byte dst; a shorter
+ * guest struct is zero-filled, a longer one must be zero past ksize
+ * (-E2BIG otherwise). The caller bounds usize. 0, -EFAULT or -E2BIG. */
+int copy_struct_from_user(void *dst, size_t ksize, struct uptr src,
+			  size_t usize);
 /* Copy a NUL-terminated string of at most n bytes (NUL included) from the
  * guest. Returns its length without the NUL, -EFAULT, or -ENAMETOOLONG when
  * no NUL is found within n bytes. */

@@ -44,7 +44,13 @@ static int open_acc_mode(unsigned int flags)
 	return mode;
 }
 
-/* A zeroed file with one reference and the caller's credentials. */
+/* Flags that act on the open only: f_op->open still sees them (a tty
+ * takes O_NOCTTY from f_flags), F_GETFL never does (Linux
+ * do_dentry_open clears them after ->open). */
+#define OPEN_ONLY_FLAGS (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)
+
+/* A zeroed file with one reference and the caller's credentials; f_flags
+ * are the open's flags, OPEN_ONLY_FLAGS included. */
 static struct file *file_alloc(unsigned int flags)
 {
 	struct file *f = kzalloc(sizeof(*f));
@@ -52,8 +58,7 @@ static struct file *file_alloc(unsigned int flags)
 	if (!f)
 		return NULL;
 	f->f_count = 1;
-	f->f_flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)) |
-		     KO_LARGEFILE;
+	f->f_flags = flags | KO_LARGEFILE;
 	f->f_mode = open_fmode(flags);
 	if (current && current->cred) {
 		f->f_cred = current->cred;
@@ -81,7 +86,7 @@ static void file_free(struct file *f)
 struct file *alloc_file(struct inode *inode, const struct file_operations *fop,
 			unsigned int flags)
 {
-	struct file *f = file_alloc(flags);
+	struct file *f = file_alloc(flags & ~OPEN_ONLY_FLAGS);
 
 	if (!f)
 		return ERR_PTR(-ENOMEM);
@@ -204,8 +209,10 @@ static struct file *do_dentry_open(const struct path *path, unsigned int flags,
 	path_get(path);
 	ihold(inode);
 	f->f_inode = inode;
-	if (flags & O_PATH)
+	if (flags & O_PATH) {
+		f->f_flags &= ~OPEN_ONLY_FLAGS;
 		return f;
+	}
 
 	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode) ||
 	    S_ISFIFO(inode->i_mode))
@@ -220,6 +227,7 @@ static struct file *do_dentry_open(const struct path *path, unsigned int flags,
 		file_free(f);
 		return ERR_PTR(err);
 	}
+	f->f_flags &= ~OPEN_ONLY_FLAGS;
 	if ((flags & O_TRUNC) && !created && S_ISREG(inode->i_mode)) {
 		err = do_truncate(path->dentry, 0);
 		if (err) {

@@ -2,11 +2,13 @@
  * epoll: level and edge triggered items on pipes and eventfds, ONESHOT,
  * EPOLLRDHUP/EPOLLHUP/EPOLLERR, MOD/DEL, items keyed by (file, fd) with
  * close and dup, nested epoll sets with the loop and depth checks,
+ * EPOLLEXCLUSIVE (its ctl rules, events, waiters in several processes),
  * epoll_pwait/epoll_pwait2 with signals, a wait woken by another process,
  * poll/select on an epoll fd, and hostile arguments.
  */
 #include "guest.h"
 #include <poll.h>
+#include <sys/mount.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -196,8 +198,99 @@ static void test_exclusive(void)
 	ERR("mod_of_excl_item", epoll_ctl(ep, EPOLL_CTL_MOD, e, &ev));
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT;
 	ERR("excl_oneshot", epoll_ctl(ep, EPOLL_CTL_ADD, eventfd(0, 0), &ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLRDHUP;
+	ERR("excl_rdhup", epoll_ctl(ep, EPOLL_CTL_ADD, eventfd(0, 0), &ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLPRI;
+	ERR("excl_pri", epoll_ctl(ep, EPOLL_CTL_ADD, eventfd(0, 0), &ev));
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLET |
+		    EPOLLEXCLUSIVE;
+	ev.data.u64 = 51;
+	resv("excl_ok_bits", epoll_ctl(ep, EPOLL_CTL_ADD, eventfd(0, 0), &ev));
+	/* An exclusive item reports as any other, level then edge. */
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.u64 = 50;
+	epoll_ctl(ep, EPOLL_CTL_DEL, e, NULL);
+	resv("excl_readd", epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev));
+	{
+		uint64_t v = 1;
+
+		write(e, &v, 8);
+	}
+	show("excl_ready", ep, 0);
+	show("excl_ready_again", ep, 0);
+	resv("excl_del", epoll_ctl(ep, EPOLL_CTL_DEL, e, NULL));
 	close(e);
 	close(ep);
+}
+
+/* Wait (bounded) until pid sleeps (state S in /proc/PID/stat). */
+static int wait_sleeping(pid_t pid)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int i = 0; i < 5000; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		char *p;
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return 1;
+		}
+		msleep(2);
+	}
+	return 0;
+}
+
+/*
+ * Three processes wait in their own epoll on one eventfd added with
+ * EPOLLEXCLUSIVE; one event wakes "one or more" of them (epoll(7)): at
+ * least one reports it, none fails.
+ */
+static void test_exclusive_waiters(void)
+{
+	int e = eventfd(0, 0), p[2], asleep = 0;
+	pid_t pid[3];
+	uint64_t v = 1;
+	char c = '?';
+
+	pipe(p);
+	for (int i = 0; i < 3; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			int ep = epoll_create1(0);
+			struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+			int n;
+
+			epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev);
+			n = epoll_wait(ep, &ev, 1, -1);
+			write(p[1], n == 1 && (ev.events & EPOLLIN) ? "w" : "x", 1);
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		asleep += wait_sleeping(pid[i]);
+	say("excl_waiters_asleep: %d", asleep);
+	write(e, &v, 8);
+	{
+		struct pollfd pf = { .fd = p[0], .events = POLLIN };
+
+		if (poll(&pf, 1, 10000) == 1)
+			read(p[0], &c, 1);
+	}
+	say("excl_first_woken: %c", c);
+	for (int i = 0; i < 3; i++) {
+		kill(pid[i], SIGKILL);
+		waitpid(pid[i], NULL, 0);
+	}
+	close(p[0]);
+	close(p[1]);
+	close(e);
 }
 
 static volatile sig_atomic_t got;
@@ -313,11 +406,14 @@ int main(void)
 	const char *dir;
 
 	test_start();
+	if (access("/proc/self/stat", F_OK))	/* umk's test shell is init */
+		mount("proc", "/proc", "proc", 0, NULL);
 	dir = scratch_dir("epoll");
 	test_basic();
 	test_dup_close();
 	test_nested();
 	test_exclusive();
+	test_exclusive_waiters();
 	test_wait();
 	test_hostile();
 	scratch_cleanup(dir);

@@ -3,7 +3,8 @@
  * flock(2): conflicts seen from another process, splitting and merging,
  * l_whence/l_start/l_len rules, release at close and exit, blocking waits
  * woken by an unlock, EDEADLK, signals during F_SETLKW (EINTR and
- * SA_RESTART), /proc/locks, and hostile arguments.
+ * SA_RESTART), /proc/locks, and hostile arguments; all of it in the
+ * scratch directory (ext4 in umk's tests), then again on a tmpfs.
  * Other processes report through pipes; "is blocked" is read from
  * /proc/locks (a waiter line), never guessed with sleeps.
  */
@@ -11,7 +12,9 @@
 #include <sched.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <linux/magic.h>
 
 static const char *tname(int t)
 {
@@ -498,15 +501,8 @@ static void test_proc_locks(void)
 	close(fd);
 }
 
-int main(void)
+static void run_all(void)
 {
-	const char *dir;
-
-	test_start();
-	/* umk's test shell runs without /proc mounted */
-	if (access("/proc/locks", R_OK))
-		mount("proc", "/proc", "proc", 0, NULL);
-	dir = scratch_dir("locks");
 	test_posix_basic();
 	test_ranges();
 	test_modes();
@@ -515,6 +511,35 @@ int main(void)
 	test_ofd();
 	test_flock();
 	test_proc_locks();
+}
+
+int main(void)
+{
+	const char *dir;
+	struct statfs sfs;
+
+	test_start();
+	/* umk's test shell runs without /proc mounted */
+	if (access("/proc/locks", R_OK))
+		mount("proc", "/proc", "proc", 0, NULL);
+	dir = scratch_dir("locks");
+	run_all();		/* the scratch directory: ext4 in umk's tests */
+
+	/* Again on tmpfs, mounted in a private mount namespace where there
+	 * is one (natively), so the host never sees it. */
+	say("== tmpfs");
+	if (unshare(CLONE_NEWNS) == 0)
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	mkdir("tmpfs", 0755);
+	chk("mount_tmpfs", mount("tmpfs", "tmpfs", "tmpfs", 0, "mode=0755"));
+	if (chdir("tmpfs") == 0) {
+		yesno("on_tmpfs", statfs(".", &sfs) == 0 &&
+		      sfs.f_type == TMPFS_MAGIC);
+		run_all();
+		if (chdir(".."))
+			say("chdir back: %s", ename(errno));
+	}
+	chk("umount_tmpfs", umount("tmpfs"));
 	scratch_cleanup(dir);
 	say("DONE locks");
 	return 0;

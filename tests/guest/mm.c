@@ -144,6 +144,75 @@ static void test_errors(void)
 	munmap(p, 2 * PG);
 }
 
+/*
+ * mmap's checks in Linux's order (ksys_mmap_pgoff, do_mmap): the fd
+ * first (EBADF even for a zero length or a bad type), then the length,
+ * then per-file checks: MAP_SHARED_VALIDATE refuses flags outside
+ * LEGACY_MAP_MASK (EOPNOTSUPP, MAP_SYNC included: no file here is DAX)
+ * where MAP_SHARED ignores them, access (EACCES) before ENODEV. Unknown
+ * prot bits are ignored by mmap (only mprotect checks them).
+ */
+static void test_arg_order(void)
+{
+	int fd, pfd[2], zero, opath;
+
+	ERR("mmap_len0_fd-1", (long)mmap(NULL, 0, PROT_READ, MAP_PRIVATE, -1, 0));
+	ERR("mmap_len0_badfd_shared", (long)mmap(NULL, 0, PROT_READ, MAP_SHARED, 99, 0));
+	ERR("mmap_notype_fd-1", (long)mmap(NULL, PG, PROT_READ, 0, -1, 0));
+	ERR("mmap_hugelen_fd-1", (long)mmap(NULL, -PG, PROT_READ, MAP_PRIVATE, -1, 0));
+	ERR("mmap_fixed_unaligned_fd-1", (long)mmap((void *)0x10001, PG, PROT_READ,
+						    MAP_PRIVATE | MAP_FIXED, -1, 0));
+	ERR("mmap_badprot_fd-1", (long)mmap(NULL, PG, 0x100, MAP_PRIVATE, -1, 0));
+	ERR("mmap_badprot_anon", (long)mmap(NULL, PG, 0x100 | PROT_READ,
+					    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+
+	fd = open("validate", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	ftruncate(fd, PG);
+	ERR("validate_ok", (long)mmap(NULL, PG, PROT_READ, MAP_SHARED_VALIDATE, fd, 0));
+	ERR("validate_unknown", (long)mmap(NULL, PG, PROT_READ,
+					   MAP_SHARED_VALIDATE | 0x200000, fd, 0));
+	ERR("validate_sync", (long)mmap(NULL, PG, PROT_READ,
+					MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0));
+	ERR("validate_legacy_flags", (long)mmap(NULL, PG, PROT_READ,
+						MAP_SHARED_VALIDATE | MAP_NORESERVE |
+						MAP_POPULATE | MAP_STACK, fd, 0));
+	ERR("shared_unknown_ignored", (long)mmap(NULL, PG, PROT_READ,
+						 MAP_SHARED | 0x200000, fd, 0));
+	ERR("private_unknown_ignored", (long)mmap(NULL, PG, PROT_READ,
+						  MAP_PRIVATE | 0x200000, fd, 0));
+	ERR("validate_anon", (long)mmap(NULL, PG, PROT_READ,
+					MAP_SHARED_VALIDATE | MAP_ANONYMOUS, -1, 0));
+	ERR("file_type0", (long)mmap(NULL, PG, PROT_READ, 0, fd, 0));
+	ERR("file_len0_type0", (long)mmap(NULL, 0, PROT_READ, 0, fd, 0));
+	ERR("file_hugetlb", (long)mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, fd, 0));
+	ERR("file_map_growsdown", (long)mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_GROWSDOWN, fd, 0));
+	ERR("file_prot_growsdown", (long)mmap(NULL, PG, PROT_READ | PROT_GROWSDOWN, MAP_PRIVATE, fd, 0));
+	ERR("anon_shared_growsdown", (long)mmap(NULL, PG, PROT_READ,
+						MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0));
+	close(fd);
+	fd = open("validate", O_RDONLY);
+	ERR("validate_unknown_rdonly_write", (long)mmap(NULL, PG, PROT_READ | PROT_WRITE,
+							MAP_SHARED_VALIDATE | 0x200000, fd, 0));
+	close(fd);
+	opath = open("validate", O_PATH);
+	ERR("mmap_opath", (long)mmap(NULL, PG, PROT_READ, MAP_PRIVATE, opath, 0));
+	close(opath);
+	unlink("validate");
+
+	zero = open("/dev/zero", O_RDWR);
+	ERR("zero_validate_ok", (long)mmap(NULL, PG, PROT_READ, MAP_SHARED_VALIDATE, zero, 0));
+	ERR("zero_validate_unknown", (long)mmap(NULL, PG, PROT_READ,
+						MAP_SHARED_VALIDATE | 0x200000, zero, 0));
+	close(zero);
+	pipe(pfd);
+	ERR("pipe_read_end", (long)mmap(NULL, PG, PROT_READ, MAP_PRIVATE, pfd[0], 0));
+	ERR("pipe_write_end", (long)mmap(NULL, PG, PROT_READ, MAP_PRIVATE, pfd[1], 0));
+	ERR("pipe_validate_unknown", (long)mmap(NULL, PG, PROT_READ,
+						MAP_SHARED_VALIDATE | 0x200000, pfd[0], 0));
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
 static void test_file(void)
 {
 	char data[2 * PG], buf[8] = "";
@@ -295,6 +364,7 @@ int main(void)
 	test_brk();
 	test_anon();
 	test_errors();
+	test_arg_order();
 	test_file();
 	test_fork_sharing();
 	test_stack();

@@ -4,7 +4,7 @@
  * TIOCGPTPEER), the slave's default termios, echo and canonical editing
  * seen from the master, output processing, raw mode, ^C from the master to
  * the foreground group, the controlling terminal taken by a session
- * leader's open, SIGWINCH on a resize, packet mode, EIO on the master once
+ * leader's open (not with O_NOCTTY) and shown in /proc/PID/stat, SIGWINCH on a resize, packet mode, EIO on the master once
  * the slave is closed, and the hangup (SIGHUP, EOF, EIO) when the master
  * closes; with hostile arguments.
  */
@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 
 #ifndef TIOCGPTPEER
@@ -348,6 +349,102 @@ static void test_jobctl(void)
 	close(m);
 }
 
+/* tty_nr of /proc/self/stat (field 7), or -1. */
+static long stat_tty_nr(void)
+{
+	char buf[512], *p;
+	int fd = open("/proc/self/stat", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	long ppid, pgrp, sid, nr;
+	char state;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %ld %ld %ld %ld", &state, &ppid, &pgrp,
+			 &sid, &nr) != 5)
+		return -1;
+	return nr;
+}
+
+/* A device number as tty_nr encodes it (Linux new_encode_dev). */
+static long encode_dev(dev_t d)
+{
+	return (minor(d) & 0xff) | (major(d) << 8) | ((minor(d) & ~0xffu) << 12);
+}
+
+/*
+ * O_NOCTTY: a session leader that opens the slave with it, by path or
+ * TIOCGPTPEER, gets no controlling terminal (/dev/tty is ENXIO, tty_nr
+ * 0), and F_GETFL does not show the flag; an open without it then makes
+ * the slave its terminal, and tty_nr is the slave's device number. The
+ * child reports its lines over a pipe.
+ */
+static void test_noctty(void)
+{
+	int s, m = open_pair(&s, O_NOCTTY), p[2];
+	char buf[512];
+	pid_t pid;
+	ssize_t n;
+
+	if (m < 0 || s < 0 || pipe(p)) {
+		say("noctty: setup failed");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		const char *name = ptsname(m);
+		struct stat st;
+		int s1, s2, peer, t;
+		size_t o = 0;
+
+		close(p[0]);
+		close(s);
+		setsid();
+		s1 = open(name, O_RDWR | O_NOCTTY);
+		t = open("/dev/tty", O_RDWR);
+		o += snprintf(buf + o, sizeof(buf) - o,
+			      "noctty_open: %s\nnoctty_devtty: %s\n"
+			      "noctty_getfl_shows_it: %s\nnoctty_tty_nr: %ld\n",
+			      s1 >= 0 ? "ok" : ename(errno),
+			      t >= 0 ? "opened" : ename(errno),
+			      fcntl(s1, F_GETFL) & O_NOCTTY ? "yes" : "no",
+			      stat_tty_nr());
+		peer = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+		t = open("/dev/tty", O_RDWR);
+		o += snprintf(buf + o, sizeof(buf) - o,
+			      "noctty_peer: %s\nnoctty_peer_devtty: %s\n",
+			      peer >= 0 ? "ok" : ename(errno),
+			      t >= 0 ? "opened" : ename(errno));
+		s2 = open(name, O_RDWR);
+		t = open("/dev/tty", O_RDWR);
+		fstat(s2, &st);
+		o += snprintf(buf + o, sizeof(buf) - o,
+			      "ctty_open_devtty: %s\nctty_tty_nr_is_slave: %s\n"
+			      "ctty_tty_nr_major: %ld\n",
+			      t >= 0 ? "opened" : ename(errno),
+			      stat_tty_nr() == encode_dev(st.st_rdev) ?
+			      "yes" : "no", (stat_tty_nr() >> 8) & 0xfff);
+		write(p[1], buf, o);
+		_exit(0);
+	}
+	close(p[1]);
+	n = 0;
+	for (ssize_t r; n < (ssize_t)sizeof(buf) - 1 &&
+	     (r = read(p[0], buf + n, sizeof(buf) - 1 - n)) > 0;)
+		n += r;
+	buf[n > 0 ? n : 0] = 0;
+	close(p[0]);
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		say("%s", line);
+	say("noctty_child: %s", reap(pid));
+	close(s);
+	close(m);
+}
+
 int main(void)
 {
 	test_start();
@@ -362,6 +459,7 @@ int main(void)
 	test_termios();
 	test_io();
 	test_jobctl();
+	test_noctty();
 	say("DONE pty");
 	return 0;
 }

@@ -1,12 +1,13 @@
 /*
  * unix_sock: AF_UNIX sockets (unix(7)): socketpair and shutdown for the
  * three types, filesystem and abstract names and autobind, listen/accept
- * and the backlog, SCM_RIGHTS (with MSG_CTRUNC, MSG_CMSG_CLOEXEC and the
- * garbage collector), SCM_CREDENTIALS, SO_PASSCRED, SO_PEERCRED, message
- * flags (MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_WAITALL, MSG_TRUNC),
- * sendmmsg/recvmmsg, options, poll and select readiness, SIGPIPE/EPIPE,
- * ECONNRESET; and the failure paths (EADDRINUSE, ECONNREFUSED, ENOENT,
- * EACCES, EPROTOTYPE, EAFNOSUPPORT, EFAULT...). Run as root.
+ * and the backlog (stream and seqpacket), SCM_RIGHTS (with MSG_CTRUNC,
+ * MSG_CMSG_CLOEXEC and the garbage collector), SCM_CREDENTIALS,
+ * SO_PASSCRED, SO_PEERCRED, message flags (MSG_PEEK, MSG_DONTWAIT,
+ * MSG_NOSIGNAL, MSG_WAITALL, MSG_TRUNC), sendmmsg/recvmmsg, options, poll
+ * and select readiness, SIGPIPE/EPIPE, ECONNRESET; and the failure paths
+ * (EADDRINUSE, ECONNREFUSED, ENOENT, EACCES, EPROTOTYPE, EAFNOSUPPORT,
+ * EFAULT...). Run as root.
  */
 #include "guest.h"
 #include <poll.h>
@@ -309,6 +310,99 @@ static void test_names(void)
 	say("unbound_name_len: %d", glen);
 	ERR("getpeername_unconnected", getpeername(c, (struct sockaddr *)&got, &glen));
 	close(c);
+}
+
+/*
+ * SOCK_SEQPACKET by name: bind, listen, connect (a child and this
+ * process), accept; records keep their boundaries, MSG_TRUNC, an empty
+ * record, the address of a sendto ignored once connected, ENOTCONN,
+ * EPROTOTYPE against a stream listener, EOF and EPIPE after close.
+ */
+static void test_seqpacket_names(void)
+{
+	struct sockaddr_un a, got;
+	struct msghdr mh = { 0 };
+	struct iovec iov;
+	socklen_t len, glen;
+	int l, c, s, st;
+	char buf[64] = "";
+	pid_t pid;
+
+	l = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	len = sun_of(&a, "seq.sock");
+	resv("seqn_bind", bind(l, (struct sockaddr *)&a, len));
+	c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	ERR("seqn_connect_not_listening", connect(c, (struct sockaddr *)&a, len));
+	close(c);
+	resv("seqn_listen", listen(l, 4));
+	say("seqn_listener_poll_idle: %s", pollstr(l));
+
+	/* A child connects and sends two records. */
+	pid = fork();
+	if (pid == 0) {
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+
+		if (connect(fd, (struct sockaddr *)&a, len) < 0)
+			_exit(errno);
+		if (send(fd, "first", 5, 0) != 5 || send(fd, "second!", 7, 0) != 7)
+			_exit(101);
+		_exit(0);
+	}
+	s = accept(l, NULL, NULL);
+	resv("seqn_accept", s < 0 ? -1 : 0);
+	resv("seqn_recv1", recv(s, buf, sizeof(buf), 0));
+	say("seqn_data1: %.5s", buf);
+	iov = (struct iovec){ buf, 3 };
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	resv("seqn_recvmsg_trunc", recvmsg(s, &mh, MSG_TRUNC));
+	yesno("seqn_msg_trunc_flag", mh.msg_flags & MSG_TRUNC);
+	say("seqn_child: %s", reap(pid));
+	resv("seqn_recv_eof", recv(s, buf, sizeof(buf), 0));
+	signal(SIGPIPE, SIG_IGN);
+	ERR("seqn_send_after_peer_close", send(s, "x", 1, 0));
+	signal(SIGPIPE, SIG_DFL);
+	close(s);
+
+	/* In one process: connect first, accept after. */
+	c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	ERR("seqn_send_unconnected", send(c, "x", 1, 0));
+	resv("seqn_connect", connect(c, (struct sockaddr *)&a, len));
+	say("seqn_listener_poll_pending: %s", pollstr(l));
+	s = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+	yesno("seqn_accept4_nonblock", s >= 0 && (fcntl(s, F_GETFL) & O_NONBLOCK));
+	glen = sizeof(got);
+	resv("seqn_peername_len", getpeername(c, (struct sockaddr *)&got, &glen) ?
+	     -1 : (long)glen - (long)offsetof(struct sockaddr_un, sun_path));
+	say("seqn_peername: %s", got.sun_path);
+	resv("seqn_empty_record", send(c, "", 0, 0));
+	resv("seqn_sendto_ignores_addr", sendto(c, "abc", 3, 0,
+						(struct sockaddr *)&a, len));
+	resv("seqn_recv_empty", recv(s, buf, sizeof(buf), 0));
+	resv("seqn_recv_after_empty", recv(s, buf, sizeof(buf), 0));
+	ERR("seqn_recv_none", recv(s, buf, sizeof(buf), 0));
+	resv("seqn_reply", send(s, "back", 4, 0));
+	resv("seqn_recv_reply", recv(c, buf, sizeof(buf), 0));
+	shutdown(c, SHUT_WR);
+	say("seqn_poll_after_shutdown: %s", pollstr(s));
+	close(c);
+	close(s);
+
+	/* Type mismatch both ways. */
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	ERR("seqn_stream_to_seqpacket", connect(c, (struct sockaddr *)&a, len));
+	close(c);
+	close(l);
+	unlink("seq.sock");
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	bind(l, (struct sockaddr *)&a, len);
+	listen(l, 1);
+	c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	ERR("seqn_seqpacket_to_stream", connect(c, (struct sockaddr *)&a, len));
+	close(c);
+	close(l);
+	st = unlink("seq.sock");
+	resv("seqn_unlink", st);
 }
 
 /* Datagrams between bound sockets: names, EPERM, the queue limit. */
@@ -736,6 +830,7 @@ int main(void)
 	test_pair_dgram();
 	test_pair_seqpacket();
 	test_names();
+	test_seqpacket_names();
 	test_dgram_names();
 	test_rights();
 	test_creds();

@@ -4,12 +4,18 @@
  * and inside umk on a hostfs mount of another, and compares the outputs
  * line by line; then it checks on the host what the guest left there.
  * Read, write, O_APPEND, mmap, readdir, rename, link, symlink, chmod,
- * truncate, fsync, statfs, locks, an open file whose name is gone.
+ * truncate, fsync, statfs, locks, an open file whose name is gone, and
+ * "user." extended attributes (the file "a" keeps user.left for the
+ * host to see).
+ *
+ * hostfs_ops --getxattr FILE NAME: print FILE's attribute NAME (the suite
+ * reads on the host what the guest set).
  */
 #include "../guest/guest.h"
 #include <dirent.h>
 #include <sys/file.h>
 #include <sys/statfs.h>
+#include <sys/xattr.h>
 
 static void put(const char *name, const char *text)
 {
@@ -189,10 +195,101 @@ static void lock_tests(void)
 	unlink("l");
 }
 
+/* The "user." names of a list, in order, space separated. */
+static void show_user_names(const char *label, const char *list, ssize_t n)
+{
+	char line[512] = "";
+
+	for (const char *p = list; n > 0 && p < list + n; p += strlen(p) + 1)
+		if (!strncmp(p, "user.", 5) && strlen(line) + strlen(p) + 2 < sizeof(line)) {
+			strcat(line, " ");
+			strcat(line, p);
+		}
+	say("%s:%s", label, line);
+}
+
+static void xattr_tests(void)
+{
+	char buf[64] = "", list[512];
+	ssize_t n;
+	int fd;
+
+	put("x", "xattrs");
+	say("setxattr: %d", setxattr("x", "user.a", "bee", 3, 0));
+	say("getxattr size: %zd", getxattr("x", "user.a", NULL, 0));
+	n = getxattr("x", "user.a", buf, sizeof(buf));
+	say("getxattr: %zd %.*s", n, n > 0 ? (int)n : 0, buf);
+	say("getxattr small: %s", getxattr("x", "user.a", buf, 1) < 0 ?
+	    ename(errno) : "fits");
+	say("getxattr missing: %s", getxattr("x", "user.none", buf, sizeof(buf))
+	    < 0 ? ename(errno) : "found");
+	say("create existing: %s", setxattr("x", "user.a", "c", 1, XATTR_CREATE)
+	    < 0 ? ename(errno) : "created");
+	say("replace missing: %s", setxattr("x", "user.b", "c", 1, XATTR_REPLACE)
+	    < 0 ? ename(errno) : "replaced");
+	say("replace: %d", setxattr("x", "user.a", "wasp", 4, XATTR_REPLACE));
+	say("empty value: %d", setxattr("x", "user.empty", "", 0, 0));
+	say("getxattr empty: %zd", getxattr("x", "user.empty", buf, sizeof(buf)));
+	say("bare prefix: %s", setxattr("x", "user.", "c", 1, 0) < 0 ?
+	    ename(errno) : "set");
+	n = listxattr("x", list, sizeof(list));
+	if (n < 0)
+		say("listxattr: %s", ename(errno));
+	else
+		show_user_names("listxattr", list, n);
+	fd = open("x", O_RDONLY);
+	n = fgetxattr(fd, "user.a", buf, sizeof(buf));
+	say("fgetxattr: %zd %.*s", n, n > 0 ? (int)n : 0, buf);
+	say("fsetxattr: %d", fsetxattr(fd, "user.f", "fd", 2, 0));
+	n = flistxattr(fd, list, sizeof(list));
+	if (n >= 0)
+		show_user_names("flistxattr", list, n);
+	say("fremovexattr: %d", fremovexattr(fd, "user.f"));
+	close(fd);
+	say("removexattr: %d", removexattr("x", "user.a"));
+	say("removexattr again: %s", removexattr("x", "user.a") < 0 ?
+	    ename(errno) : "removed");
+	say("getxattr removed: %s", getxattr("x", "user.a", buf, sizeof(buf))
+	    < 0 ? ename(errno) : "found");
+	say("mkdir xd: %d", mkdir("xd", 0755));
+	say("dir setxattr: %d", setxattr("xd", "user.d", "dir", 3, 0));
+	n = getxattr("xd", "user.d", buf, sizeof(buf));
+	say("dir getxattr: %zd %.*s", n, n > 0 ? (int)n : 0, buf);
+	say("symlink xs: %d", symlink("x", "xs"));
+	say("lsetxattr symlink: %s", lsetxattr("xs", "user.l", "l", 1, 0) < 0 ?
+	    ename(errno) : "set");
+	say("lgetxattr symlink: %s", lgetxattr("xs", "user.l", buf, sizeof(buf))
+	    < 0 ? ename(errno) : "found");
+	n = getxattr("xs", "user.empty", buf, sizeof(buf));
+	say("getxattr through symlink: %s", n < 0 ? ename(errno) : "found");
+	say("mkfifo xp: %d", mkfifo("xp", 0600));
+	say("fifo setxattr: %s", setxattr("xp", "user.p", "p", 1, 0) < 0 ?
+	    ename(errno) : "set");
+	say("getxattr EFAULT: %s", syscall(SYS_getxattr, "xd", "user.d", BAD1, 10)
+	    < 0 ? ename(errno) : "copied");
+	say("setxattr EFAULT: %s", syscall(SYS_setxattr, "xd", "user.d", BAD1, 10, 0)
+	    < 0 ? ename(errno) : "set");
+	say("setxattr left on a: %d", setxattr("a", "user.left", "by guest", 8, 0));
+	unlink("xp");
+	unlink("xs");
+	rmdir("xd");
+	unlink("x");
+}
+
 int main(int argc, char **argv)
 {
 	struct statfs sfs;
 
+	if (argc == 4 && !strcmp(argv[1], "--getxattr")) {
+		char buf[256];
+		ssize_t n = getxattr(argv[2], argv[3], buf, sizeof(buf));
+
+		if (n < 0)
+			say("%s", ename(errno));
+		else
+			say("%.*s", (int)n, buf);
+		return n < 0;
+	}
 	if (argc < 2 || chdir(argv[1]) < 0) {
 		say("usage: hostfs_ops DIR");
 		return 1;
@@ -203,6 +300,7 @@ int main(int argc, char **argv)
 	name_tests();
 	gone_tests();
 	lock_tests();
+	xattr_tests();
 	say("statfs: %d", statfs(".", &sfs));
 	say("statfs sane: %d", sfs.f_bsize > 0 && sfs.f_blocks > 0);
 	list("top", ".");

@@ -5,7 +5,8 @@
 #
 #  - ops: hostfs_ops (tests/hostfs/hostfs_ops.c) natively in a host
 #    directory and inside umk in a hostfs mount of another; the outputs
-#    must match line by line, and the host must see what the guest wrote.
+#    must match line by line, and the host must see what the guest wrote
+#    (its files, and a user. xattr read back with hostfs_ops --getxattr).
 #  - refused: without hostfs= every hostfs mount is EPERM.
 #  - escape: a canary directory outside the share (CANARY/secret holds a
 #    random secret). The share holds host symlinks to it (absolute,
@@ -103,6 +104,12 @@ ops() {
 	else
 		notok "$mode: the host sees what the guest wrote"
 		ls -la "$share/ops" | diag
+	fi
+	if [ "$("$BIN/hostfs_ops" --getxattr "$share/ops/a" user.left)" = "by guest" ]; then
+		ok "$mode: the host file has the user. xattr the guest set"
+	else
+		notok "$mode: the host file has the user. xattr the guest set"
+		"$BIN/hostfs_ops" --getxattr "$share/ops/a" user.left 2>&1 | diag
 	fi
 }
 

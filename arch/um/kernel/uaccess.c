@@ -78,6 +78,33 @@ int clear_user(struct uptr dst, size_t n)
 	return 0;
 }
 
+int copy_struct_from_user(void *dst, size_t ksize, struct uptr src,
+			  size_t usize)
+{
+	size_t size = min(ksize, usize);
+
+	if (usize > ksize) {
+		/* The caller bounds usize; the tail is read in chunks. */
+		struct uptr tail = uptr_add(src, ksize);
+		size_t left = usize - ksize;
+		char buf[256];
+
+		while (left) {
+			size_t chunk = min(left, sizeof(buf));
+
+			if (copy_from_user(buf, tail, chunk))
+				return -EFAULT;
+			for (size_t i = 0; i < chunk; i++)
+				if (buf[i])
+					return -E2BIG;
+			tail = uptr_add(tail, chunk);
+			left -= chunk;
+		}
+	}
+	memset((char *)dst + size, 0, ksize - size);
+	return copy_from_user(dst, src, size) ? -EFAULT : 0;
+}
+
 long strncpy_from_user(char *dst, struct uptr src, size_t n)
 {
 	size_t done = 0;

@@ -25,6 +25,7 @@
 #include <umk/init.h>
 #include <umk/sched.h>
 #include <umk/filemap.h>
+#include <umk/xattr.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,18 +428,14 @@ static int hostfs_setattr_op(struct inode *inode, const struct iattr *attr)
 }
 
 /*
- * Extended attributes, "user." only: these take the signatures of the
- * VFS's xattr inode operations (getxattr, setxattr, listxattr) and are
- * hooked into the tables below once the VFS has them.
+ * Extended attributes, "user." only (sb->s_xattr): the VFS's xattr inode
+ * operations (fs.h) on the host file's. The VFS has checked the name, the
+ * guest's permissions and that the inode is a file or a directory; the
+ * host's errnos (ENODATA, ERANGE, EEXIST, ENOSPC, EOPNOTSUPP where the
+ * host filesystem has none) come back as they are.
  */
-ssize_t hostfs_getxattr_op(struct inode *inode, const char *name, void *value,
-			   size_t size);
-int hostfs_setxattr_op(struct inode *inode, const char *name,
-		       const void *value, size_t size, int flags);
-ssize_t hostfs_listxattr_op(struct inode *inode, char *list, size_t size);
-
-ssize_t hostfs_getxattr_op(struct inode *inode, const char *name, void *value,
-			   size_t size)
+static ssize_t hostfs_getxattr_op(struct inode *inode, const char *name,
+				  void *value, size_t size)
 {
 	if (strncmp(name, "user.", 5))
 		return -EOPNOTSUPP;
@@ -446,8 +443,8 @@ ssize_t hostfs_getxattr_op(struct inode *inode, const char *name, void *value,
 			       value, size);
 }
 
-int hostfs_setxattr_op(struct inode *inode, const char *name,
-		       const void *value, size_t size, int flags)
+static int hostfs_setxattr_op(struct inode *inode, const char *name,
+			      const void *value, size_t size, int flags)
 {
 	int err;
 
@@ -460,7 +457,7 @@ int hostfs_setxattr_op(struct inode *inode, const char *name,
 }
 
 /* The host's list with every name outside "user." left out. */
-ssize_t hostfs_listxattr_op(struct inode *inode, char *list, size_t size)
+static ssize_t hostfs_listxattr_op(struct inode *inode, char *list, size_t size)
 {
 	long n = hostfs_listxattr(HOSTFS_I(inode)->path, open_fd(inode),
 				  NULL, 0);
@@ -501,10 +498,16 @@ static const struct inode_operations hostfs_dir_iops = {
 	.rmdir = hostfs_rmdir_op,
 	.rename = hostfs_rename_op,
 	.setattr = hostfs_setattr_op,
+	.getxattr = hostfs_getxattr_op,
+	.setxattr = hostfs_setxattr_op,
+	.listxattr = hostfs_listxattr_op,
 };
 
 static const struct inode_operations hostfs_file_iops = {
 	.setattr = hostfs_setattr_op,
+	.getxattr = hostfs_getxattr_op,
+	.setxattr = hostfs_setxattr_op,
+	.listxattr = hostfs_listxattr_op,
 };
 
 static const struct inode_operations hostfs_link_iops = {
@@ -823,6 +826,7 @@ static int hostfs_fill_super(struct super_block *sb, const char *dev_name,
 	sb->s_fs_info = sbi;
 	sb->s_magic = HOSTFS_SUPER_MAGIC;
 	sb->s_blocksize = PAGE_SIZE;
+	sb->s_xattr = XATTR_NS_USER;
 	sb->s_op = &hostfs_sops;
 	path = kstrdup(rel);
 	root = path ? hostfs_iget(sb, (char *)path, &st) : NULL;

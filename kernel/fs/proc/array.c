@@ -11,6 +11,7 @@
 #include <mode.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include "internal.h"
 
 #define FULL_CAPS	0x000001ffffffffffULL	/* CAP_LAST_CAP 40 */
@@ -173,10 +174,20 @@ static void collect_sigign_sigcatch(const struct task *t, uint64_t *ign,
 	}
 }
 
-/* tty_nr as new_encode_dev(): the console is (5, 1). */
+/* tty_nr: the controlling terminal's device number as Linux's
+ * new_encode_dev(tty_devnum(tty)), 0 without one. A pty slave is
+ * (136, n); the console, which has no number of its own, is /dev/console
+ * (5, 1). */
 static unsigned int task_tty_nr(const struct task *t)
 {
-	return t->signal && t->signal->tty ? (5 << 8) | 1 : 0;
+	const struct tty_struct *tty = t->signal ? t->signal->tty : NULL;
+	dev_t dev;
+
+	if (!tty)
+		return 0;
+	dev = tty->dev ? tty->dev : makedev(TTYAUX_MAJOR, 1);
+	return (minor(dev) & 0xff) | (major(dev) << 8) |
+	       ((minor(dev) & ~0xffu) << 12);
 }
 
 static unsigned long ns_to_ticks(uint64_t ns)
