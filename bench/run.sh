@@ -343,7 +343,7 @@ report() {
 		[ -n "$v" ] && awk -v r="$r" -v v="$v" 'BEGIN { printf " %s %.0f", r, 64 / (v / 1e6) }'
 	done)"
 	echo
-	echo "compile: make -j2 of $(ls "$COMPILE_ROOT"/bench/proj/*.c 2>/dev/null | wc -l) generated C files (bench/genproj.sh) in a Debian"
+	echo "compile: make -j2 of $(ls "$COMPILE_ROOT"/bench/proj/unit*.c 2>/dev/null | wc -l) generated C units and main.c (bench/genproj.sh) in a Debian"
 	echo "bookworm root with gcc 12 ($COMPILE_IMAGE), unpinned, wall seconds, median of $CREPS"
 	echo "(native: chroot into the same tree, extracted from the image):"
 	for r in $RUNNERS; do
