@@ -15,8 +15,9 @@
 #
 # Pinned runs use `taskset -c BENCH_CPU` (default the last CPU): the floor,
 # with tracer and tracee on one CPU. Unpinned runs are what a user gets.
-# Each repetition runs the pinned and the unpinned case back to back, so
-# that the machine's load (it is shared) weighs on both alike.
+# Each round of a benchmark runs every runner, pinned and unpinned, back to
+# back (and the references in the getppid rounds), so that the machine's
+# load (it is shared) weighs on all cells of a row alike.
 # BENCH_CPU=none drops the pinned runs. BENCH_COMPILE_REPS (default 3)
 # repetitions of the compile; BENCH_COMPILE=no skips it.
 # shellcheck disable=SC2015,SC2086 # runner commands split into words on purpose
@@ -52,6 +53,8 @@ declare -A N_NATIVE=([getppid]=1000000 [write]=1000000 [pipe]=50000
 declare -A N_TRACED=([getppid]=20000 [write]=20000 [pipe]=2000
 	[fork]=200 [exec]=50 [read64m]=3)
 REF_ITERS=50000		# getppid calls of the bare references
+# The bare references: program and mode.
+REFS="ptrace_ref:sysemu ptrace_ref:syscall sigsys_ref:local sigsys_ref:futex"
 CS_ITERS=20000		# getppid calls for the context-switch count
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -141,20 +144,47 @@ keep() {
 	printf "%s\n" "$@" | median
 }
 
-# measure RUNNER BENCH: median µs per op over REPS runs, in each place
-# (sets US[RUNNER,BENCH,PLACE]).
-measure() {
-	local n i p v
-	local -A got=()
-	if [ "$1" = native ]; then n=${N_NATIVE[$2]}; else n=${N_TRACED[$2]}; fi
+# us_of NS: microseconds, for the samples.
+us_of() { awk -v v="$1" 'BEGIN { if (v != "") printf "%.4f", v / 1000 }'; }
+
+# measure_row BENCH: REPS rounds of every runner in every place, back to
+# back, so that all cells of a row see the same spells of the machine's
+# load; the getppid row runs the bare references in the same rounds.
+# Sets US[RUNNER,BENCH,PLACE], REF_US[MODE,PLACE] and REF_CS[MODE,PLACE]
+# to medians.
+measure_row() {
+	local b=$1 n i r p v ref out
+	local -A got=() cs=()
 	for ((i = 0; i < REPS; i++)); do
-		for p in $PLACES; do
-			v=$(run_once "$p" "$1" "$2" "$n")
-			[ -n "$v" ] && got[$p]="${got[$p]:-} $(awk -v v="$v" 'BEGIN { printf "%.4f", v / 1000 }')"
+		echo "bench: $b, round $((i + 1))/$REPS" >&2
+		for r in $RUNNERS; do
+			if [ "$r" = native ]; then n=${N_NATIVE[$b]}; else n=${N_TRACED[$b]}; fi
+			for p in $PLACES; do
+				v=$(us_of "$(run_once "$p" "$r" "$b" "$n")")
+				[ -n "$v" ] && got[$r,$p]="${got[$r,$p]:-} $v"
+			done
+		done
+		[ "$b" = getppid ] || continue
+		for ref in $REFS; do
+			for p in $PLACES; do
+				out=$($(place_cmd "$p") "$HOSTBIN/${ref%:*}" "${ref#*:}" $REF_ITERS 2>>"$LOG")
+				echo "$out" >>"$LOG"
+				v=$(us_of "$(echo "$out" | field ns_per_op)")
+				[ -n "$v" ] && got[$ref,$p]="${got[$ref,$p]:-} $v"
+				cs[$ref,$p]="${cs[$ref,$p]:-} $(echo "$out" | field ctxsw_per_call)"
+			done
 		done
 	done
 	for p in $PLACES; do
-		[ -n "${got[$p]:-}" ] && US[$1,$2,$p]=$(keep "$1 $2" "$p" ${got[$p]})
+		for r in $RUNNERS; do
+			[ -n "${got[$r,$p]:-}" ] && US[$r,$b,$p]=$(keep "$r $b" "$p" ${got[$r,$p]})
+		done
+		[ "$b" = getppid ] || continue
+		for ref in $REFS; do
+			[ -n "${got[$ref,$p]:-}" ] || continue
+			REF_US[${ref#*:},$p]=$(keep "${ref%:*} ${ref#*:}" "$p" ${got[$ref,$p]})
+			REF_CS[${ref#*:},$p]=$(printf "%s\n" ${cs[$ref,$p]} | median)
+		done
 	done
 }
 
@@ -168,25 +198,6 @@ ctxsw_per_call() {
 		b=$($cmd getppid $((1000 + CS_ITERS)) 2>>"$LOG" </dev/null | field ctxsw)
 		[ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" -v n=$CS_ITERS 'BEGIN { printf "%.2f\n", (b - a) / n }'
 	done | median
-}
-
-# ref PROG MODE: median µs per call and context switches per call of a bare
-# reference, in each place (sets REF_US[MODE,PLACE], REF_CS[MODE,PLACE]).
-ref() {
-	local i p out
-	local -A us=() cs=()
-	for ((i = 0; i < REPS; i++)); do
-		for p in $PLACES; do
-			out=$($(place_cmd "$p") "$HOSTBIN/$1" "$2" $REF_ITERS 2>>"$LOG")
-			echo "$out" >>"$LOG"
-			us[$p]="${us[$p]:-} $(echo "$out" | field ns_per_op | awk '{ printf "%.4f", $1 / 1000 }')"
-			cs[$p]="${cs[$p]:-} $(echo "$out" | field ctxsw_per_call)"
-		done
-	done
-	for p in $PLACES; do
-		REF_US[$2,$p]=$(keep "$1 $2" "$p" ${us[$p]})
-		REF_CS[$2,$p]=$(printf "%s\n" ${cs[$p]} | median)
-	done
 }
 
 # The compile workload: one command per runner, run in the compile root.
@@ -236,20 +247,14 @@ declare -A US=() CS=() REF_US=() REF_CS=() COMPILE_S=() COMPILE_BAD=() CHECKSUM=
 START=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: runners: $RUNNERS; $REPS runs each, ${PLACES// / and }${CPU:+ (pinned: CPU $CPU)}; log in $LOG" >&2
-for r in $RUNNERS; do
-	for b in $BENCHES; do
-		echo "bench: $r $b" >&2
-		measure "$r" "$b"
-	done
-	if [ "$r" != native ]; then
-		for p in $PLACES; do CS[$r,$p]=$(ctxsw_per_call "$r" "$p"); done
-	fi
+for b in $BENCHES; do
+	measure_row "$b"
 done
-echo "bench: bare references" >&2
-ref ptrace_ref sysemu
-ref ptrace_ref syscall
-ref sigsys_ref local
-ref sigsys_ref futex
+echo "bench: context switches per call" >&2
+for r in $RUNNERS; do
+	[ "$r" = native ] && continue
+	for p in $PLACES; do CS[$r,$p]=$(ctxsw_per_call "$r" "$p"); done
+done
 if [ "${BENCH_COMPILE:-}" != no ] && [ -f "$COMPILE_IMAGE" ] && [ -d "$COMPILE_ROOT/bench/proj" ]; then
 	compile_all
 else
