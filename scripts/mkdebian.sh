@@ -14,11 +14,14 @@
 #   cp --sparse=always build/debian.img /tmp/d.img
 #   ./umk ubd0=/tmp/d.img init=/bin/sh -- -c 'python3 -V'
 # Packages another test area needs go into PACKAGES (the image is shared).
+# EXTRA_PACKAGES=a,b adds packages to this one build only (bench/bench.mk
+# makes its compiler image that way); the default image never sees them.
 set -euo pipefail
 
 # debootstrap does not resolve virtual packages: gdb's
 # libboost-regex1.74.0-icu72 is provided by libboost-regex1.74.0.
 PACKAGES=iproute2,python3,sqlite3,strace,gdb,libboost-regex1.74.0,busybox,procps,netbase,attr,tmux
+PACKAGES=$PACKAGES${EXTRA_PACKAGES:+,$EXTRA_PACKAGES}
 
 out=${1:?usage: $0 OUT}
 root=$(cd "$(dirname "$0")/.." && pwd)
