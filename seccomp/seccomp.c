@@ -71,6 +71,12 @@ enum {
 };
 
 #define SPIN_NS 20000			/* how long the idle loop spins */
+#define SPIN_BACKOFF_MAX 8		/* skip at most 2^8 idle waits */
+/* Adaptive spinning (as an adaptive mutex): a spin that found nothing
+ * means the guest thinks long, or shares umk's CPU (then every spin only
+ * delays it). After such a spin the next 2^spin_fails idle waits sleep at
+ * once, and so do the stubs, until a spin finds a request again. */
+static unsigned int spin_fails, spin_skip;
 #define UC_GREGS 40			/* offsetof(ucontext_t, uc_mcontext) */
 #define UC_FPREGS (UC_GREGS + 23 * 8)
 #define UC_SIGMASK (UC_FPREGS + 8 + 64)
@@ -1034,13 +1040,22 @@ static int sc_wait_idle(bool other_fds)
 	store32(&global->kernel_sleeping, 0);
 	if (list_empty(&waiters))
 		return -EAGAIN;
-	if (multi_cpu) {
+	if (multi_cpu && spin_skip > 0) {
+		spin_skip--;
+	} else if (multi_cpu) {
 		until = os_monotonic_ns() + SPIN_NS;
 		do {
-			if (scan_waiters(false))
+			if (scan_waiters(false)) {
+				spin_fails = 0;
+				store32(&global->spin, 1);
 				return 1;
+			}
 			__builtin_ia32_pause();
 		} while (os_monotonic_ns() < until);
+		if (spin_fails < SPIN_BACKOFF_MAX)
+			spin_fails++;
+		spin_skip = 1u << spin_fails;
+		store32(&global->spin, 0);
 	}
 	/* Sleep in epoll: stubs ring the doorbell from now on. */
 	store32(&global->kernel_sleeping, 1);
