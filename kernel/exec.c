@@ -905,6 +905,7 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 	t->set_child_tid = 0;
 	t->robust_list = 0;
 	t->group_leader->did_exec = true;
+	t->group_leader->self_exec_id++;	/* children's exit_signal: SIGCHLD */
 	ptrace_exec_notify(old_pid);
 	return 0;
 }

@@ -164,6 +164,9 @@ static void reparent_children(struct task *leader)
 	list_for_each_entry_safe(c, n, &leader->children, sibling) {
 		list_del_init(&c->sibling);
 		c->real_parent = reaper;
+		/* "We don't want people slaying init" (Linux
+		 * reparent_leader): an orphan's exit signal is SIGCHLD. */
+		c->exit_signal = SIGCHLD;
 		if (reaper && reaper != leader) {
 			list_add_tail(&c->sibling, &reaper->children);
 			if (!c->zombie)

@@ -318,6 +318,12 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 		c->exit_signal = flags & CSIGNAL;
 		c->real_parent = (flags & CLONE_PARENT) ?
 			p->group_leader->real_parent : p->group_leader;
+		/* Which image of its parent a child may signal at exit
+		 * (do_notify_parent): Linux copy_process. */
+		c->self_exec_id = p->group_leader->self_exec_id;
+		c->parent_exec_id = (flags & CLONE_PARENT) ?
+			p->group_leader->parent_exec_id :
+			p->group_leader->self_exec_id;
 		list_add_tail(&c->thread_node, &c->thread_group);
 		if (c->real_parent)
 			list_add_tail(&c->sibling, &c->real_parent->children);

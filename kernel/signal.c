@@ -575,6 +575,7 @@ void do_notify_parent(struct task *leader, int why, int status)
 	struct task *parent = leader->real_parent;
 	struct k_sigaction *ka;
 	siginfo_t info = { 0 };
+	int sig;
 
 	if (!parent)
 		return;
@@ -592,9 +593,13 @@ void do_notify_parent(struct task *leader, int why, int status)
 	info.si_pid = leader->tgid;
 	info.si_uid = leader->cred->uid;
 	info.si_status = status;
-	send_sig_info(why <= CLD_DUMPED ? (leader->exit_signal > 0 ?
-		      leader->exit_signal : SIGCHLD) : SIGCHLD, &info, parent,
-		      true);
+	sig = why <= CLD_DUMPED && leader->exit_signal > 0 ?
+	      leader->exit_signal : SIGCHLD;
+	/* A parent that exec'd since the fork (maybe setuid) gets only
+	 * SIGCHLD (Linux do_notify_parent). */
+	if (leader->parent_exec_id != parent->self_exec_id)
+		sig = SIGCHLD;
+	send_sig_info(sig, &info, parent, true);
 }
 
 /* ---- system calls ---- */

@@ -242,6 +242,8 @@ struct task {
 
 	int exit_code;			/* wait status when dead */
 	int exit_signal;		/* SIGCHLD, or 0 / -1 for threads */
+	uint32_t self_exec_id;		/* execs so far (Linux's name) */
+	uint32_t parent_exec_id;	/* the parent's self_exec_id at fork */
 	bool exit_reaped;
 	bool zombie;			/* leader: the whole group is dead */
 	bool self_reap;			/* free the task once off its stack */
