@@ -986,8 +986,17 @@ static void process_died(int pid, int sig)
 			continue;
 		t->thread.sc_dead = true;
 		t->thread.sc_exit_sig = sig;
-		if (t->thread.scm && t->thread.svc > 0)
-			t->thread.scm->svc_pid[t->thread.svc] = 0;
+	}
+	/* Its service slot in a shared region is free again, also when its
+	 * tasks were released before the host reported the death (a
+	 * clone(CLONE_VM) child reaped at once leaked the slot: the 16th
+	 * such process failed with EAGAIN). */
+	list_for_each_entry(t, &task_list, tasks) {
+		struct sc_mm *scm = t->thread.scm;
+
+		for (int j = 1; scm && j < SC_SVC_MAX; j++)
+			if (scm->svc_pid[j] == pid)
+				scm->svc_pid[j] = 0;
 	}
 }
 
