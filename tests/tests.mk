@@ -16,6 +16,27 @@ GUEST_BIN    := $(GUEST_SRC:tests/guest/%.c=$(B)/tests/guest/%)
 TEST_IMAGE   := $(B)/test-rootfs.img
 TEST_FILES   := $(wildcard tests/scripts/*.sh) $(shell find tests/data -type f 2>/dev/null)
 
+# Unit tests link the real kernel: every object of umk in one archive (the
+# linker takes the members a test needs), umk's main renamed so the test's
+# own main is the entry, and the surroundings of tests/unit/fakes.c. A unit
+# test links:  $(CC) $(CFLAGS) -o $@ TEST.c $(UNIT_LINK)
+UNIT_KLIB  := $(B)/tests/unit/libumk.a
+UNIT_FAKES := $(B)/tests/unit/obj/fakes.o
+UNIT_LINK  := $(UNIT_FAKES) $(UNIT_KLIB) $(LDLIBS)
+UNIT_DEPS  := $(UNIT_FAKES) $(UNIT_KLIB) tests/unit/fakes.h
+
+$(B)/tests/unit/obj/um_arch.o: $(B)/obj/arch/um/kernel/um_arch.o
+	@mkdir -p $(dir $@)
+	objcopy --redefine-sym main=umk_main $< $@
+$(UNIT_KLIB): $(filter-out $(B)/obj/arch/um/kernel/um_arch.o,$(KOBJ)) \
+		$(B)/tests/unit/obj/um_arch.o
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+$(UNIT_FAKES): tests/unit/fakes.c tests/unit/fakes.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
 UNIT_TESTS :=
 -include $(wildcard tests/unit/*.mk)
 
