@@ -9,10 +9,17 @@
 # the executables it builds (under $(B)/tests/unit/) to UNIT_TESTS. run.sh
 # runs every executable it finds in $(B)/tests/unit/.
 
-GUEST_CFLAGS := -std=gnu11 -static -O2 -g -Wall -Wextra -Wno-unused-parameter \
+# Guest programs are static. Those of GUEST_KINDS are also built as a
+# static-PIE (NAME.pie) and as a dynamic program (NAME.dyn) run against
+# the image's own glibc and ld.so (scripts/mkrootfs.sh copies them from
+# the host's libc6): every binary kind runs natively and in every mode.
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		-D_GNU_SOURCE -pthread
+GUEST_KINDS  := kinds threads signals
 GUEST_SRC    := $(wildcard tests/guest/*.c)
-GUEST_BIN    := $(GUEST_SRC:tests/guest/%.c=$(B)/tests/guest/%)
+GUEST_BIN    := $(GUEST_SRC:tests/guest/%.c=$(B)/tests/guest/%) \
+		$(GUEST_KINDS:%=$(B)/tests/guest/%.pie) \
+		$(GUEST_KINDS:%=$(B)/tests/guest/%.dyn)
 TEST_IMAGE   := $(B)/test-rootfs.img
 TEST_FILES   := $(wildcard tests/scripts/*.sh) $(shell find tests/data -type f 2>/dev/null)
 
@@ -42,7 +49,13 @@ UNIT_TESTS :=
 
 $(B)/tests/guest/%: tests/guest/%.c tests/guest/guest.h
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_LDLIBS)
+	$(CC) $(GUEST_CFLAGS) -static -o $@ $< $(GUEST_LDLIBS)
+$(B)/tests/guest/%.pie: tests/guest/%.c tests/guest/guest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -fPIE -static-pie -o $@ $< $(GUEST_LDLIBS)
+$(B)/tests/guest/%.dyn: tests/guest/%.c tests/guest/guest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -DGUEST_DYNAMIC -fPIE -pie -o $@ $< $(GUEST_LDLIBS)
 
 $(TEST_IMAGE): scripts/mkrootfs.sh $(GUEST_BIN) $(TEST_FILES)
 	scripts/mkrootfs.sh $@ --tests
