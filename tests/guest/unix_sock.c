@@ -471,9 +471,8 @@ static void test_rights(void)
 	close(sv[0]);
 	close(sv[1]);
 	/* Linux collects from a workqueue: wait for the state, with a bound
-	 * (20 s) only a failure reaches, not for a time. */
-	for (i = 0; i < 2000 && (now = count_unix_sockets()) != base; i++)
-		msleep(10);
+	 * only a failure reaches, not for a time. */
+	WAIT_UNTIL((now = count_unix_sockets()) == base);
 	say("gc_sockets_after_close: %d", now - base);
 }
 
@@ -557,9 +556,12 @@ static void test_blocking(void)
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	pid = fork();
 	if (pid == 0) {
-		msleep(30);
+		pid_t parent = getppid();
+
+		/* Each part once the reader sleeps in recv. */
+		wait_sleeping(parent, parent);
 		write(sv[1], "part1-", 6);
-		msleep(30);
+		wait_sleeping(parent, parent);
 		write(sv[1], "part2", 5);
 		_exit(0);
 	}
