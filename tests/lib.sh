@@ -85,7 +85,7 @@ umk_modes() {
 	if [ -n "$m" ]; then
 		echo "${m//|/ }"
 	else
-		echo "skas tt"
+		echo "skas tt seccomp"
 	fi
 }
 
