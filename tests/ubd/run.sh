@@ -285,20 +285,27 @@ wait_lines() { wait_until 120 lines_ge "$@"; }
 
 # background TAG ARGS...: umk in the background, its console input a FIFO
 # this script holds open on fd 7 (the guest's `read` waits on it, so the
-# guest lives exactly as long as the test needs: no sleep). Sets bg_pid.
+# guest lives exactly as long as the test needs: no sleep). Sets bg_pid,
+# umk's own pid (no timeout wrapper: a SIGKILL must reach umk itself; the
+# exit trap kills what is left).
 background() {
 	local tag=$1
 	shift
 	rm -f "$S/$tag.in"
 	mkfifo "$S/$tag.in"
-	timeout -k 5 300 "$UMK" "$@" <"$S/$tag.in" >"$S/$tag.out" 2>&1 &
+	"$UMK" "$@" <"$S/$tag.in" >"$S/$tag.out" 2>&1 &
 	bg_pid=$!
 	bg_pids+=($bg_pid)
 	exec 7>"$S/$tag.in"
 }
 # release PID: close the FIFO; the guest's read sees EOF, the shell exits
-# and umk halts cleanly.
-release() { exec 7>&-; wait "$1" 2>/dev/null; }
+# and umk halts cleanly (killed if it has not within 120 s).
+ended() { [ ! -e "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+release() {
+	exec 7>&-
+	wait_until 120 ended "$1" || kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
 
 lock=$(copy lock.img)
 background lockA "ubd0=$lock" quiet rw init=/bin/sh -- -c 'echo up; read x'
