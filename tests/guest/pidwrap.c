@@ -3,6 +3,9 @@
  * child's pid is lower than the one before (the allocator wrapped), checks
  * that it came back at the low end, and that no new pid ever equals the pid
  * of a process still alive (three held children, their parent, ourselves).
+ * Threads take their ids from the same allocator; most of the pid space is
+ * gone through with short-lived threads (cheaper than processes under
+ * umk), the last 200 pids before the wrap and the wrap itself with forks.
  *
  * Linux's pid_max may be far larger than umk's 32768 (systemd sets
  * 4194304; since Linux 6.14 each pid namespace has its own). Natively, as root, the test therefore runs in a pid namespace
@@ -13,6 +16,7 @@
  * times. Prints no pid.
  */
 #include "guest.h"
+#include <pthread.h>
 #include <sched.h>
 
 #define NHELD 3
@@ -58,6 +62,45 @@ static int is_live(pid_t pid)
 	return 0;
 }
 
+static void *report_tid(void *arg)
+{
+	*(pid_t *)arg = syscall(SYS_gettid);
+	return NULL;
+}
+
+/*
+ * Short-lived threads, 8 at a time, until a thread's id comes within
+ * NEAR_END of pid_max (or the ids wrapped: then the forks see no wrap and
+ * the test says so). No id may be a live process's pid.
+ */
+static int advance_with_threads(int *collided)
+{
+	pid_t tid[8], prev = 0, top = 0;
+	pthread_t t[8];
+	long n = 0;
+	int i;
+
+	while (n < pid_max + 1000) {
+		for (i = 0; i < 8; i++) {
+			tid[i] = 0;
+			if (pthread_create(&t[i], NULL, report_tid, &tid[i]))
+				return -1;
+		}
+		for (i = 0; i < 8; i++) {
+			pthread_join(t[i], NULL);
+			*collided |= is_live(tid[i]);
+			if (tid[i] > top)
+				top = tid[i];
+		}
+		n += 8;
+		if (top >= pid_max - NEAR_END || (prev && top < prev))
+			return 0;
+		prev = top;
+		top = 0;
+	}
+	return 0;
+}
+
 /* A child that exits at once, reaped; its pid, or -1. */
 static pid_t fork_reap(void)
 {
@@ -97,6 +140,8 @@ static int run(int fast)
 	close(hold[0]);
 	if (fast)
 		set_last_pid(pid_max - NEAR_END);
+	else if (advance_with_threads(&collided))
+		failed++;
 
 	/* Up to the wrap. */
 	for (i = 0; i < limit && !wrapped; i++) {
