@@ -624,8 +624,9 @@ if [ -n "${CHECK_BUILD_STATUS:-}" ]; then
 fi
 
 # Natives first: they are the references of the umk runs, which wait for
-# them. Then the long unit suites and the slow guests of every mode, so
-# they overlap the rest; then the unit tests and the umk runs.
+# them. Then the slow guests of every mode, the long unit suites and the
+# Debian boots, so they overlap the rest; then the unit tests and the umk
+# runs.
 # A native run is also the reference of its umk runs: kept if they are.
 wanted_native() {
 	local prefix=$1 n=$2 mode names=("native/$1$2")
@@ -648,14 +649,16 @@ if [ -d "$UNIT" ]; then
 		units+=("$f")
 	done
 fi
+for mode in $MODES; do
+	for n in "${ordered[@]}"; do
+		[ -n "${SLOW_GUESTS[$n]:-}" ] && spawn "$mode/$n" umk_guest "$mode" "$n"
+	done
+done
 for f in "${units[@]}"; do
 	[[ $f == *_suite ]] && spawn "unit/${f##*/}" unit_test "$f"
 done
 for mode in $MODES; do
 	spawn "$mode/debian" umk_debian "$mode"
-	for n in "${ordered[@]}"; do
-		[ -n "${SLOW_GUESTS[$n]:-}" ] && spawn "$mode/$n" umk_guest "$mode" "$n"
-	done
 done
 for f in "${units[@]}"; do
 	[[ $f == *_suite ]] || spawn "unit/${f##*/}" unit_test "$f"
