@@ -675,7 +675,7 @@ for mode in $MODES; do
 		"$(printf 'umk\nproc ok\ndev ok\ntmpfs\ndevpts\ntmpfs\nexit=0\n')" quiet rw -- \
 		'hostname; [ -r /proc/self/stat ] && echo proc ok; [ -c /dev/null ] && echo dev ok; stat -f -c %T /tmp /dev/pts /dev/shm; echo exit=$?'
 	spawn "$mode/sysfs" umk_expect "$mode" sysfs \
-		"$(printf '0\n0\n131072\n98:0\n65536\nro\n1\n')" quiet rw -- \
+		"$(printf '0\n0\n262144\n98:0\n65536\nro\n1\n')" quiet rw -- \
 		'cd /sys; cat devices/system/cpu/online devices/system/cpu/possible block/ubda/size block/ubda/dev class/net/lo/mtu; touch /sys/x 2>/dev/null || echo ro; zcat /proc/config.gz | grep -c ^CONFIG_SYSVIPC=y'
 	spawn "$mode/ps" umk_ps "$mode"
 	spawn "$mode/strace" umk_strace "$mode"

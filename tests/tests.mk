@@ -57,8 +57,8 @@ $(B)/tests/guest/%.dyn: tests/guest/%.c tests/guest/guest.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -DGUEST_DYNAMIC -fPIE -pie -o $@ $< $(GUEST_LDLIBS)
 
-$(TEST_IMAGE): scripts/mkrootfs.sh $(GUEST_BIN) $(TEST_FILES)
-	scripts/mkrootfs.sh $@ --tests
+$(TEST_IMAGE): scripts/mkrootfs.sh tests/tests.mk $(GUEST_BIN) $(TEST_FILES)
+	ROOTFS_SIZE=128M scripts/mkrootfs.sh $@ --tests
 
 test-guest: $(GUEST_BIN)
 test-image: $(TEST_IMAGE)
