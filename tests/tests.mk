@@ -13,8 +13,11 @@
 # static-PIE (NAME.pie) and as a dynamic program (NAME.dyn) run against
 # the image's own glibc and ld.so (scripts/mkrootfs.sh copies them from
 # the host's libc6): every binary kind runs natively and in every mode.
-GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+# GUEST_CFLAGS builds a static guest program (the other suites' .mk files
+# use it too); GUEST_KIND_CFLAGS is the same without -static.
+GUEST_KIND_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		-D_GNU_SOURCE -pthread
+GUEST_CFLAGS := -static $(GUEST_KIND_CFLAGS)
 GUEST_KINDS  := kinds threads signals
 GUEST_SRC    := $(wildcard tests/guest/*.c)
 GUEST_BIN    := $(GUEST_SRC:tests/guest/%.c=$(B)/tests/guest/%) \
@@ -49,13 +52,13 @@ UNIT_TESTS :=
 
 $(B)/tests/guest/%: tests/guest/%.c tests/guest/guest.h
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -static -o $@ $< $(GUEST_LDLIBS)
+	$(CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_LDLIBS)
 $(B)/tests/guest/%.pie: tests/guest/%.c tests/guest/guest.h
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -fPIE -static-pie -o $@ $< $(GUEST_LDLIBS)
+	$(CC) $(GUEST_KIND_CFLAGS) -fPIE -static-pie -o $@ $< $(GUEST_LDLIBS)
 $(B)/tests/guest/%.dyn: tests/guest/%.c tests/guest/guest.h
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -DGUEST_DYNAMIC -fPIE -pie -o $@ $< $(GUEST_LDLIBS)
+	$(CC) $(GUEST_KIND_CFLAGS) -DGUEST_DYNAMIC -fPIE -pie -o $@ $< $(GUEST_LDLIBS)
 
 $(TEST_IMAGE): scripts/mkrootfs.sh tests/tests.mk $(GUEST_BIN) $(TEST_FILES)
 	ROOTFS_SIZE=128M scripts/mkrootfs.sh $@ --tests
