@@ -445,7 +445,7 @@ umk_net_reach() {
 # (192.0.2.2, TEST-NET-1: ENETUNREACH), and the host listener sees nobody;
 # under net=host the guest reads the host listener's greeting.
 umk_net_out() {
-	local mode=$1 net=$2 what="$1/net/$2-out" tag="$1-net-$2-out" img port w i lpid lrc st=1 script
+	local mode=$1 net=$2 what="$1/net/$2-out" tag="$1-net-$2-out" img port w lpid lrc st=1 script
 	umk_missing "$what" && return
 	img=$(copy_image "$tag") || return
 	port=$((20000 + RANDOM % 20000))
@@ -453,10 +453,7 @@ umk_net_out() {
 	"$GUEST/listen_once" "$port" < "$S/run/$tag.in" > "$S/run/$tag.host" 2>&1 &
 	lpid=$!
 	exec {w}> "$S/run/$tag.in"
-	for i in $(seq 100); do
-		grep -q '^listening' "$S/run/$tag.host" 2> /dev/null && break
-		sleep 0.1
-	done
+	wait_until 10 grep -q '^listening' "$S/run/$tag.host"
 	script="busybox nc 127.0.0.1 $port < /dev/null; echo lo=\$?"
 	[ "$net" = private ] && script="$script; busybox nc 192.0.2.2 $port < /dev/null; echo net=\$?"
 	boot "$tag" "$img" mode="$mode" quiet rw "net=$net" init=/bin/sh -- -c "$script"
