@@ -70,7 +70,7 @@ $(B)/obj/stub_blob.o: $(B)/stub arch/um/stub/stub_blob.S
 
 # Set-up: Debian packages the build, the image and the tests need.
 DEBS := gcc make libc6-dev libext2fs-dev e2fsprogs libseccomp-dev libcap-dev \
-        busybox-static tmux uml-utilities debootstrap iproute2 gdb strace
+        busybox-static tmux uml-utilities debootstrap iproute2 gdb strace procps
 setup:
 	@scripts/setup.sh $(DEBS)
 

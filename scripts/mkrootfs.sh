@@ -3,7 +3,8 @@
 # system made with `mke2fs -d` (no root needed): Debian's static busybox with
 # one symlink per applet, a minimal /etc, and /sbin/init. With --tests it
 # also holds the test programs (build/tests/guest/* in /tests/bin), the test
-# scripts (/tests/scripts) and a small data tree (/tests/data).
+# scripts (/tests/scripts) and a small data tree (/tests/data), and for the
+# dynamic test programs the host's ld.so and glibc libraries at their paths.
 # Same inputs give the same image, byte for byte.
 set -euo pipefail
 
@@ -34,6 +35,43 @@ if LC_ALL=C readelf -l "$busybox" 2>/dev/null | grep -q 'Requesting program inte
 	echo "$0: $busybox is dynamically linked; install busybox-static" >&2
 	exit 1
 fi
+
+# copy_guest_libs PROGRAM...: the dynamic programs among PROGRAM run in
+# the guest against its own glibc: their interpreter and the libraries
+# they need (and need in turn), plus what glibc and the tests dlopen:
+# libm.so.6 (tests/guest/kinds.c) and libgcc_s.so.1 (pthread_exit unwinds
+# with it), copied from the host (libc6, libgcc-s1) into the same paths.
+copy_guest_libs() {
+	local f lib path interp multiarch=/lib/x86_64-linux-gnu new
+	local -A want=()
+	for f; do
+		interp=$(LC_ALL=C readelf -l "$f" 2>/dev/null |
+			sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+		[ -n "$interp" ] || continue
+		want[$interp]=1
+		want[$multiarch/libm.so.6]=1
+		want[$multiarch/libgcc_s.so.1]=1
+		for lib in $(LC_ALL=C readelf -d "$f" | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p'); do
+			want[$multiarch/$lib]=1
+		done
+	done
+	[ ${#want[@]} -gt 0 ] || return 0
+	new=1
+	while [ $new = 1 ]; do
+		new=0
+		for path in "${!want[@]}"; do
+			[ -e "$path" ] || { echo "$0: $path not found (apt-get install libc6)" >&2; exit 1; }
+			for lib in $(LC_ALL=C readelf -d "$path" | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p'); do
+				[ -n "${want[$multiarch/$lib]:-}" ] || { want[$multiarch/$lib]=1; new=1; }
+			done
+		done
+	done
+	for path in "${!want[@]}"; do
+		mkdir -p ".${path%/*}"
+		cp -L "$path" ".$path"
+		chmod 0755 ".$path"
+	done
+}
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/mkrootfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
@@ -150,6 +188,7 @@ if [ $tests = 1 ]; then
 	cp -R "$root"/tests/data tests/data
 	chmod -R u=rwX,go=rX tests/data
 	shopt -u nullglob
+	copy_guest_libs tests/bin/*
 fi
 
 # Fixed times everywhere (the link itself for symlinks).

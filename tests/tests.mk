@@ -9,12 +9,43 @@
 # the executables it builds (under $(B)/tests/unit/) to UNIT_TESTS. run.sh
 # runs every executable it finds in $(B)/tests/unit/.
 
-GUEST_CFLAGS := -std=gnu11 -static -O2 -g -Wall -Wextra -Wno-unused-parameter \
+# Guest programs are static. Those of GUEST_KINDS are also built as a
+# static-PIE (NAME.pie) and as a dynamic program (NAME.dyn) run against
+# the image's own glibc and ld.so (scripts/mkrootfs.sh copies them from
+# the host's libc6): every binary kind runs natively and in every mode.
+# GUEST_CFLAGS builds a static guest program (the other suites' .mk files
+# use it too); GUEST_KIND_CFLAGS is the same without -static.
+GUEST_KIND_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		-D_GNU_SOURCE -pthread
+GUEST_CFLAGS := -static $(GUEST_KIND_CFLAGS)
+GUEST_KINDS  := kinds threads signals
 GUEST_SRC    := $(wildcard tests/guest/*.c)
-GUEST_BIN    := $(GUEST_SRC:tests/guest/%.c=$(B)/tests/guest/%)
+GUEST_BIN    := $(GUEST_SRC:tests/guest/%.c=$(B)/tests/guest/%) \
+		$(GUEST_KINDS:%=$(B)/tests/guest/%.pie) \
+		$(GUEST_KINDS:%=$(B)/tests/guest/%.dyn)
 TEST_IMAGE   := $(B)/test-rootfs.img
 TEST_FILES   := $(wildcard tests/scripts/*.sh) $(shell find tests/data -type f 2>/dev/null)
+
+# Unit tests link the real kernel: every object of umk in one archive (the
+# linker takes the members a test needs), umk's main renamed so the test's
+# own main is the entry, and the surroundings of tests/unit/fakes.c. A unit
+# test links:  $(CC) $(CFLAGS) -o $@ TEST.c $(UNIT_LINK)
+UNIT_KLIB  := $(B)/tests/unit/libumk.a
+UNIT_FAKES := $(B)/tests/unit/obj/fakes.o
+UNIT_LINK  := $(UNIT_FAKES) $(UNIT_KLIB) $(LDLIBS)
+UNIT_DEPS  := $(UNIT_FAKES) $(UNIT_KLIB) tests/unit/fakes.h
+
+$(B)/tests/unit/obj/um_arch.o: $(B)/obj/arch/um/kernel/um_arch.o
+	@mkdir -p $(dir $@)
+	objcopy --redefine-sym main=umk_main $< $@
+$(UNIT_KLIB): $(filter-out $(B)/obj/arch/um/kernel/um_arch.o,$(KOBJ)) \
+		$(B)/tests/unit/obj/um_arch.o
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+$(UNIT_FAKES): tests/unit/fakes.c tests/unit/fakes.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 UNIT_TESTS :=
 -include $(wildcard tests/unit/*.mk)
@@ -22,6 +53,12 @@ UNIT_TESTS :=
 $(B)/tests/guest/%: tests/guest/%.c tests/guest/guest.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_LDLIBS)
+$(B)/tests/guest/%.pie: tests/guest/%.c tests/guest/guest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_KIND_CFLAGS) -fPIE -static-pie -o $@ $< $(GUEST_LDLIBS)
+$(B)/tests/guest/%.dyn: tests/guest/%.c tests/guest/guest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_KIND_CFLAGS) -DGUEST_DYNAMIC -fPIE -pie -o $@ $< $(GUEST_LDLIBS)
 
 $(TEST_IMAGE): scripts/mkrootfs.sh tests/tests.mk $(GUEST_BIN) $(TEST_FILES)
 	ROOTFS_SIZE=128M scripts/mkrootfs.sh $@ --tests

@@ -19,27 +19,12 @@
 #                 status 2 with one line on stderr, before any image is
 #                 opened
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
+# Environment: UMK (./umk), UMK_MODES (the modes umk --help lists), B (build).
 set -uo pipefail
 
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-B=${B:-build}
-case $B in /*) ;; *) B=$ROOT/$B ;; esac
-UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt seccomp}
+. "$(dirname "$0")/../lib.sh"
+lib_init boot
 IMG=$B/test-rootfs.img
-PATH=$PATH:/sbin:/usr/sbin
-export LC_ALL=C
-
-S=$(mktemp -d "${TMPDIR:-/tmp}/umk-boot.XXXXXX")
-trap 'rm -rf "$S"' EXIT
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-diag() { sed -e 's/^/# /' | head -n "${1:-10}"; }
 
 # debugfs_w IMG CMD...: change a test copy (never the booted one).
 debugfs_w() {
@@ -86,7 +71,7 @@ copy() { cp --sparse=always "$IMG" "$S/$1.img" && echo "$S/$1.img"; }
 
 if [ ! -x "$UMK" ] || [ ! -f "$IMG" ]; then
 	notok "boot: umk or $IMG not built"
-	echo "1..$n"
+	tap_finish
 	exit 1
 fi
 
@@ -194,5 +179,4 @@ for arg in mem=99999999999G mem=18446744073709551616 mem=18446744073709551615 \
 	fi
 done
 
-echo "1..$n"
-[ $fails -eq 0 ]
+tap_finish

@@ -23,17 +23,15 @@
 # sampled during the run and reported as first sample -> largest sample.
 # Logs are kept under build/fuzz/logs/ (--short: build/fuzz/logs-short/).
 #
-# Environment: UMK (./umk-san), UMK_MODES ("skas tt seccomp"), FUZZ_SECONDS per run
+# Environment: UMK (./umk-san), UMK_MODES (the modes umk --help lists), FUZZ_SECONDS per run
 # (1800; --short: 40), FUZZ_GRACE (120), FUZZ_SEED (random), FUZZ_LOGS (the
 # log directory), B (build).
 set -uo pipefail
 
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-B=${B:-build}
-case $B in /*) ;; *) B=$ROOT/$B ;; esac
-UMK=${UMK:-$ROOT/umk-san}
-MODES=${UMK_MODES:-skas tt seccomp}
+# umk-san unless UMK names another build; lib_init's default is umk.
+UMK=${UMK:-$(cd "$(dirname "$0")/../.." && pwd)/umk-san}
+. "$(dirname "$0")/../lib.sh"
+lib_init fuzz
 SHORT=0
 [ "${1:-}" = --short ] && SHORT=1
 if [ $SHORT = 1 ]; then SECS=${FUZZ_SECONDS:-40}; else SECS=${FUZZ_SECONDS:-1800}; fi
@@ -43,22 +41,13 @@ IMG=$F/fuzz-rootfs.img
 LOGS=$F/logs
 [ $SHORT = 1 ] && LOGS=$F/logs-short	# a long run may be going on
 LOGS=${FUZZ_LOGS:-$LOGS}
-PATH=$PATH:/sbin:/usr/sbin
-export LC_ALL=C
 # Reports to stderr, a small quarantine so RSS reflects umk's own memory,
 # no leak check at exit (it would need a host process the sandbox forbids).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=0:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
-S=$(mktemp -d "${TMPDIR:-/tmp}/umk-fuzz.XXXXXX")
 umk_pid=
-trap '[ -n "$umk_pid" ] && kill -9 "$umk_pid" 2>/dev/null; rm -rf "$S"' EXIT
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-diag() { sed -e 's/^/# /' | head -n "${1:-20}"; }
+at_exit '[ -n "$umk_pid" ] && kill -9 "$umk_pid" 2>/dev/null'
 
 # ---------------------------------------------------------------------------
 # The fuzz image: the default busybox root (scripts/mkrootfs.sh), 256 MiB,
@@ -229,5 +218,4 @@ else
 			'TRINITY-END'
 	done
 fi
-echo "1..$n"
-[ $fails -eq 0 ]
+tap_finish

@@ -11,30 +11,17 @@
 # umk-files, umk-mounts and umk-dmesg; then it continues and the guest
 # finishes. The output of each command is checked.
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
+# Environment: UMK (./umk), UMK_MODES (the modes umk --help lists), B (build).
 set -uo pipefail
 
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-B=${B:-build}
-case $B in /*) ;; *) B=$ROOT/$B ;; esac
-UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt seccomp}
+. "$(dirname "$0")/../lib.sh"
+lib_init gdb
 IMG=$B/test-rootfs.img
-export LC_ALL=C
 
-S=$(mktemp -d "${TMPDIR:-/tmp}/umk-gdb.XXXXXX")
-trap 'rm -rf "$S"' EXIT
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-diag() { sed -e 's/^/# /' | head -n "${1:-20}"; }
 
 if [ ! -x "$UMK" ] || [ ! -f "$IMG" ] || ! command -v gdb > /dev/null; then
 	notok "gdb: umk, the test image or gdb (apt-get install gdb) is missing"
-	echo "1..$n"
+	tap_finish
 	exit 1
 fi
 
@@ -111,5 +98,4 @@ for mode in $MODES; do
 	else notok "$mode: umk-dmesg"; section dmesg | diag; fi
 	rm -f "$img"
 done
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_finish

@@ -317,8 +317,7 @@ static void test_subreaper(void)
 			if (write(p[1], &me, sizeof(me)) < 0 ||
 			    write(q[1], "r", 1) < 0)
 				_exit(1);
-			for (int i = 0; i < 5000 && getppid() == first; i++)
-				msleep(2);
+			WAIT_UNTIL(getppid() != first);
 			/* SIGUSR2 kills us before this unless it never came */
 			_exit(0);
 		}

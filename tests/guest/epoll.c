@@ -223,30 +223,6 @@ static void test_exclusive(void)
 	close(ep);
 }
 
-/* Wait (bounded) until pid sleeps (state S in /proc/PID/stat). */
-static int wait_sleeping(pid_t pid)
-{
-	char path[64], buf[256];
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (int i = 0; i < 5000; i++) {
-		int fd = open(path, O_RDONLY);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-		char *p;
-
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			p = strrchr(buf, ')');
-			if (p && p[1] == ' ' && p[2] == 'S')
-				return 1;
-		}
-		msleep(2);
-	}
-	return 0;
-}
-
 /*
  * Three processes wait in their own epoll on one eventfd added with
  * EPOLLEXCLUSIVE; one event wakes "one or more" of them (epoll(7)): at
@@ -274,7 +250,7 @@ static void test_exclusive_waiters(void)
 		}
 	}
 	for (int i = 0; i < 3; i++)
-		asleep += wait_sleeping(pid[i]);
+		asleep += wait_sleeping(pid[i], pid[i]);
 	say("excl_waiters_asleep: %d", asleep);
 	write(e, &v, 8);
 	{
@@ -406,8 +382,7 @@ int main(void)
 	const char *dir;
 
 	test_start();
-	if (access("/proc/self/stat", F_OK))	/* umk's test shell is init */
-		mount("proc", "/proc", "proc", 0, NULL);
+	need_proc();	/* umk's test shell is init: no /proc yet */
 	dir = scratch_dir("epoll");
 	test_basic();
 	test_dup_close();

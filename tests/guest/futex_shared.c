@@ -48,17 +48,12 @@ static char task_state(pid_t pid, pid_t tid)
 	return p && p[1] == ' ' ? p[2] : '?';
 }
 
-/* Poll (bounded: 3 s) until the task is asleep; its last state. */
+/* Poll (bounded) until the task is asleep; its last state. */
 static char wait_asleep(pid_t pid, pid_t tid)
 {
 	char s = '?';
 
-	for (int i = 0; i < 600; i++) {
-		s = task_state(pid, tid);
-		if (s == 'S')
-			break;
-		msleep(5);
-	}
+	WAIT_UNTIL((s = task_state(pid, tid)) == 'S');
 	return s;
 }
 
@@ -91,8 +86,7 @@ static void thread_sleeper(void)
 
 	sigaction(SIGUSR1, &sa, NULL);
 	pthread_create(&th, NULL, futex_waiter, NULL);
-	while (!waiter_tid)
-		msleep(1);
+	WAIT_UNTIL(waiter_tid != 0);
 	say("thread in futex wait: task stat %c", wait_asleep(getpid(), waiter_tid));
 	/* The process's own stat shows its leader (running here). */
 	say("thread in futex wait: tgkill %ld",

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -182,13 +183,80 @@ static inline void test_start(void)
 	setrlimit(RLIMIT_CORE, &rl);
 }
 
-/* Sleep for ms milliseconds, restarting after signals. */
-static inline void msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+/*
+ * Synchronisation: a test waits for something that happened (a pipe byte, a
+ * wait status, a state in /proc), never for a time. WAIT_UNTIL polls an
+ * observable condition every millisecond, at most WAIT_LIMIT_S seconds,
+ * and is true if the condition came to hold.
+ */
+#define WAIT_LIMIT_S 60
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+static inline long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static inline void poll_pause(void)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+#define WAIT_UNTIL(cond)						\
+({									\
+	long long __end = mono_ms() + WAIT_LIMIT_S * 1000LL;		\
+	int __held;							\
+	while (!(__held = !!(cond)) && mono_ms() < __end)		\
+		poll_pause();						\
+	__held;								\
+})
+
+/*
+ * /proc, mounted if it is not there (inside umk, a test run by
+ * init=/bin/sh finds it unmounted). 0, or -1 if it cannot be had.
+ */
+static inline int need_proc(void)
+{
+	if (access("/proc/self/stat", R_OK) == 0)
+		return 0;
+	mkdir("/proc", 0555);
+	return mount("proc", "/proc", "proc", 0, NULL);
+}
+
+/*
+ * The state letter of thread tid of process pid from /proc (R, S, D, T, Z),
+ * or 0 if it cannot be read.
+ */
+static inline char proc_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Until thread tid of pid sleeps in the kernel (state S: blocked in a
+ * read, a wait, sigsuspend...). True if it was seen sleeping.
+ */
+static inline int wait_sleeping(pid_t pid, pid_t tid)
+{
+	return WAIT_UNTIL(proc_state(pid, tid) == 'S');
 }
 
 #endif

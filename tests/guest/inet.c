@@ -176,7 +176,7 @@ static void test_tcp(void)
 	if (pid == 0) {
 		int cc = connect_to(port, 0);
 
-		msleep(30);
+		wait_sleeping(getppid(), getppid());	/* in accept or read */
 		write(cc, "from-child", 10);
 		_exit(0);
 	}

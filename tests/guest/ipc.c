@@ -36,36 +36,7 @@ static int semctl_int(int id, int num, int cmd, int val)
 /* Wait (bounded) until semaphore num of id has cnt waiters of kind cmd. */
 static int wait_cnt(int id, int num, int cmd, int cnt)
 {
-	for (int i = 0; i < 5000; i++) {
-		if (semctl(id, num, cmd) == cnt)
-			return 1;
-		msleep(2);
-	}
-	return 0;
-}
-
-/* Wait (bounded) until pid sleeps (state S in /proc/PID/stat). */
-static int wait_sleeping(pid_t pid)
-{
-	char path[64], buf[256];
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (int i = 0; i < 5000; i++) {
-		int fd = open(path, O_RDONLY);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-		char *p;
-
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			p = strrchr(buf, ')');
-			if (p && p[1] == ' ' && p[2] == 'S')
-				return 1;
-		}
-		msleep(2);
-	}
-	return 0;
+	return WAIT_UNTIL(semctl(id, num, cmd) == cnt);
 }
 
 static int shm_nattch(int id)
@@ -416,7 +387,7 @@ static void test_msg(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(msgsnd(id, &m, 10, 0) < 0 ? errno : 0);
-	yesno("sender_sleeps", wait_sleeping(pid));
+	yesno("sender_sleeps", wait_sleeping(pid, pid));
 	rcv("rcv_unblocks_sender", id, 64, 0, 0);
 	say("blocked_sender: %s", reap(pid));
 	rcv("rcv_sender_msg", id, 64, 0, IPC_NOWAIT);
@@ -429,7 +400,7 @@ static void test_msg(void)
 
 		_exit(n < 0 ? 200 : n);
 	}
-	yesno("receiver_sleeps", wait_sleeping(pid));
+	yesno("receiver_sleeps", wait_sleeping(pid, pid));
 	snd(id, 9, "hello");
 	say("blocked_receiver: %s", reap(pid));
 	say("as_user_msgsnd: %s", as_user(try_msgsnd, id));
@@ -443,7 +414,7 @@ static void test_msg(void)
 		sigaction(SIGUSR1, &sa, NULL);
 		_exit(msgrcv(id, &r, 64, 0, 0) < 0 ? errno : 0);
 	}
-	yesno("receiver_sleeps_before_signal", wait_sleeping(pid));
+	yesno("receiver_sleeps_before_signal", wait_sleeping(pid, pid));
 	kill(pid, SIGUSR1);
 	say("msgrcv_signal: %s", reap(pid));
 
@@ -454,7 +425,7 @@ static void test_msg(void)
 
 		_exit(msgrcv(id, &r, 64, 0, 0) < 0 ? errno : 0);
 	}
-	yesno("receiver_sleeps_before_rmid", wait_sleeping(pid));
+	yesno("receiver_sleeps_before_rmid", wait_sleeping(pid, pid));
 	resv("msg_rmid", msgctl(id, IPC_RMID, NULL));
 	say("receiver_after_rmid: %s", reap(pid));
 	resv("stat_after_rmid", msgctl(id, IPC_STAT, &ds));

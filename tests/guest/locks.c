@@ -102,14 +102,8 @@ static int has_waiter(int fd)
 /* Wait (bounded) until someone is blocked on fd's inode. */
 static void wait_blocked(const char *name, int fd)
 {
-	for (int i = 0; i < 20000; i++) {
-		if (has_waiter(fd))
-			return;
-		sched_yield();
-		if (i > 100)
-			msleep(1);
-	}
-	say("%s: nobody blocked", name);
+	if (!WAIT_UNTIL(has_waiter(fd)))
+		say("%s: nobody blocked", name);
 }
 
 static int open_file(const char *name, int flags)

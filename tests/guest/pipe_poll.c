@@ -209,28 +209,45 @@ static void test_select(void)
 	close(p[1]);
 }
 
-/* A child writes after a delay: a blocking read and an infinite poll wake. */
+/*
+ * A blocking read and an infinite poll, each woken by a child's write. The
+ * child writes only once it sees us asleep in /proc (state S), so the read
+ * really blocked (the second time also after we took the first bytes); it
+ * exits 0 if it saw that both times, 1 and 2 if not.
+ */
+static int unread(int fd)
+{
+	int n = -1;
+
+	return ioctl(fd, FIONREAD, &n) < 0 ? -1 : n;
+}
+
 static void test_wakeups(void)
 {
 	int p[2];
 	char buf[8] = "";
 	struct pollfd pfd;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	pipe(p);
 	pid = fork();
 	if (pid == 0) {
-		msleep(50);
+		int st = 0;
+
+		if (!wait_sleeping(parent, parent))
+			st |= 1;
 		write(p[1], "late", 4);
-		msleep(50);
+		if (!WAIT_UNTIL(unread(p[0]) == 0 &&
+				proc_state(parent, parent) == 'S'))
+			st |= 2;
 		write(p[1], "more", 4);
-		_exit(0);
+		_exit(st);
 	}
 	resv("blocking_read", read(p[0], buf, 4));
 	say("blocking_read_data: %s", buf);
 	pfd = (struct pollfd){ p[0], POLLIN, 0 };
 	resv("poll_infinite", poll(&pfd, 1, -1));
-	say("child: %s", reap(pid));
+	say("child_saw_us_blocked: %s", reap(pid));
 	close(p[1]);
 	resv("read_rest", read(p[0], buf, 8));
 	resv("read_eof", read(p[0], buf, 8));
@@ -279,6 +296,8 @@ static void test_bulk(void)
 int main(void)
 {
 	test_start();
+	if (need_proc())
+		say("proc: %s", ename(errno));
 	test_basic();
 	test_nonblock_eof();
 	test_sigpipe();

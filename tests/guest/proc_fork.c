@@ -99,7 +99,13 @@ static void test_ids(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(4);
-	msleep(50);
+	{
+		siginfo_t si = { 0 };
+
+		/* Until it is a zombie: exited, not reaped. */
+		resv("zombie_waitid_nowait", waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
+		say("zombie_state: %c", proc_state(pid, pid));
+	}
 	resv("zombie_kill0", kill(pid, 0));
 	say("zombie_status: %s", reap(pid));
 	ERR("reaped_kill0", kill(pid, 0));
@@ -183,7 +189,7 @@ static void test_waitid(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(0);
-	msleep(20);
+	waitid(P_PID, pid, &si, WEXITED | WNOWAIT);	/* a zombie now */
 	ERR("waitid_bad_info", syscall(SYS_waitid, P_PID, pid, BAD1, WEXITED, NULL));
 	reap(pid);
 }
@@ -419,10 +425,7 @@ static void test_orphan(void)
 	if (mid == 0) {
 		pid_t me = getpid();
 		if (fork() == 0) {
-			int i;
-			for (i = 0; i < 400 && getppid() == me; i++)
-				msleep(5);
-			c = getppid() != me ? 'y' : 'n';
+			c = WAIT_UNTIL(getppid() != me) ? 'y' : 'n';
 			write(p[1], &c, 1);
 			_exit(0);
 		}
@@ -451,6 +454,8 @@ int main(int argc, char **argv, char **envp)
 	if (argc > 2 && strcmp(argv[1], "--exit") == 0)
 		return atoi(argv[2]);
 	test_start();
+	if (need_proc())
+		say("proc: %s", ename(errno));
 	self = realpath(argv[0], NULL);
 	dir = scratch_dir("proc_fork");
 	test_exit_codes();

@@ -255,30 +255,6 @@ static pid_t child_on_slave(const char *name, int what, int *ready,
 	return pid;
 }
 
-/* Wait (bounded) until pid sleeps (state S in /proc/PID/stat). */
-static int wait_sleeping(pid_t pid)
-{
-	char path[64], buf[256];
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (int i = 0; i < 5000; i++) {
-		int fd = open(path, O_RDONLY);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-		char *p;
-
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			p = strrchr(buf, ')');
-			if (p && p[1] == ' ' && p[2] == 'S')
-				return 1;
-		}
-		msleep(2);
-	}
-	return 0;
-}
-
 static char wait_ready(int fd)
 {
 	char c = '?';
@@ -325,7 +301,7 @@ static void test_jobctl(void)
 	name = ptsname(m);
 	pid = child_on_slave(name, 2, &rd, m, s);
 	say("hup_ignored_child_ctty: %c", wait_ready(rd));
-	yesno("reader_sleeps", wait_sleeping(pid));
+	yesno("reader_sleeps", wait_sleeping(pid, pid));
 	close(s);
 	close(m);
 	say("after_hangup_read_eof_write_eio: %s", reap(pid));

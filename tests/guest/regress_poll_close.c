@@ -19,15 +19,14 @@
 static int fds[2], efd, epfd;
 static int ready[2];	/* the sleeper says it is about to sleep */
 
-/* Close the watched fds once the main thread is (nearly) asleep; the
- * sleeper's own timeout is long enough that the close comes first. */
+/* Close the watched fds once the main thread sleeps (in the call, unless
+ * a slow start let its timeout pass first: then in pthread_join). */
 static void *closer(void *arg)
 {
 	char c;
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 	read(ready[0], &c, 1);
-	nanosleep(&ts, NULL);	/* makes the interesting order likely */
+	wait_sleeping(getpid(), getpid());
 	close(fds[0]);		/* the write end stays: no wake-up */
 	close(efd);
 	close(epfd);
@@ -49,6 +48,7 @@ int main(void)
 	pthread_t th;
 	int r;
 
+	need_proc();
 	pipe(ready);
 	start(&th);
 	{

@@ -249,9 +249,11 @@ static void test_wait_for_signals(void)
 	block(SIG_BLOCK, SIGUSR1);
 	pid = fork();
 	if (pid == 0) {
-		msleep(30);
+		/* Once we sleep in sigsuspend: exit 0 if that was seen. */
+		int seen = wait_sleeping(parent, parent);
+
 		kill(parent, SIGUSR1);
-		_exit(0);
+		_exit(!seen);
 	}
 	sigemptyset(&empty);
 	hits = 0;
@@ -259,7 +261,7 @@ static void test_wait_for_signals(void)
 	say("sigsuspend: r=%d errno=%s hits=%d", r, ename(errno), hits);
 	sigprocmask(SIG_BLOCK, NULL, &s);
 	yesno("sigsuspend_restores_mask", sigismember(&s, SIGUSR1));
-	reap(pid);
+	say("sigsuspend_waker: %s", reap(pid));
 	block(SIG_UNBLOCK, SIGUSR1);
 	ERR("sigsuspend_bad", syscall(SYS_rt_sigsuspend, BAD1, 8L));
 
@@ -285,41 +287,63 @@ static void test_wait_for_signals(void)
 	resv("alarm_first", alarm(1));
 	r = pause();
 	say("pause: r=%d errno=%s hits=%d", r, ename(errno), hits);
-	alarm(10);
-	resv("alarm_remaining", alarm(0));
+	alarm(100);
+	r = alarm(0);
+	yesno("alarm_remaining_about_100s", r >= 90 && r <= 100);
 	set_handler(SIGALRM, SIG_DFL, 0);
 }
 
 /*
- * A blocking pipe read interrupted by SIGALRM from a 100 ms timer, with and
- * without SA_RESTART; a child writes the data at 300 ms.
+ * A blocking pipe read interrupted by a signal, with and without
+ * SA_RESTART. A child waits until we sleep in the read, sends SIGALRM,
+ * waits for the handler's byte on a second pipe, then until we sleep
+ * again (in the restarted read, or in wait4 after EINTR), and only then
+ * writes the data: no step depends on timing.
  */
+static int handled_fd = -1;
+
+static void on_count_note(int sig)
+{
+	hits++;
+	write(handled_fd, "h", 1);
+}
+
 static void restart_case(const char *name, int flags)
 {
-	struct itimerval it = { { 0, 0 }, { 0, 100000 } };
-	int p[2];
-	char buf[4] = "";
-	pid_t pid;
+	int p[2], h[2];
+	char buf[4] = "", c;
+	pid_t pid, parent = getpid();
 	ssize_t n;
 
 	pipe(p);
-	set_handler(SIGALRM, on_count, flags);
+	pipe(h);
+	handled_fd = h[1];
+	set_handler(SIGALRM, on_count_note, flags);
 	hits = 0;
 	pid = fork();
 	if (pid == 0) {
-		msleep(300);
+		int st = 0;
+
+		if (!wait_sleeping(parent, parent))
+			st |= 1;
+		kill(parent, SIGALRM);
+		if (read(h[0], &c, 1) != 1)
+			st |= 2;
+		if (!wait_sleeping(parent, parent))
+			st |= 4;
 		write(p[1], "x", 1);
-		_exit(0);
+		_exit(st);
 	}
-	setitimer(ITIMER_REAL, &it, NULL);
 	n = read(p[0], buf, 1);
 	if (n < 0)
 		say("%s: %s hits=%d", name, ename(errno), hits);
 	else
 		say("%s: read %zd [%s] hits=%d", name, n, buf, hits);
-	reap(pid);
+	say("%s_child: %s", name, reap(pid));
 	close(p[0]);
 	close(p[1]);
+	close(h[0]);
+	close(h[1]);
 	set_handler(SIGALRM, SIG_DFL, 0);
 }
 
@@ -521,6 +545,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--report-exec") == 0)
 		return report_exec();
 	test_start();
+	if (need_proc())
+		say("proc: %s", ename(errno));
 	self = realpath(argv[0], NULL);
 	test_kill_info();
 	test_sigaction();

@@ -83,7 +83,7 @@ static void *futex_waiter(void *arg)
 static void test_futex(void)
 {
 	struct timespec ts = { 0, 20000000 }, bad = { 0, 2000000000L };
-	int word = 1, waked = 0, tries;
+	int word = 1, waked;
 	pthread_t t;
 
 	ERR("futex_wait_mismatch", futex(&word, FUTEX_WAIT_PRIVATE, 0, NULL));
@@ -97,14 +97,12 @@ static void test_futex(void)
 	ERR("futex_bad_timeout", futex(&word, FUTEX_WAIT_PRIVATE, 1, &bad));
 	ERR("futex_bad_timeout_ptr", futex(&word, FUTEX_WAIT_PRIVATE, 1, BAD1));
 
+	/* The waiter sleeps in FUTEX_WAIT while the word is 0: wake it until a
+	 * wake finds it waiting (returns 1), then let it go with word 1. */
 	pthread_create(&t, NULL, futex_waiter, NULL);
-	for (tries = 0; tries < 200 && !waked; tries++) {
-		msleep(5);
-		if (tries == 10) {
-			__atomic_store_n(&futex_word, 1, __ATOMIC_SEQ_CST);
-			waked = 1;
-		}
-	}
+	waked = WAIT_UNTIL(futex(&futex_word, FUTEX_WAKE_PRIVATE, 1, NULL) == 1);
+	yesno("futex_wake_found_a_waiter", waked);
+	__atomic_store_n(&futex_word, 1, __ATOMIC_SEQ_CST);
 	futex(&futex_word, FUTEX_WAKE_PRIVATE, 1, NULL);
 	pthread_join(t, NULL);
 	yesno("futex_wait_wake", woke);
@@ -158,31 +156,46 @@ static void test_tid(void)
 }
 
 static volatile pid_t handler_tid;
+static int tid_pipe[2];
+
 static void on_usr1(int sig)
 {
 	handler_tid = syscall(SYS_gettid);
 }
 
+/* Reports its tid, then waits in sigsuspend (SIGUSR1 blocked until then,
+ * so it cannot slip past) until the handler ran. */
 static void *sleeper(void *arg)
 {
-	*(pid_t *)arg = syscall(SYS_gettid);
+	pid_t tid = syscall(SYS_gettid);
+	sigset_t none;
+
+	write(tid_pipe[1], &tid, sizeof(tid));
+	sigemptyset(&none);
 	while (!handler_tid)
-		msleep(2);
+		sigsuspend(&none);
 	return NULL;
 }
 
 static void test_thread_signal(void)
 {
 	pthread_t t;
-	volatile pid_t tid = 0;
+	pid_t tid = 0;
+	sigset_t usr1, old;
 
 	signal(SIGUSR1, on_usr1);
-	pthread_create(&t, NULL, sleeper, (void *)&tid);
-	while (!tid)
-		msleep(1);
+	pipe(tid_pipe);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, &old);
+	pthread_create(&t, NULL, sleeper, NULL);	/* inherits the mask */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	read(tid_pipe[0], &tid, sizeof(tid));
 	resv("pthread_kill", pthread_kill(t, SIGUSR1));
 	pthread_join(t, NULL);
 	yesno("handler_ran_in_target_thread", handler_tid == tid);
+	close(tid_pipe[0]);
+	close(tid_pipe[1]);
 	ERR("tgkill_bad_tid", syscall(SYS_tgkill, getpid(), 0x3ffffff0, SIGUSR1));
 	ERR("tgkill_wrong_tgid", syscall(SYS_tgkill, 0x3ffffff0, tid_in_thread, SIGUSR1));
 	ERR("tgkill_bad_sig", syscall(SYS_tgkill, getpid(), getpid(), 1000));
@@ -234,9 +247,12 @@ static void test_futex_signal_storm(void)
 	signal(SIGUSR2, SIG_DFL);
 }
 
+/* exit_group from a thread, once the main thread sleeps in pause(). */
 static void *exiter(void *arg)
 {
-	msleep(20);
+	pid_t pid = getpid();
+
+	wait_sleeping(pid, pid);
 	syscall(SYS_exit_group, 3);
 	return NULL;
 }
@@ -253,8 +269,11 @@ static void *execer(void *arg)
 	return NULL;
 }
 
+static int detached_pipe[2];
+
 static void *detached(void *arg)
 {
+	write(detached_pipe[1], "d", 1);
 	return NULL;
 }
 
@@ -263,6 +282,7 @@ static void test_exits(void)
 	pthread_t t;
 	pthread_attr_t attr;
 	pid_t pid;
+	char c;
 
 	pid = fork();
 	if (pid == 0) {
@@ -273,8 +293,10 @@ static void test_exits(void)
 	say("exit_group_from_thread: %s", reap(pid));
 	pid = fork();
 	if (pid == 0) {
+		/* pthread_join returns once the kernel cleared the thread's
+		 * tid word at its SYS_exit (CLONE_CHILD_CLEARTID). */
 		pthread_create(&t, NULL, thread_only_exit, NULL);
-		msleep(50);
+		pthread_join(t, NULL);
 		_exit(12);
 	}
 	say("thread_exit_leaves_process: %s", reap(pid));
@@ -288,16 +310,17 @@ static void test_exits(void)
 	pid = fork();
 	if (pid == 0) {
 		pthread_create(&t, NULL, thread_only_exit, NULL);
-		msleep(30);
+		pthread_join(t, NULL);
 		pthread_exit(NULL);
 	}
 	say("main_thread_exit_last: %s", reap(pid));
 
+	pipe(detached_pipe);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	resv("detached_create", pthread_create(&t, &attr, detached, NULL));
 	pthread_attr_destroy(&attr);
-	msleep(20);
+	resv("detached_ran", read(detached_pipe[0], &c, 1));
 }
 
 int main(int argc, char **argv)
@@ -305,6 +328,8 @@ int main(int argc, char **argv)
 	if (argc > 2 && strcmp(argv[1], "--exit") == 0)
 		return atoi(argv[2]);
 	test_start();
+	if (need_proc())
+		say("proc: %s", ename(errno));
 	self = realpath(argv[0], NULL);
 	main_pid = getpid();
 	test_create_join();

@@ -132,8 +132,7 @@ static void test_orphaned(void)
 		if (fork() == 0) {
 			char r[2];
 
-			while (getppid() == parent)
-				msleep(5);
+			WAIT_UNTIL(getppid() != parent);
 			r[0] = do_read();
 			r[1] = do_write();
 			write(p[1], r, 2);
@@ -187,9 +186,7 @@ static void test_async_line(void)
 	/* Natively the group holds our shell too, which SIGIO would kill. */
 	chk("tty_setown_self", fcntl(0, F_SETOWN, getpid()));
 	say("type a line:");
-	for (int i = 0; i < 200 && !got_io; i++)
-		msleep(50);
-	yesno("tty_sigio", got_io > 0);
+	yesno("tty_sigio", WAIT_UNTIL(got_io > 0));
 	n = read(0, buf, sizeof(buf) - 1);
 	buf[n > 0 ? n : 0] = 0;
 	if (n > 0 && buf[n - 1] == '\n')

@@ -648,9 +648,12 @@ static void test_blocking(void)
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	pid = fork();
 	if (pid == 0) {
-		msleep(30);
+		pid_t parent = getppid();
+
+		/* Each part once the reader sleeps in recv. */
+		wait_sleeping(parent, parent);
 		write(sv[1], "part1-", 6);
-		msleep(30);
+		wait_sleeping(parent, parent);
 		write(sv[1], "part2", 5);
 		_exit(0);
 	}

@@ -17,39 +17,21 @@
 #    or anything but CANARY/secret exists in CANARY afterwards; the probe's
 #    output must be tests/hostfs/escape.expected.
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
+# Environment: UMK (./umk), UMK_MODES (the modes umk --help lists), B (build).
 set -uo pipefail
 
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-B=${B:-build}
-case $B in /*) ;; *) B=$ROOT/$B ;; esac
-UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt seccomp}
+. "$(dirname "$0")/../lib.sh"
+lib_init hostfs
 IMG=$B/test-rootfs.img
 BIN=$B/tests/hostfs
-PATH=$PATH:/sbin:/usr/sbin
-export LC_ALL=C
-
-S=$(mktemp -d "${TMPDIR:-/tmp}/umk-hostfs.XXXXXX")
-chmod 755 "$S"
 loop_pid=
-cleanup() {
-	[ -z "$loop_pid" ] || kill "$loop_pid" 2>/dev/null
-	rm -rf "$S"
-}
-trap cleanup EXIT
+at_exit '[ -z "$loop_pid" ] || kill "$loop_pid" 2>/dev/null'
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-diag() { sed -e 's/^/# /' | head -n "${1:-15}"; }
 
 if [ ! -x "$UMK" ] || [ ! -f "$IMG" ] || [ ! -x "$BIN/hostfs_ops" ] ||
    [ ! -x "$BIN/escape" ] || [ ! -x "$BIN/swapper" ]; then
 	notok "hostfs: umk, the test image or the probes are not built"
-	echo "1..$n"
+	tap_finish
 	exit 1
 fi
 
@@ -184,5 +166,4 @@ for mode in $MODES; do
 	refused "$mode"
 	escape "$mode"
 done
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_finish

@@ -13,41 +13,23 @@
 #           costs the host almost nothing (its memfds' blocks, the total).
 #   core    a core file umk wrote opens in the host's gdb with the binary,
 #           with main() in the backtrace.
-# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
+# Environment: UMK (./umk), UMK_MODES (the modes umk --help lists), B (build).
 set -uo pipefail
 
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-B=${B:-build}
-case $B in /*) ;; *) B=$ROOT/$B ;; esac
-UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt seccomp}
+. "$(dirname "$0")/../lib.sh"
+lib_init limits
 IMG=$B/test-rootfs.img
 PROGS=$B/tests/limits
-PATH=$PATH:/sbin:/usr/sbin
-export LC_ALL=C
 MEM_MB=64
 THREADS_MAX=512			# 64 MiB / (8 * 16 KiB), as Linux
 OVERHEAD_MB=64			# umk itself: its heap, block cache, stubs
-
-S=$(mktemp -d "${TMPDIR:-/tmp}/umk-limits.XXXXXX")
 pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$S"
-}
-trap cleanup EXIT
+at_exit 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done'
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-diag() { sed -e 's/^/# /' | head -n "${1:-15}"; }
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else notok "$2"; shift 2; [ $# -eq 0 ] || "$@" 2>&1 | diag; fi; }
 
 if [ ! -x "$UMK" ] || [ ! -f "$IMG" ]; then
 	notok "limits: umk or the test image is not built"
-	echo "1..$n"
+	tap_finish
 	exit 1
 fi
 
@@ -279,5 +261,4 @@ for mode in $MODES; do
 	sparse "$mode"
 	core "$mode"
 done
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_finish

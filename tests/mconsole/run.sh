@@ -14,46 +14,24 @@
 # datagrams (mc_raw), after which umk answers on; another host user gets
 # no answer; a second umk with the same umid is refused.
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
+# Environment: UMK (./umk), UMK_MODES (the modes umk --help lists), B (build).
 set -uo pipefail
 
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-B=${B:-build}
-case $B in /*) ;; *) B=$ROOT/$B ;; esac
-UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt seccomp}
+. "$(dirname "$0")/../lib.sh"
+lib_init mc
 IMG=$B/test-rootfs.img
 RAW=$B/tests/mconsole/mc_raw
-PATH=$PATH:/sbin:/usr/sbin
-export LC_ALL=C
-
-S=$(mktemp -d "${TMPDIR:-/tmp}/umk-mc.XXXXXX")
 pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$S"
-}
-trap cleanup EXIT
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-diag() { sed -e 's/^/# /' | head -n "${1:-15}"; }
-# check STATUS WHAT [FILE-TO-SHOW]
-check() {
-	if [ "$1" -eq 0 ]; then ok "$2"; else notok "$2"; [ -z "${3:-}" ] || diag < "$3"; fi
-}
+at_exit 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done'
 
 if [ ! -x "$UMK" ] || [ ! -f "$IMG" ] || [ ! -x "$RAW" ]; then
 	notok "mconsole: umk, the test image or mc_raw is not built"
-	echo "1..$n"
+	tap_finish
 	exit 1
 fi
 if ! command -v uml_mconsole > /dev/null; then
 	notok "mconsole: uml_mconsole is missing (apt-get install uml-utilities)"
-	echo "1..$n"
+	tap_finish
 	exit 1
 fi
 
@@ -100,12 +78,12 @@ expect() {
 
 say_guest() { echo "$1" >&"$IN"; }
 
-# logged PATTERN...: each pattern in umk's stderr within 10 s (the worker
+# logged PATTERN...: each pattern in umk's stderr within 60 s (the worker
 # may still be syncing when the guest answers).
 logged() {
 	local p i
 	for p; do
-		for i in $(seq 100); do
+		for i in $(seq 600); do
 			grep -q -- "$p" "$S/$tag.err" && break
 			read -r -t 0.1 -u "$OUT" line && echo "$line" >> "$log"
 		done
@@ -148,7 +126,7 @@ mconsole_session() {
 	check $? "$mode: help"
 	[ "$(mc log mconsole-log-marker)" = "OK 
 OK " ] && logged '^\[ *[0-9.]*\] mconsole-log-marker$'
-	check $? "$mode: log reaches the kernel log" "$S/$tag.err"
+	check $? "$mode: log reaches the kernel log" cat "$S/$tag.err"
 	mc proc meminfo | grep -q '^MemTotal: *262144 kB'
 	check $? "$mode: proc meminfo"
 	out=$(mc proc nonexistent)
@@ -156,7 +134,7 @@ OK " ] && logged '^\[ *[0-9.]*\] mconsole-log-marker$'
 	check $? "$mode: proc of a missing file ($out)"
 	mc stack 1 > "$S/$tag.stack"
 	grep -q '^OK pid 1 (sh) state S' "$S/$tag.stack" && grep -q 'poll_common\|sys_wait4\|do_wait' "$S/$tag.stack"
-	check $? "$mode: stack 1 (init's sleeping kernel stack)" "$S/$tag.stack"
+	check $? "$mode: stack 1 (init's sleeping kernel stack)" cat "$S/$tag.stack"
 	[ "$(mc stack 999)" = "ERR Couldn't find that pid" ]
 	check $? "$mode: stack of no such pid"
 	[ "$(mc sysrq s)" = "OK " ] && [ "$(mc sysrq m)" = "OK " ] && [ "$(mc sysrq t)" = "OK " ]
@@ -164,7 +142,7 @@ OK " ] && logged '^\[ *[0-9.]*\] mconsole-log-marker$'
 	logged 'sysrq: Emergency Sync' 'Emergency Sync complete' 'Mem-Info' \
 		'task:sh .*pid:1 '
 
-	check $? "$mode: sysrq s, m, t in the kernel log" "$S/$tag.err"
+	check $? "$mode: sysrq s, m, t in the kernel log" cat "$S/$tag.err"
 
 	out=$(mc bogus)
 	[ "$out" = "ERR Unknown command" ]
@@ -178,7 +156,7 @@ OK " ] && logged '^\[ *[0-9.]*\] mconsole-log-marker$'
 	grep -qx 'err=1 more=0 data=Request too large' "$S/raw3" &&
 	grep -qx 'raw: ERR Version 0 mconsole clients are not supported by this driver' "$S/raw4" &&
 	"$RAW" "$sock" ok | grep -q '^err=0 more=0 data=Linux'
-	check $? "$mode: malformed datagrams get UML's error replies, umk answers on" "$S/raw2"
+	check $? "$mode: malformed datagrams get UML's error replies, umk answers on" cat "$S/raw2"
 
 	chmod 755 "$S" "$uml" "$dir"; chmod 666 "$sock"
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$RAW" "$sock" ok 2>&1)
@@ -189,10 +167,10 @@ OK " ] && logged '^\[ *[0-9.]*\] mconsole-log-marker$'
 	out=$(mc config "ubd1=$S/$mode-disk")
 	say_guest parts; expect PARTS-END
 	[ "$out" = "OK " ] && grep -q 'ubdb$' "$log" && [ "$(mc config ubd1)" = "OK $S/$mode-disk" ]
-	check $? "$mode: config ubd1=FILE hot-adds /dev/ubdb ($out)" "$log"
+	check $? "$mode: config ubd1=FILE hot-adds /dev/ubdb ($out)" cat "$log"
 	say_guest mountb
 	expect MOUNTED
-	check $? "$mode: the guest mounts the hot-added disk" "$log"
+	check $? "$mode: the guest mounts the hot-added disk" cat "$log"
 	out=$(mc remove ubd1)
 	[ "$out" = "ERR Device is currently open" ]
 	check $? "$mode: remove of a mounted disk is refused (EBUSY: $out)"
@@ -205,7 +183,7 @@ OK " ] && logged '^\[ *[0-9.]*\] mconsole-log-marker$'
 	[ "$out" = "OK " ] && ! tail -n +$((lines + 1)) "$log" | grep -q 'ubdb$' &&
 	[ "$(debugfs -R 'cat /f' "$S/$mode-disk" 2>/dev/null)" = hello ] &&
 	[ "$(mc remove ubd1)" = "ERR Device doesn't exist" ]
-	check $? "$mode: remove after umount; the data reached the host file ($out)" "$log"
+	check $? "$mode: remove after umount; the data reached the host file ($out)" cat "$log"
 
 	out=$(mc stop)
 	[ "$out" = "OK stopped" ]
@@ -219,12 +197,12 @@ OK " ] && logged '^\[ *[0-9.]*\] mconsole-log-marker$'
 
 	[ "$(mc sysrq u)" = "OK " ] && logged 'Emergency Remount complete' &&
 	say_guest tick && expect TICK
-	check $? "$mode: sysrq u" "$S/$tag.err"
+	check $? "$mode: sysrq u" cat "$S/$tag.err"
 	out=$(mc cad)
 	finish
 	[ "$out" = "OK " ] && [ "$rc" -eq 0 ] &&
 	grep -q 'reboot: Restarting system' "$S/$tag.err"
-	check $? "$mode: cad restarts (C_A_D on), umk exits 0 (rc $rc)" "$S/$tag.err"
+	check $? "$mode: cad restarts (C_A_D on), umk exits 0 (rc $rc)" cat "$S/$tag.err"
 	[ ! -e "$dir" ]
 	check $? "$mode: the umid directory is gone after exit"
 }
@@ -249,7 +227,7 @@ end_with() {
 	finish
 	[ "$out" = "OK " ] && [ "$rc" -eq 0 ] && grep -q "$msg" "$S/$tag.err" &&
 	[ ! -e "$S/home-$mode/.uml/$umid" ]
-	check $? "$mode: uml_mconsole UMID $cmd: \"$msg\", exit 0, directory removed (rc $rc)" "$S/$tag.err"
+	check $? "$mode: uml_mconsole UMID $cmd: \"$msg\", exit 0, directory removed (rc $rc)" cat "$S/$tag.err"
 }
 
 umid_in_use() {
@@ -273,5 +251,4 @@ for mode in $MODES; do
 	end_with "$mode" "sysrq b" "sysrq: Resetting"
 done
 umid_in_use "${MODES%% *}"
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_finish

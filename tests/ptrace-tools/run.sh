@@ -15,25 +15,14 @@
 # seccomp mode (no ptrace under the guest) the debug registers are out of
 # reach: hardware watchpoints are refused and gdb says so.
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt"), B (build).
+# Environment: UMK (./umk), UMK_MODES (the modes umk --help lists), B (build).
 set -uo pipefail
 
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-B=${B:-build}
-case $B in /*) ;; *) B=$ROOT/$B ;; esac
-UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt seccomp}
+. "$(dirname "$0")/../lib.sh"
+lib_init ptrace-tools
 DEBIAN=$B/debian.img
 TOOLS=$B/tests/ptrace-tools.img
 TOOLS_DIR=$B/tests/ptrace-tools
-S=$(mktemp -d "${TMPDIR:-/tmp}/ptrace-tools.XXXXXX")
-trap 'rm -rf "$S"' EXIT
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
 
 # section NAME: the lines of section NAME of the current run's output.
 section() {
@@ -74,7 +63,7 @@ refuse() {
 
 if [ ! -x "$UMK" ] || [ ! -f "$DEBIAN" ] || [ ! -f "$TOOLS" ]; then
 	notok "ptrace-tools: missing $UMK, $DEBIAN or $TOOLS (make test-build as root)"
-	echo "1..$n"
+	tap_finish
 	exit 1
 fi
 
@@ -95,7 +84,7 @@ for MODE in native $MODES; do
 	fi
 	if [ "$st" -ne 0 ] || ! grep -q '^== end$' "$OUT"; then
 		notok "$MODE/boot: umk exit status $st, guest.sh did not finish"
-		tail -n 15 "$OUT" "$S/$MODE.err" | sed 's/^/# /'
+		tail -n 15 "$OUT" "$S/$MODE.err" | diag 40
 		continue
 	fi
 	ok "$MODE/boot: guest.sh ran to its end"
@@ -183,5 +172,4 @@ for MODE in native $MODES; do
 		'internal-error|Cannot access memory|Couldn.t get registers'
 done
 
-echo "1..$n"
-exit $failed
+tap_finish

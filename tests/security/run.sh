@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/security/run.sh: the escape probes (DESIGN.md, "Security"), in every
-# mode of UMK_MODES. Prints TAP lines and "1..N"; exit status 0 iff all
-# passed. make check runs it as unit/security_suite (tests/unit/security.mk).
+# mode (tests/lib.sh). Prints TAP lines, "1..N" and "N passed, N failed";
+# exit status 0 iff all passed. make check runs it as unit/security_suite (tests/unit/security.mk).
 #
 # For each probe (tests/security/*.c, built static into
 # build/tests/security/) and each mode, the harness plants a canary
@@ -18,38 +18,24 @@
 # every thread of umk and of every guest host process, and that a guest
 # host process holds no host fd but the stub's two.
 #
-# Environment: UMK (./umk), UMK_MODES ("skas tt seccomp"), B (build).
+# Environment: UMK (./umk), UMK_MODES (the modes umk --help lists), B (build).
 set -uo pipefail
 
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-B=${B:-build}
-case $B in /*) ;; *) B=$ROOT/$B ;; esac
-UMK=${UMK:-$ROOT/umk}
-MODES=${UMK_MODES:-skas tt seccomp}
+. "$(dirname "$0")/../lib.sh"
+lib_init sec
 IMG=$B/test-rootfs.img
 PROBES=$B/tests/security
-PATH=$PATH:/sbin:/usr/sbin
-export LC_ALL=C
-
-S=$(mktemp -d "${TMPDIR:-/tmp}/umk-sec.XXXXXX")
 pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$S"
-}
-trap cleanup EXIT
+at_exit 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done'
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-diag() { sed -e 's/^/# /' | head -n "${1:-15}"; }
+finish() {
+	tap_finish
+	exit
+}
 
 if [ ! -x "$UMK" ] || [ ! -f "$IMG" ]; then
 	notok "security: umk or the test image is not built"
-	echo "1..$n"
-	exit 1
+	finish
 fi
 
 # The image: the test image plus the probes in /tests/security.
@@ -178,5 +164,4 @@ for mode in $MODES; do
 	done
 	host_view "$mode"
 done
-echo "1..$n"
-[ "$fails" -eq 0 ]
+finish

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/ubd/run.sh: the ubd driver's suite, against umk and UML's own tools.
 # Prints TAP lines "ok N - ..." / "not ok N - ..." with "# ..." diagnostics,
-# then "1..N"; exit status 0 iff everything passed. make check runs it as
-# unit/ubd_suite (tests/unit/ubd.mk).
+# then "1..N" and "N passed, N failed" (tests/lib.sh); exit status 0 iff
+# everything passed. make check runs it as unit/ubd_suite (tests/unit/ubd.mk).
 #
 #   command line    UML's ubd syntax; out-of-range devices and bad flags
 #                   are exit status 2 with one line
@@ -29,56 +29,19 @@
 # Environment: UMK (./umk), B (build), UBD_CRASH_ROUNDS (3).
 set -uo pipefail
 
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-B=${B:-build}
-case $B in /*) ;; *) B=$ROOT/$B ;; esac
-UMK=${UMK:-$ROOT/umk}
+. "$(dirname "$0")/../lib.sh"
+lib_init ubd
 IMG=$B/test-rootfs.img
 WRITER=$B/tests/ubd/fsync_writer
 ROUNDS=${UBD_CRASH_ROUNDS:-3}
-PATH=$PATH:/sbin:/usr/sbin
-export LC_ALL=C
-
-S=$(mktemp -d "${TMPDIR:-/tmp}/umk-ubd.XXXXXX")
 bg_pids=()
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	chmod -R u+w "$S" 2>/dev/null
-	rm -rf "$S"
-}
-trap cleanup EXIT
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-# check STATUS WHAT [DIAG-COMMAND...]
-check() {
-	local st=$1 what=$2
-	shift 2
-	if [ "$st" -eq 0 ]; then
-		ok "$what"
-	else
-		notok "$what"
-		[ $# -eq 0 ] || "$@" 2>&1 | sed 's/^/# /' | head -n 20
-	fi
-}
-sha() { sha256sum "$1" | cut -d' ' -f1; }
+at_exit 'for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done'
 
 # umk_run TAG ARGS...: umk with ARGS, stdin /dev/null; $rc, $S/TAG.out/.err.
 umk_run() {
 	local tag=$1
 	shift
-	timeout -k 5 60 "$UMK" "$@" </dev/null >"$S/$tag.out" 2>"$S/$tag.err"
-	rc=$?
-}
-diag() {
-	echo "umk exit status $rc"
-	echo "stderr:"
-	tail -n 6 "$S/$1.err"
-	echo "stdout:"
-	head -n 12 "$S/$1.out"
+	umk_boot "$tag" "" "$@"
 }
 # A guest shell running CMD as init on the given devices.
 guest() {
@@ -86,16 +49,19 @@ guest() {
 	shift 2
 	umk_run "$tag" "$@" quiet rw init=/bin/sh -- -c "$cmd"
 }
+# finish: the plan and the summary; exit status 0 iff all passed.
+finish() {
+	tap_finish
+	exit
+}
 
 if [ ! -x "$UMK" ] || [ ! -f "$IMG" ] || [ ! -x "$WRITER" ]; then
 	notok "ubd suite: needs $UMK, $IMG and $WRITER (make umk test-build)"
-	echo "1..$n"
-	exit 1
+	finish
 fi
 if ! command -v uml_mkcow >/dev/null || ! command -v uml_moo >/dev/null; then
 	notok "ubd suite: uml_mkcow and uml_moo missing (make setup installs uml-utilities)"
-	echo "1..$n"
-	exit 1
+	finish
 fi
 
 # The pristine backing image: the test image plus the crash writer.
@@ -115,7 +81,7 @@ cmdline_error() {
 	umk_run cmd "$arg"
 	[ $rc -eq 2 ] && [ "$(wc -l <"$S/cmd.err")" -eq 1 ] &&
 		grep -q "$pattern" "$S/cmd.err" && [ ! -s "$S/cmd.out" ]
-	check $? "command line: $arg is exit status 2, one line ($pattern)" diag cmd
+	check $? "command line: $arg is exit status 2, one line ($pattern)" boot_diag cmd
 }
 cmdline_error "ubd16=$BASE" "out of range"
 cmdline_error "ubdq=$BASE" "out of range"
@@ -168,7 +134,7 @@ discard ok
 EOF
 [ $rc -eq 0 ] && cmp -s "$S/multi.expected" "$S/multi.out"
 check $? "devices: ubd0, ubd1, ubdp: /proc/partitions, ioctls, mount/umount /dev/ubdb, raw I/O, discard" \
-	eval 'diag multi; diff "$S/multi.expected" "$S/multi.out"'
+	eval 'boot_diag multi; diff "$S/multi.expected" "$S/multi.out"'
 e2fsck -fn "$second" >"$S/second.fsck" 2>&1 &&
 	[ "$(debugfs -R 'cat /hello' "$second" 2>/dev/null)" = hello-ubdb ]
 check $? "devices: /dev/ubdb holds the file written under /mnt and checks clean" cat "$S/second.fsck"
@@ -179,7 +145,7 @@ truncate -s 1M "$S/flags.img"
 guest flags 'blockdev --getro /dev/ubdb; blkdiscard /dev/ubdb 2>/dev/null || echo no discard' \
 	"ubd0=$root" "ubd1rscdt=$S/flags.img"
 [ $rc -eq 0 ] && [ "$(cat "$S/flags.out")" = "$(printf '1\nno discard')" ]
-check $? "flags: ubd1rscdt= is read-only without discard" diag flags
+check $? "flags: ubd1rscdt= is read-only without discard" boot_diag flags
 
 # A small cache (mem=16M: 8 MiB) under files larger than it: eviction,
 # re-reads from the disk; three writers rewriting one device with fsync,
@@ -200,7 +166,7 @@ sha256sum < /root/r | cmp -s - /root/r.sum && echo reread ok' "ubd0=$root" "ubd1
 	  "$(debugfs -R 'cat /root/r.sum' "$root" 2>/dev/null | cut -d' ' -f1)" ] &&
 	e2fsck -fn "$root" >"$S/small.fsck" 2>&1
 check $? "cache: mem=16M, a 24 MiB file and rewrites under write-back: re-reads match, the disk holds the last writes" \
-	eval 'diag small; tail -n 5 "$S/small.fsck"'
+	eval 'boot_diag small; tail -n 5 "$S/small.fsck"'
 
 # ---------------------------------------------------------------------------
 # COW files.
@@ -209,10 +175,10 @@ cow1=$S/mkcow.cow
 uml_mkcow "$cow1" "$BASE" >/dev/null 2>&1
 guest cow1 'echo cow-data-1 > /root/cow1; sync; cat /root/cow1' "ubd0=$cow1"
 [ $rc -eq 0 ] && [ "$(cat "$S/cow1.out")" = cow-data-1 ]
-check $? "COW: an uml_mkcow COW boots with ubd0=COW (backing from its header) and takes writes" diag cow1
+check $? "COW: an uml_mkcow COW boots with ubd0=COW (backing from its header) and takes writes" boot_diag cow1
 guest cow1b 'cat /root/cow1' "ubd0=$cow1,$BASE"
 [ $rc -eq 0 ] && [ "$(cat "$S/cow1b.out")" = cow-data-1 ]
-check $? "COW: boot 2 with ubd0=COW,BACKING reads the write back" diag cow1b
+check $? "COW: boot 2 with ubd0=COW,BACKING reads the write back" boot_diag cow1b
 uml_moo "$cow1" "$S/merged1.img" >"$S/moo1.log" 2>&1 &&
 	e2fsck -fn "$S/merged1.img" >"$S/merged1.fsck" 2>&1 &&
 	[ "$(debugfs -R 'cat /root/cow1' "$S/merged1.img" 2>/dev/null)" = cow-data-1 ]
@@ -228,7 +194,7 @@ sha256sum /root/big > /root/big.sum
 mkdir /root/many; i=0; while [ $i -lt 200 ]; do echo $i > /root/many/$i; i=$((i+1)); done
 rm /root/many/1*; sync; echo done' "ubd0=$cow2,$BASE"
 [ $rc -eq 0 ] && [ "$(cat "$S/cow2.out")" = done ] && [ -f "$cow2" ]
-check $? "COW: ubd0=NEW,BACKING creates the COW file and takes writes" diag cow2
+check $? "COW: ubd0=NEW,BACKING creates the COW file and takes writes" boot_diag cow2
 cmp -s -n 4128 "$cow2" "$ref" && [ "$(stat -c %s "$cow2")" = "$(stat -c %s "$ref")" ]
 check $? "COW: umk's new COW header and size are uml_mkcow's, byte for byte" \
 	eval 'cmp -l -n 4128 "$cow2" "$ref" | head -n 5; stat -c "%n %s" "$cow2" "$ref"'
@@ -242,7 +208,7 @@ check $? "COW: uml_moo merges umk's COW into an image e2fsck -fn finds clean, wi
 	eval 'cat "$S/moo2.log" "$S/merged2.fsck"'
 guest cow2b 'sha256sum -c /root/big.sum; ls /root/many | wc -l' "ubd0=$cow2"
 [ $rc -eq 0 ] && [ "$(cat "$S/cow2b.out")" = "$(printf '/root/big: OK\n89')" ]
-check $? "COW: boot 2 reads the guest's files back through the COW" diag cow2b
+check $? "COW: boot 2 reads the guest's files back through the COW" boot_diag cow2b
 
 # The unpacked 64-bit v3 header of UML before 2006 (same bitmap and data).
 broken=$S/broken.cow
@@ -257,7 +223,7 @@ perl -e '
 	seek($f, 0, 0); print $f $b; close $f;' "$broken"
 guest broken 'echo b > /root/b; sync; cat /root/b' "ubd0=$broken"
 [ $rc -eq 0 ] && [ "$(cat "$S/broken.out")" = b ]
-check $? "COW: the broken (unpacked 64-bit) v3 header is read" diag broken
+check $? "COW: the broken (unpacked 64-bit) v3 header is read" boot_diag broken
 
 [ "$(sha "$BASE")" = "$BASE_SUM" ]
 check $? "COW: the backing file is unchanged"
@@ -278,7 +244,7 @@ bad_input() {
 		[ "$(sha "$f")" = "${sums[$i]}" ] || st=1
 		i=$((i + 1))
 	done
-	check $st "bad input: $what: error at boot ($pattern), no file changed" diag bad
+	check $st "bad input: $what: error at boot ($pattern), no file changed" boot_diag bad
 }
 head -c 100 "$ref" >"$S/trunc.cow"
 bad_input "truncated COW header" "truncated COW header" "$S/trunc.cow" "$BASE" -- "ubd0=$S/trunc.cow"
@@ -304,7 +270,7 @@ bad_input "r with a COW file that does not exist" "No such file" "$BASE" -- "ubd
 check $? "bad input: r never creates a COW file"
 umk_run ro-ok "ubd0r=$ro" quiet ro init=/bin/sh -- -c 'cat /etc/hostname >/dev/null && echo read'
 [ $rc -eq 0 ] && [ "$(cat "$S/ro-ok.out")" = read ]
-check $? "bad input: the same read-only image boots with ubd0r=" diag ro-ok
+check $? "bad input: the same read-only image boots with ubd0r=" boot_diag ro-ok
 printf 'OOOM\0\0\0\002' >"$S/v2.cow"
 head -c 5000 /dev/zero >>"$S/v2.cow"
 bad_input "COW version 2" "version 2" "$S/v2.cow" -- "ubd0=$S/v2.cow"
@@ -312,48 +278,67 @@ bad_input "COW version 2" "version 2" "$S/v2.cow" -- "ubd0=$S/v2.cow"
 # ---------------------------------------------------------------------------
 # Host locks.
 
-wait_for() {	# FILE TEXT: until FILE holds TEXT (30 s at most)
-	for _ in $(seq 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
+# wait_for FILE TEXT: until FILE holds a line matching TEXT (60 s at most).
+wait_for() { wait_until 60 grep -q "$2" "$1" 2>/dev/null; }
+# wait_lines FILE TEXT N: until N lines of FILE match TEXT (120 s at most).
+lines_ge() { [ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ]; }
+wait_lines() { wait_until 120 lines_ge "$@"; }
+
+# background TAG ARGS...: umk in the background, its console input a FIFO
+# this script holds open on fd 7 (the guest's `read` waits on it, so the
+# guest lives exactly as long as the test needs: no sleep). Sets bg_pid,
+# umk's own pid (no timeout wrapper: a SIGKILL must reach umk itself; the
+# exit trap kills what is left).
+background() {
+	local tag=$1
+	shift
+	rm -f "$S/$tag.in"
+	mkfifo "$S/$tag.in"
+	"$UMK" "$@" <"$S/$tag.in" >"$S/$tag.out" 2>&1 &
+	bg_pid=$!
+	bg_pids+=($bg_pid)
+	exec 7>"$S/$tag.in"
 }
-# stop PID: end a background umk cleanly (SIGTERM: sync and halt).
-stop() { kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+# release PID: close the FIFO; the guest's read sees EOF, the shell exits
+# and umk halts cleanly (killed if it has not within 120 s).
+ended() { [ ! -e "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+release() {
+	exec 7>&-
+	wait_until 120 ended "$1" || kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 lock=$(copy lock.img)
-timeout -k 5 60 "$UMK" "ubd0=$lock" quiet rw init=/bin/sh -- -c 'echo up; sleep 60' \
-	</dev/null >"$S/lockA.out" 2>&1 &
-bg_pids+=($!)
-lockA=$!
+background lockA "ubd0=$lock" quiet rw init=/bin/sh -- -c 'echo up; read x'
+lockA=$bg_pid
 wait_for "$S/lockA.out" up
 guest lockB 'echo B' "ubd0=$lock"
 [ $rc -ne 0 ] && grep -q "locked" "$S/lockB.err"
-check $? "locks: a second umk on an image in use is refused" diag lockB
+check $? "locks: a second umk on an image in use is refused" boot_diag lockB
 umk_run lockC "ubd0rc=$lock" quiet ro init=/bin/sh -- -c 'echo C'
 [ $rc -eq 0 ] && [ "$(cat "$S/lockC.out")" = C ]
-check $? "locks: with c (shared) it is not locked" diag lockC
-stop "$lockA"
-timeout -k 5 60 "$UMK" "ubd0=$S/shareA.cow,$BASE" quiet rw init=/bin/sh -- -c 'echo up; sleep 60' \
-	</dev/null >"$S/shareA.out" 2>&1 &
-bg_pids+=($!)
-shareA=$!
+check $? "locks: with c (shared) it is not locked" boot_diag lockC
+release "$lockA"
+background shareA "ubd0=$S/shareA.cow,$BASE" quiet rw init=/bin/sh -- -c 'echo up; read x'
+shareA=$bg_pid
 wait_for "$S/shareA.out" up
 guest shareB 'echo B' "ubd0=$S/shareB.cow,$BASE"
 [ $rc -eq 0 ] && [ "$(cat "$S/shareB.out")" = B ]
-check $? "locks: two overlays share one backing file" diag shareB
+check $? "locks: two overlays share one backing file" boot_diag shareB
 guest shareC 'echo C' "ubd0=$BASE"
 [ $rc -ne 0 ] && grep -q "locked" "$S/shareC.err"
-check $? "locks: the backing file of a running overlay cannot be opened read-write" diag shareC
-stop "$shareA"
+check $? "locks: the backing file of a running overlay cannot be opened read-write" boot_diag shareC
+release "$shareA"
 
 # ---------------------------------------------------------------------------
 # Durability.
 
 sdev=$(copy sync.img)
-"$UMK" "ubd0s=$sdev" quiet rw init=/bin/sh -- -c 'echo sync-data > /root/s; echo written; sleep 30' \
-	</dev/null >"$S/sflag.out" 2>&1 &
-pid=$!
-bg_pids+=($pid)
+background sflag "ubd0s=$sdev" quiet rw init=/bin/sh -- -c 'echo sync-data > /root/s; echo written; read x'
+pid=$bg_pid
 wait_for "$S/sflag.out" written
 { kill -9 $pid; wait $pid; } 2>/dev/null
+exec 7>&-
 e2fsck -fy "$sdev" >"$S/sflag.fsck" 2>&1
 [ $? -lt 4 ] && e2fsck -fn "$sdev" >>"$S/sflag.fsck" 2>&1 &&
 	[ "$(debugfs -R 'cat /root/s' "$sdev" 2>/dev/null)" = sync-data ]
@@ -367,8 +352,9 @@ for round in $(seq "$ROUNDS"); do
 		</dev/null >"$out" 2>"$S/crash$round.err" &
 	pid=$!
 	bg_pids+=($pid)
-	wait_for "$out" '^synced'
-	sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.05 + r % 1000 / 1000 }')"
+	# SIGKILL at a random point of the writes: after a random number of
+	# returned fsyncs, while later files are in flight.
+	wait_lines "$out" '^synced' $((1 + RANDOM % 100))
 	{ kill -9 $pid; wait $pid; } 2>/dev/null
 	synced=$(grep -c '^synced ' "$out")
 	# Preen (what boot scripts run) must fix it without questions.
@@ -392,5 +378,4 @@ for round in $(seq "$ROUNDS"); do
 		eval 'echo "damaged or missing:"; head -n 10 "$S/crash$round.bad"'
 done
 
-echo "1..$n"
-[ $fails -eq 0 ]
+finish

@@ -1,10 +1,10 @@
 /*
- * Host-side unit test of the ubd driver and the ext2/3/4 filesystem: links
- * the ubd objects, the ext2 objects and arch/um/os-Linux/file.o with the small
- * fakes of the VFS below (inode cache, locks, current, registries,
- * printk), makes images with mke2fs, mounts them through fill_super,
- * drives the inode and file operations directly, unmounts and checks
- * each image with `e2fsck -fn` (and some contents with debugfs).
+ * Host-side unit test of the ubd driver and the ext2/3/4 filesystem, linked
+ * with the whole real kernel (the VFS around them, locks, printk: the test
+ * process is the guest, tests/unit/fakes.c): makes images with mke2fs,
+ * mounts them through fill_super, drives the inode and file operations
+ * directly, unmounts and checks each image with `e2fsck -fn` (and some
+ * contents with debugfs).
  * Prints TAP: "ok N - ..." / "not ok N - ...", then "1..N".
  */
 #include <umk/fs.h>
@@ -25,247 +25,18 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-
-/* ---- TAP ---------------------------------------------------------------- */
-
-static int test_no, failures;
-
-static void ok(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		failures++;
-}
-
-/* ---- fakes of the kernel around ext2 and ubd ---------------------------- */
-
-static char last_msg[512];	/* the last printk line, for message checks */
-
-void printk(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
-	va_end(ap);
-	if (getenv("EXT2_TEST_VERBOSE"))
-		printf("# %s", last_msg);
-}
-
-void *kzalloc(size_t size) { return calloc(1, size); }
-void *kmalloc(size_t size) { return malloc(size); }
-void kfree(const void *p) { free((void *)p); }
-char *kstrdup(const char *s) { return strdup(s); }
-
-static struct cred test_cred = { .usage = 1, .cap_effective = CAP_FULL_SET,
-				 .cap_permitted = CAP_FULL_SET };
-static struct task test_task = { .pid = 1, .cred = &test_cred };
-struct task *current = &test_task;
-
-bool in_group_p(const struct cred *c, gid_t gid)
-{
-	int i;
-
-	if (c->fsgid == gid)
-		return true;
-	for (i = 0; i < c->ngroups; i++)
-		if (c->groups[i] == gid)
-			return true;
-	return false;
-}
-
-/* A sleeping lock never contended here: taking it twice is a bug. */
-void mutex_init(struct mutex *m) { m->owner = NULL; }
-void mutex_lock(struct mutex *m)
-{
-	if (m->owner) {
-		printf("Bail out! recursive mutex_lock\n");
-		exit(1);
-	}
-	m->owner = current;
-}
-void mutex_unlock(struct mutex *m)
-{
-	if (!m->owner) {
-		printf("Bail out! mutex_unlock of a free mutex\n");
-		exit(1);
-	}
-	m->owner = NULL;
-}
-
-int copy_to_user(struct uptr dst, const void *src, size_t n)
-{
-	if (!dst.addr)
-		return -EFAULT;
-	memcpy((void *)dst.addr, src, n);
-	return 0;
-}
-
-int copy_from_user(void *dst, struct uptr src, size_t n)
-{
-	if (!src.addr)
-		return -EFAULT;
-	memcpy(dst, (const void *)src.addr, n);
-	return 0;
-}
-
-static struct file_system_type *fs_types;
-int register_filesystem(struct file_system_type *fs)
-{
-	fs->next = fs_types;
-	fs_types = fs;
-	return 0;
-}
-
-static struct file_system_type *get_type(const char *name)
-{
-	struct file_system_type *t;
-
-	for (t = fs_types; t; t = t->next)
-		if (!strcmp(t->name, name))
-			return t;
-	return NULL;
-}
-
-static const struct file_operations *blk_fops;
-int register_blkdev(unsigned int major, const char *name,
-		    const struct file_operations *fops)
-{
-	if (major != UBD_MAJOR || strcmp(name, "ubd"))
-		return -EINVAL;
-	blk_fops = fops;
-	return 0;
-}
-
-static int live_inodes;
-
-struct inode *new_inode(struct super_block *sb)
-{
-	struct inode *inode = calloc(1, sizeof(*inode));
-
-	if (!inode)
-		return NULL;
-	inode->i_count = 1;
-	inode->i_sb = sb;
-	inode->i_nlink = 1;
-	INIT_LIST_HEAD(&inode->i_sb_list);
-	list_add(&inode->i_sb_list, &sb->s_inodes);
-	live_inodes++;
-	return inode;
-}
-
-struct inode *ilookup(struct super_block *sb, unsigned long ino)
-{
-	struct inode *inode;
-
-	list_for_each_entry(inode, &sb->s_inodes, i_sb_list)
-		if (inode->i_ino == ino && inode->i_count > 0) {
-			inode->i_count++;
-			return inode;
-		}
-	return NULL;
-}
-
-void ihold(struct inode *inode) { inode->i_count++; }
-
-void iput(struct inode *inode)
-{
-	if (!inode || --inode->i_count > 0)
-		return;
-	if (inode->i_sb->s_op && inode->i_sb->s_op->evict_inode)
-		inode->i_sb->s_op->evict_inode(inode);
-	list_del_init(&inode->i_sb_list);
-	live_inodes--;
-	free(inode);
-}
-
-struct timespec current_time(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts;
-}
-
-void inode_init_owner(struct inode *inode, struct inode *dir, mode_t mode)
-{
-	const struct cred *cred = current->cred;
-
-	inode->i_uid = cred->fsuid;
-	if (dir && (dir->i_mode & S_ISGID)) {
-		inode->i_gid = dir->i_gid;
-		if (S_ISDIR(mode))
-			mode |= S_ISGID;
-		else if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
-			 !in_group_p(cred, inode->i_gid) && cred->fsuid != 0)
-			mode &= ~S_ISGID;
-	} else {
-		inode->i_gid = cred->fsgid;
-	}
-	inode->i_mode = mode;
-}
-
-void mark_inode_dirty(struct inode *inode)
-{
-	if (inode->i_sb->s_op->write_inode)
-		inode->i_sb->s_op->write_inode(inode);
-}
-
-struct dentry *d_make_root(struct inode *inode)
-{
-	struct dentry *d = calloc(1, sizeof(*d));
-
-	if (!d) {
-		iput(inode);
-		return NULL;
-	}
-	d->d_count = 1;
-	d->d_inode = inode;
-	d->d_sb = inode->i_sb;
-	d->d_parent = d;
-	return d;
-}
-
-/* The scheduler, timers and event loop around ubd: the test has no tasks,
- * so ubd waits for its I/O thread synchronously and these are never used
- * for waiting. */
-void add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) {}
-void remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e) {}
-void wake_up(struct wait_queue_head *wq) {}
-void schedule_sleep(bool interruptible)
-{
-	printf("Bail out! schedule_sleep without tasks\n");
-	exit(1);
-}
-void add_timer(struct timer_list *timer) { timer->pending = true; }
-void del_timer(struct timer_list *timer) { timer->pending = false; }
-uint64_t ktime_get_ns(void) { return 0; }
-int os_event_add(int fd, unsigned int events,
-		 void (*fn)(int fd, unsigned int revents, void *data), void *data)
-{
-	return 0;
-}
-void os_event_kick(void) {}
-uint64_t totalram_bytes = 64ULL << 20;
+#include "fakes.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
 static char tmpdir[64];
+static const struct file_operations *blk_fops;	/* major 98's, once registered */
 static char img_path[128];	/* the image behind ubd0 */
 static bool big_inodes;		/* its inodes have room for ext4's extra times */
 static bool has_filetype;	/* its directory entries carry a file type */
 
 /* The image behind ubd0 was remade (its size may differ): reopen. */
-static void reopen(void)
+static void reopen_ubd(void)
 {
 	ubd_close_all();
 	if (ubd_open_all())
@@ -312,11 +83,6 @@ static void debugfs(const char *img, const char *req, char *buf, size_t len)
 	pclose(p);
 }
 
-static struct qstr q(const char *name)
-{
-	return (struct qstr){ .name = name, .len = strlen(name) };
-}
-
 /* Device number of ubdN. */
 static dev_t ubd_dev(int n)
 {
@@ -324,45 +90,24 @@ static dev_t ubd_dev(int n)
 }
 
 /* Mount ubd device n with filesystem type; NULL and *err on failure. */
-static struct super_block *mount_fs(int n, const char *type, bool ro,
-				    const char *opts, int *err)
+static struct super_block *mount_ubd(int n, const char *type, bool ro,
+				     const char *opts, int *err)
 {
-	struct super_block *sb = calloc(1, sizeof(*sb));
-	struct file_system_type *t = get_type(type);
-
-	INIT_LIST_HEAD(&sb->s_inodes);
-	mutex_init(&sb->s_lock);
-	sb->s_dev = ubd_dev(n);
-	sb->s_type = t;
-	*err = t->fill_super(sb, "/dev/ubda", (void *)opts, ro ? MS_RDONLY : 0);
-	if (*err) {
-		free(sb);
-		return NULL;
-	}
-	return sb;
+	return mount_fs_dev(type, ubd_dev(n), "/dev/ubda", ro ? MS_RDONLY : 0,
+			    opts, err);
 }
 
-/* Unmount: drop the root, check no inode leaked, put_super. */
-static void umount_fs(struct super_block *sb)
+/* Unmount as the kernel does; no inode may stay referenced. */
+static void umount_ubd(struct super_block *sb)
 {
-	iput(sb->s_root->d_inode);
-	free(sb->s_root);
-	ok(list_empty(&sb->s_inodes), "no inode reference leaked at unmount");
-	sb->s_op->put_super(sb);
-	free(sb);
+	int left = umount_fs(sb);
+
+	ok(left == 0, "no inode reference leaked at unmount (%d left)", left);
 }
 
 static struct inode *root_of(struct super_block *sb)
 {
 	return sb->s_root->d_inode;
-}
-
-static struct inode *lookup(struct inode *dir, const char *name)
-{
-	struct qstr n = q(name);
-	struct inode *res = NULL;
-
-	return dir->i_op->lookup(dir, &n, &res) ? NULL : res;
 }
 
 static int lookup_err(struct inode *dir, const char *name)
@@ -400,16 +145,6 @@ static int mkdir_err(struct inode *dir, const char *name)
 		return -1;
 	iput(d);
 	return 0;
-}
-
-static void file_init(struct file *f, struct inode *inode, unsigned int flags)
-{
-	memset(f, 0, sizeof(*f));
-	f->f_count = 1;
-	f->f_inode = inode;
-	f->f_op = inode->i_fop;
-	f->f_flags = flags;
-	f->f_mode = FMODE_READ | FMODE_WRITE;
 }
 
 static ssize_t pwrite_(struct inode *inode, const void *buf, size_t len,
@@ -576,7 +311,8 @@ static void test_ubd_blk(void)
 	run("truncate -s 1M %s", path);
 	ok(ubd_setup(1, path, false, err, sizeof(err)) == 0, "ubd_setup ubd1");
 	ok(ubd_open_all() == 0, "ubd_open_all opens ubd1");
-	ok(ubd_init() == 0 && blk_fops, "ubd_init registers major 98");
+	ok(ubd_init() == 0 && (blk_fops = get_blkdev_fops(ubd_dev(1))) != NULL,
+	   "ubd_init registers major 98");
 	ok(ubd_get_by_dev(ubd_dev(1)) == ubd_get(1) &&
 	   !ubd_get_by_dev(makedev(UBD_MAJOR, 17)) &&
 	   !ubd_get_by_dev(makedev(8, 16)), "ubd_get_by_dev");
@@ -1143,8 +879,8 @@ static void exercise(const char *type, const char *mkfs_opts, const char *size)
 	debugfs(img_path, "stats", out, sizeof(out));
 	big_inodes = !strstr(out, "Inode size:	          128");
 	has_filetype = strstr(out, " filetype") != NULL;
-	reopen();
-	sb = mount_fs(0, type, false, NULL, &e);
+	reopen_ubd();
+	sb = mount_ubd(0, type, false, NULL, &e);
 	ok(sb != NULL, "mount %s read-write (%d)", type, e);
 	if (!sb)
 		return;
@@ -1156,7 +892,7 @@ static void exercise(const char *type, const char *mkfs_opts, const char *size)
 	check_attrs(sb);
 	check_enospc(sb);
 	check_read_model(sb);
-	umount_fs(sb);
+	umount_ubd(sb);
 	ok(fsck(img_path) == 0, "e2fsck -fn is clean after %s", type);
 	debugfs(img_path, "cat /hard", out, sizeof(out));
 	ok(!strncmp(out, "hello world\n", 12), "debugfs reads our file");
@@ -1189,8 +925,8 @@ static void test_populated(const char *features)
 		ok(false, "mke2fs -d");
 		return;
 	}
-	reopen();
-	sb = mount_fs(0, "ext4", true, NULL, &e);
+	reopen_ubd();
+	sb = mount_ubd(0, "ext4", true, NULL, &e);
 	ok(sb != NULL, "mount a mke2fs -d image read-only");
 	if (!sb)
 		return;
@@ -1208,9 +944,9 @@ static void test_populated(const char *features)
 	ok(d && !readdir_(d, &l, 2) && l.n == 5 && find_name(&l, "deep") &&
 	   find_name(&l, "blob"), "readdir /bin");
 	iput(d);
-	umount_fs(sb);
+	umount_ubd(sb);
 
-	sb = mount_fs(0, "ext4", false, "errors=remount-ro,noatime", &e);
+	sb = mount_ubd(0, "ext4", false, "errors=remount-ro,noatime", &e);
 	ok(sb != NULL, "mount it read-write with options");
 	if (!sb)
 		return;
@@ -1257,7 +993,7 @@ static void test_populated(const char *features)
 	   "empty and remove /etc");
 	iput(d);
 	ok(mkdir_err(root, "new") == 0, "mkdir /new");
-	umount_fs(sb);
+	umount_ubd(sb);
 	ok(fsck(img_path) == 0, "e2fsck -fn is clean after changing a -d image");
 }
 
@@ -1325,8 +1061,8 @@ static void test_read_layouts(const char *type, const char *mkfs_opts)
 		    "debugfs -w -R 'fallocate /unwritten 0 39' %s >/dev/null "
 		    "2>&1 && debugfs -w -R 'sif /unwritten size 40000' %s "
 		    ">/dev/null 2>&1", img_path, img_path, img_path);
-	reopen();
-	sb = mount_fs(0, type, true, NULL, &e);
+	reopen_ubd();
+	sb = mount_ubd(0, type, true, NULL, &e);
 	ok(sb != NULL, "mount the %s layouts image (%d)", type, e);
 	if (!sb)
 		return;
@@ -1352,7 +1088,7 @@ static void test_read_layouts(const char *type, const char *mkfs_opts)
 		ok(!bad, "unwritten extents read as zeros");
 	}
 	iput(f);
-	umount_fs(sb);
+	umount_ubd(sb);
 }
 
 /* An htree-indexed directory (made by e2fsck -D) changed through ext2. */
@@ -1372,8 +1108,8 @@ static void test_htree(void)
 	run("e2fsck -fyD %s >/dev/null 2>&1", img_path);
 	debugfs(img_path, "htree /big", out, sizeof(out));
 	ok(strstr(out, "Root node dump") != NULL, "e2fsck -D indexed /big");
-	reopen();
-	sb = mount_fs(0, "ext4", false, NULL, &e);
+	reopen_ubd();
+	sb = mount_ubd(0, "ext4", false, NULL, &e);
 	ok(sb != NULL, "mount the htree image");
 	if (!sb)
 		return;
@@ -1400,7 +1136,7 @@ static void test_htree(void)
 	e = d ? readdir_(d, &l, 50) : -1;
 	ok(!e && l.n == 802, "readdir sees 802 entries (%d, %d)", l.n, e);
 	iput(d);
-	umount_fs(sb);
+	umount_ubd(sb);
 	ok(fsck(img_path) == 0, "e2fsck -fn is clean after htree changes");
 }
 
@@ -1411,37 +1147,37 @@ static void test_refusals(void)
 	int e;
 
 	run("mke2fs -q -F -t ext4 %s 8M >/dev/null 2>&1", img_path);
-	reopen();
-	sb = mount_fs(0, "ext2", false, NULL, &e);
-	ok(!sb && e == -EINVAL && strstr(last_msg, "couldn't mount as ext2"),
+	reopen_ubd();
+	sb = mount_ubd(0, "ext2", false, NULL, &e);
+	ok(!sb && e == -EINVAL && strstr(kmsg_last(), "couldn't mount as ext2"),
 	   "ext4 image as ext2 is -EINVAL");
-	sb = mount_fs(0, "ext3", false, NULL, &e);
+	sb = mount_ubd(0, "ext3", false, NULL, &e);
 	ok(!sb && e == -EINVAL, "ext4 image as ext3 is -EINVAL");
-	sb = mount_fs(0, "ext4", false, "bogus=1", &e);
-	ok(!sb && e == -EINVAL && strstr(last_msg, "Unrecognized mount option"),
+	sb = mount_ubd(0, "ext4", false, "bogus=1", &e);
+	ok(!sb && e == -EINVAL && strstr(kmsg_last(), "Unrecognized mount option"),
 	   "unknown mount option is -EINVAL");
 	run("debugfs -w -R 'ssv state 0' %s >/dev/null 2>&1", img_path);
-	reopen();	/* the block cache must not keep what debugfs changed */
-	sb = mount_fs(0, "ext4", false, NULL, &e);
-	ok(!sb && e == -EROFS && strstr(last_msg, "not cleanly unmounted"),
+	reopen_ubd();	/* the block cache must not keep what debugfs changed */
+	sb = mount_ubd(0, "ext4", false, NULL, &e);
+	ok(!sb && e == -EROFS && strstr(kmsg_last(), "not cleanly unmounted"),
 	   "unclean filesystem: read-write refused with -EROFS");
-	sb = mount_fs(0, "ext4", true, NULL, &e);
+	sb = mount_ubd(0, "ext4", true, NULL, &e);
 	ok(sb != NULL, "unclean filesystem mounts read-only");
 	if (sb)
-		umount_fs(sb);
+		umount_ubd(sb);
 	run("debugfs -w -R 'ssv state 1' %s >/dev/null 2>&1", img_path);
 	run("debugfs -w -R 'feature needs_recovery' %s >/dev/null 2>&1",
 	    img_path);
-	reopen();
-	sb = mount_fs(0, "ext4", false, NULL, &e);
+	reopen_ubd();
+	sb = mount_ubd(0, "ext4", false, NULL, &e);
 	ok(sb != NULL,
 	   "journal needing recovery (an empty one): replayed, mounts read-write");
 	if (sb)
-		umount_fs(sb);
+		umount_ubd(sb);
 	run("truncate -s 0 %s && truncate -s 8M %s", img_path, img_path);
-	reopen();
-	sb = mount_fs(0, "ext4", true, NULL, &e);
-	ok(!sb && e == -EINVAL && strstr(last_msg, "Can't find ext4 filesystem"),
+	reopen_ubd();
+	sb = mount_ubd(0, "ext4", true, NULL, &e);
+	ok(!sb && e == -EINVAL && strstr(kmsg_last(), "Can't find ext4 filesystem"),
 	   "zeroed image: Can't find ext4 filesystem");
 }
 
@@ -1470,14 +1206,14 @@ static void test_ro_device(void)
 	   blk_fops->read(&f, buf, sizeof(buf), &pos) == sizeof(buf) &&
 	   blk_fops->write(&f, buf, 1, &pos) == -EPERM,
 	   "read-only open reads; a write is -EPERM");
-	sb = mount_fs(3, "ext4", false, NULL, &e);
+	sb = mount_ubd(3, "ext4", false, NULL, &e);
 	ok(!sb && e == -EROFS, "read-write mount of a ro device: -EROFS");
-	sb = mount_fs(3, "ext4", true, NULL, &e);
+	sb = mount_ubd(3, "ext4", true, NULL, &e);
 	ok(sb != NULL, "read-only mount of a ro device");
-	ok(!mount_fs(3, "ext4", true, NULL, &e) && e == -EBUSY,
+	ok(!mount_ubd(3, "ext4", true, NULL, &e) && e == -EBUSY,
 	   "a second mount of the device: -EBUSY");
 	if (sb)
-		umount_fs(sb);
+		umount_ubd(sb);
 }
 
 /* Open errors, last: a configured device stays configured. */
@@ -1508,6 +1244,7 @@ int main(void)
 {
 	char err[128];
 
+	unit_init();
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/umk-ext2-test.XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		printf("Bail out! mkdtemp\n");
@@ -1546,8 +1283,6 @@ int main(void)
 	test_ro_device();
 	test_open_errors();
 	ubd_close_all();
-	ok(live_inodes == 0, "every inode freed (%d left)", live_inodes);
 	run("rm -rf %s", tmpdir);
-	printf("1..%d\n", test_no);
-	return failures ? 1 : 0;
+	return tap_done();
 }

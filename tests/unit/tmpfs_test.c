@@ -1,9 +1,9 @@
 /*
  * Host-side unit test of tmpfs, devtmpfs, the device registry and the mem
- * devices: links kernel/fs/tmpfs.o, devfs.o and kernel/drivers/devices.o,
- * mem.o with the fakes of fs_fakes.c (inode cache, dentries, current,
- * allocation) and drives the filesystem methods directly.
- * Prints TAP: "1..N", then "ok N - ..." / "not ok N - ...".
+ * devices (kernel/fs/tmpfs.c, devfs.c, kernel/drivers/devices.c, mem.c),
+ * linked with the whole real kernel and driven through the filesystem
+ * methods directly on superblocks of tests/unit/fakes.c.
+ * Prints TAP: "ok N - ..." / "not ok N - ...", then "1..N".
  */
 #include <umk/fs.h>
 #include <umk/init.h>
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 #include "../../kernel/fs/tmpfs.h"
-#include "fs_fakes.h"
+#include "fakes.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -62,7 +62,7 @@ static ssize_t pread_(struct inode *inode, void *buf, size_t len, loff_t off)
 	return f.f_op->read(&f, buf, len, &off);
 }
 
-static int set_size(struct inode *inode, loff_t size)
+static int truncate_to(struct inode *inode, loff_t size)
 {
 	struct iattr a = { .ia_valid = ATTR_SIZE, .ia_size = size };
 
@@ -169,6 +169,7 @@ static void test_mount_and_statfs(void)
 
 static void test_files(void)
 {
+	int left;
 	struct super_block *sb;
 	struct inode *root, *a, *b;
 	char buf[8192];
@@ -192,8 +193,8 @@ static void test_files(void)
 	   !memcmp(buf, "hello world", 11) && a->i_size == 11,
 	   "write then read back");
 	ok(pread_(a, buf, 10, 11) == 0, "read at EOF is 0");
-	ok(set_size(a, 5) == 0 && a->i_size == 5, "truncate down");
-	ok(set_size(a, 100000) == 0 && a->i_size == 100000 &&
+	ok(truncate_to(a, 5) == 0 && a->i_size == 5, "truncate down");
+	ok(truncate_to(a, 100000) == 0 && a->i_size == 100000 &&
 	   a->i_blocks == 8, "truncate up is sparse (one page kept)");
 	n = pread_(a, buf, 8192, 0);
 	zeros = true;
@@ -208,7 +209,7 @@ static void test_files(void)
 	ok(n == -ENOSPC, "size= limit gives -ENOSPC");
 	sb->s_op->statfs(sb, &st);
 	ok(st.f_bfree == 0, "statfs shows the filesystem full");
-	ok(set_size(b, 0) == 0 && b->i_blocks == 0, "truncate to 0 frees pages");
+	ok(truncate_to(b, 0) == 0 && b->i_blocks == 0, "truncate to 0 frees pages");
 	sb->s_op->statfs(sb, &st);
 	ok(st.f_bfree == 16 - 1, "freed pages are back in statfs");
 	n = pwrite_(b, "far", 3, 1ULL << 40);
@@ -227,13 +228,14 @@ static void test_files(void)
 	}
 	iput(a);
 	iput(b);
-	umount_fs(sb);
-	ok(live_inodes == 0, "unmount frees every inode (%d left)", live_inodes);
+	left = umount_fs(sb);
+	ok(left == 0, "unmount frees every inode (%d left)", left);
 	test_cred.fsuid = test_cred.fsgid = 0;
 }
 
 static void test_readdir(void)
 {
+	int left;
 	static struct collect c;
 	struct super_block *sb;
 	struct inode *root, *d, *x;
@@ -297,12 +299,13 @@ static void test_readdir(void)
 	   "walk survives unlinks and creates: no duplicates, new name at end");
 	ok(d->i_size == 20 * (2 + 100 - 25 + 1), "directory size is 20 per entry");
 	iput(d);
-	umount_fs(sb);
-	ok(live_inodes == 0, "unmount frees every inode (%d left)", live_inodes);
+	left = umount_fs(sb);
+	ok(left == 0, "unmount frees every inode (%d left)", left);
 }
 
 static void test_rename(void)
 {
+	int left;
 	static struct collect c;
 	struct super_block *sb;
 	struct inode *root, *a, *b, *d1, *d2, *d3, *x, *sub;
@@ -315,11 +318,11 @@ static void test_rename(void)
 	b = create(root, "b");
 	pwrite_(a, "AAA", 3, 0);
 	pwrite_(b, "BBB", 3, 0);
-	before = live_inodes;
+	before = sb_inode_count(sb);
 	iput(b);
 	ok(rename_(root, "a", root, "b", 0) == 0, "rename over an existing file");
 	x = lookup(root, "b");
-	ok(x == a && lookup(root, "a") == NULL && live_inodes == before - 1,
+	ok(x == a && lookup(root, "a") == NULL && sb_inode_count(sb) == before - 1,
 	   "target replaced and freed, old name gone");
 	iput(x);
 	ok(pread_(a, buf, 3, 0) == 3 && !memcmp(buf, "AAA", 3),
@@ -355,12 +358,13 @@ static void test_rename(void)
 	iput(d3);
 	iput(sub);
 	iput(a);
-	umount_fs(sb);
-	ok(live_inodes == 0, "unmount frees every inode (%d left)", live_inodes);
+	left = umount_fs(sb);
+	ok(left == 0, "unmount frees every inode (%d left)", left);
 }
 
 static void test_unlink_links(void)
 {
+	int left;
 	static struct collect c;
 	struct super_block *sb;
 	struct inode *root, *a, *d, *s, *x = NULL;
@@ -380,14 +384,14 @@ static void test_unlink_links(void)
 	ok(root->i_op->unlink(root, &n, a) == 0 && a->i_nlink == 1 &&
 	   (x = lookup(root, "hard")) == a, "unlink of one name keeps the other");
 	iput(x);
-	before = live_inodes;
+	before = sb_inode_count(sb);
 	n = q("hard");
 	root->i_op->unlink(root, &n, a);
-	ok(a->i_nlink == 0 && live_inodes == before &&
+	ok(a->i_nlink == 0 && sb_inode_count(sb) == before &&
 	   pread_(a, buf, 4, 0) == 4 && !memcmp(buf, "data", 4),
 	   "unlinked file stays readable while referenced");
 	iput(a);
-	ok(live_inodes == before - 1, "last reference frees it");
+	ok(sb_inode_count(sb) == before - 1, "last reference frees it");
 	ok(root->i_op->link(root, root, &n) == -EPERM, "link of a directory: -EPERM");
 
 	d = mkdir_(root, "d");
@@ -414,8 +418,8 @@ static void test_unlink_links(void)
 	ok(len == 12 && !memcmp(buf, "/some/target", 12), "readlink");
 	ok(s->i_op->readlink(s, buf, 4) == 4, "readlink truncates to size");
 	iput(s);
-	umount_fs(sb);
-	ok(live_inodes == 0, "unmount frees every inode (%d left)", live_inodes);
+	left = umount_fs(sb);
+	ok(left == 0, "unmount frees every inode (%d left)", left);
 }
 
 /* Open a device node as do_dentry_open does: the special f_op, then its
@@ -431,6 +435,7 @@ static int open_special(struct inode *inode, struct file *f)
 
 static void test_setattr_and_nodes(void)
 {
+	int left;
 	struct super_block *sb;
 	struct inode *root, *a, *nd;
 	struct iattr at = { 0 };
@@ -450,13 +455,13 @@ static void test_setattr_and_nodes(void)
 	ok(a->i_op->setattr(a, &at) == 0 && a->i_mode == (S_IFREG | 04711) &&
 	   a->i_uid == 7 && a->i_gid == 8 && a->i_mtime.tv_sec == 12345,
 	   "setattr mode, uid, gid, mtime");
-	ok(set_size(root, 0) == -EISDIR, "size of a directory: -EISDIR");
+	ok(truncate_to(root, 0) == -EISDIR, "size of a directory: -EISDIR");
 
 	n = q("null");
 	ok(root->i_op->mknod(root, &n, S_IFCHR | 0666, makedev(1, 3), &nd) == 0 &&
 	   S_ISCHR(nd->i_mode) && nd->i_rdev == makedev(1, 3) && !nd->i_fop,
 	   "mknod of a char device: no i_fop");
-	ok(set_size(nd, 0) == 0, "O_TRUNC size on a device node is ignored");
+	ok(truncate_to(nd, 0) == 0, "O_TRUNC size on a device node is ignored");
 	ok(init_chrdevs() == 0, "init_chrdevs registers mem");
 	file_init(&f, nd, O_RDWR);
 	ok(open_special(nd, &f) == 0 && f.f_op->read(&f, buf, 16,
@@ -471,9 +476,17 @@ static void test_setattr_and_nodes(void)
 	   "/dev/full: zeros, -ENOSPC");
 	nd->i_rdev = makedev(1, 9);
 	file_init(&f, nd, O_RDONLY);
-	ok(open_special(nd, &f) == 0 &&
-	   f.f_op->read(&f, buf, 16, &f.f_pos) == 16 &&
-	   (unsigned char)buf[3] == 0xa5, "/dev/urandom reads the host's bytes");
+	{
+		char again[16];
+
+		memset(buf, 0, sizeof(buf));
+		memset(again, 0, sizeof(again));
+		ok(open_special(nd, &f) == 0 &&
+		   f.f_op->read(&f, buf, 16, &f.f_pos) == 16 &&
+		   f.f_op->read(&f, again, 16, &f.f_pos) == 16 &&
+		   memcmp(buf, again, 16) != 0,
+		   "/dev/urandom: two reads give different bytes");
+	}
 	nd->i_rdev = makedev(1, 1);
 	file_init(&f, nd, O_RDONLY);
 	ok(open_special(nd, &f) == -ENXIO, "minor 1 (/dev/mem): -ENXIO");
@@ -492,17 +505,24 @@ static void test_setattr_and_nodes(void)
 	n = q("fifo");
 	iput(nd);
 	ok(root->i_op->mknod(root, &n, S_IFIFO | 0600, 0, &nd) == 0, "mknod FIFO");
-	file_init(&f, nd, O_RDONLY);
-	ok(open_special(nd, &f) == 0 && f.f_op == &fifo_fops,
-	   "FIFO opens with fifo_fops");
+	file_init(&f, nd, O_WRONLY | O_NONBLOCK);
+	ok(open_special(nd, &f) == -ENXIO,
+	   "FIFO: O_WRONLY|O_NONBLOCK without a reader is -ENXIO");
+	file_init(&f, nd, O_RDONLY | O_NONBLOCK);
+	ok(open_special(nd, &f) == 0 && f.f_op && f.f_op != &fifo_fops &&
+	   f.f_op->read(&f, buf, sizeof(buf), &f.f_pos) == 0,
+	   "FIFO: O_RDONLY|O_NONBLOCK opens at once, reads EOF (no writer)");
+	if (f.f_op && f.f_op->release)
+		f.f_op->release(nd, &f);
 	iput(nd);
 	iput(a);
-	umount_fs(sb);
-	ok(live_inodes == 0, "unmount frees every inode (%d left)", live_inodes);
+	left = umount_fs(sb);
+	ok(left == 0, "unmount frees every inode (%d left)", left);
 }
 
 static void test_devtmpfs(void)
 {
+	int left;
 	struct super_block *sb;
 	struct inode *root, *x;
 	char buf[64];
@@ -534,17 +554,27 @@ static void test_devtmpfs(void)
 	x = lookup(root, "shm");
 	ok(x && x->i_mode == (S_IFDIR | 01777), "shm is 01777");
 	iput(x);
-	umount_fs(sb);
-	ok(live_inodes == 0, "unmount frees every inode (%d left)", live_inodes);
+	left = umount_fs(sb);
+	ok(left == 0, "unmount frees every inode (%d left)", left);
 }
 
-#define PLANNED 74
+#define PLANNED 76
+
+/* ubda: a configured disk (never opened), for devtmpfs's node. */
+static void setup_ubda(void)
+{
+	char err[128];
+
+	ok(ubd_setup(0, "/nonexistent/ubda.img", 0, err, sizeof(err)) == 0,
+	   "ubd0 configured");
+}
 
 int main(void)
 {
+	unit_init();
+	setup_ubda();
 	init_tmpfs();
 	init_devtmpfs();
-	printf("1..%d\n", PLANNED);
 	test_mount_and_statfs();
 	test_files();
 	test_readdir();
@@ -553,6 +583,7 @@ int main(void)
 	test_setattr_and_nodes();
 	test_devtmpfs();
 	if (test_no != PLANNED)
-		printf("# planned %d tests, ran %d\n", PLANNED, test_no);
-	return failures ? 1 : 0;
+		diag("planned %d tests, ran %d", PLANNED, test_no);
+	ok(test_no == PLANNED, "ran every planned test");
+	return tap_done();
 }
