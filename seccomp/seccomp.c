@@ -77,6 +77,27 @@ enum {
  * delays it). After such a spin the next 2^spin_fails idle waits sleep at
  * once, and so do the stubs, until a spin finds a request again. */
 static unsigned int spin_fails, spin_skip;
+/* A stub spins about STUB_SPIN_NS for umk's answer: a call umk answers at
+ * once takes 1-2 us; one that sleeps in the kernel must not keep a CPU
+ * from the other guest threads for long. The pause instruction's cost
+ * varies by CPU model (10 to 140 cycles), so it is measured at boot. */
+#define STUB_SPIN_NS 5000
+static uint32_t stub_spin_rounds;
+
+/* How many pause instructions take about ns nanoseconds here. */
+static uint32_t pause_rounds(uint64_t ns)
+{
+	uint64_t start, took;
+	const uint32_t n = 20000;
+
+	start = os_monotonic_ns();
+	for (uint32_t i = 0; i < n; i++)
+		__builtin_ia32_pause();
+	took = os_monotonic_ns() - start;
+	if (!took)
+		took = 1;
+	return min(ns * n / took, (uint64_t)1000000);
+}
 #define UC_GREGS 40			/* offsetof(ucontext_t, uc_mcontext) */
 #define UC_FPREGS (UC_GREGS + 23 * 8)
 #define UC_SIGMASK (UC_FPREGS + 8 + 64)
@@ -1056,7 +1077,7 @@ static int sc_wait_idle(bool other_fds)
 		do {
 			if (scan_waiters(false)) {
 				spin_fails = 0;
-				store32(&global->spin, 1);
+				store32(&global->spin, stub_spin_rounds);
 				return 1;
 			}
 			__builtin_ia32_pause();
@@ -1118,7 +1139,8 @@ static int sc_init(void)
 	global->f1.len = n1;
 	global->f1.filter = STUB_GLOBAL + offsetof(struct sc_global, f1_prog);
 	multi_cpu = os_nr_cpus_allowed() > 1;
-	global->spin = multi_cpu;
+	stub_spin_rounds = multi_cpu ? pause_rounds(STUB_SPIN_NS) : 0;
+	global->spin = stub_spin_rounds;
 	doorbell_fd = os_eventfd();
 	if (doorbell_fd < 0)
 		return doorbell_fd;

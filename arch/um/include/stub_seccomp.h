@@ -126,7 +126,8 @@ struct sc_bpf_insn {		/* struct sock_filter */
 struct sc_global {
 	uint32_t magic;
 	uint32_t kernel_sleeping;	/* umk blocks: write the doorbell */
-	uint32_t spin;			/* stubs may spin before sleeping */
+	uint32_t spin;			/* pause rounds a stub may spin before
+					 * it sleeps (0: none) */
 	uint32_t fsgsbase;		/* rdfsbase/wrfsbase work */
 	uint64_t one;			/* the doorbell's 8 bytes: 1 */
 	uint64_t svc_mask;		/* a service thread's blocked signals */

@@ -38,7 +38,6 @@
 #define ARCH_GET_FS	0x1003
 #define ARCH_GET_GS	0x1004
 #define SECCOMP_SET_MODE_FILTER 1
-#define SPIN_ROUNDS	4000		/* about 10 us of pause */
 #define UC_RAX		13		/* ucontext gregs[] (at +40): REG_RAX */
 #define UC_RIP		16		/* REG_RIP */
 
@@ -98,8 +97,10 @@ static void doorbell(void)
 
 static void wait_resp(struct sc_slot *s)
 {
-	if (load(&SC_GLOBAL->spin)) {
-		for (int i = 0; i < SPIN_ROUNDS; i++) {
+	uint32_t rounds = load(&SC_GLOBAL->spin);
+
+	if (rounds) {
+		for (uint32_t i = 0; i < rounds; i++) {
 			if (load(&s->state) == SC_RESP)
 				return;
 			__builtin_ia32_pause();
