@@ -225,6 +225,10 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 		return -EINVAL;
 	if ((flags & CSIGNAL) > KSIGNAL_MAX)
 		return -EINVAL;
+	/* init makes no siblings: they would have no parent to reap them
+	 * (Linux copy_process, SIGNAL_UNKILLABLE). */
+	if ((flags & CLONE_PARENT) && p->group_leader == init_task)
+		return -EINVAL;
 	if (flags & CLONE_INTO_CGROUP)
 		return -EBADF;
 	ret = task_limits_check();
@@ -315,7 +319,10 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 		memcpy(c->signal->rlim, p->signal->rlim, sizeof(c->signal->rlim));
 		c->tgid = pid;
 		c->group_leader = c;
-		c->exit_signal = flags & CSIGNAL;
+		/* A sibling (CLONE_PARENT) signals the shared parent as its
+		 * maker does, whatever it asked for (Linux copy_process). */
+		c->exit_signal = (flags & CLONE_PARENT) ?
+			p->group_leader->exit_signal : (int)(flags & CSIGNAL);
 		c->real_parent = (flags & CLONE_PARENT) ?
 			p->group_leader->real_parent : p->group_leader;
 		/* Which image of its parent a child may signal at exit

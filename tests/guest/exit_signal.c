@@ -3,10 +3,12 @@
  * Linux kernel/exit.c reparent_leader and kernel/signal.c
  * do_notify_parent). A child's own exit signal goes to the parent that
  * made it; an orphan's new parent gets SIGCHLD ("we don't want people
- * slaying init": a fuzzer's orphans killed init's shell with SIGINT); a
- * parent that exec'd since the fork gets SIGCHLD too.
+ * slaying init": a fuzzer's orphans killed init's shell with SIGINT); so
+ * does the parent of a CLONE_PARENT sibling, and a parent that exec'd
+ * since the fork.
  */
 #include "guest.h"
+#include <sched.h>
 #include <sys/prctl.h>
 
 static volatile sig_atomic_t got_usr1, got_chld;
@@ -102,6 +104,41 @@ static void test_orphan(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+/* A sibling made by a child with CLONE_PARENT signals us as that child
+ * does (SIGCHLD), not with the exit signal it asked for. */
+static void test_clone_parent(void)
+{
+	int go[2], born[2];
+	pid_t mid, sib = 0;
+	char c;
+
+	catch_both();
+	if (pipe(go) || pipe(born))
+		return;
+	mid = fork();
+	if (mid == 0) {
+		pid_t s = syscall(SYS_clone, CLONE_PARENT | SIGUSR1, 0, 0, 0, 0);
+
+		if (s == 0) {
+			close(go[1]);
+			read(go[0], &c, 1);
+			_exit(8);
+		}
+		write(born[1], &s, sizeof(s));
+		_exit(0);
+	}
+	close(go[0]);
+	close(born[1]);
+	if (read(born[0], &sib, sizeof(sib)) != sizeof(sib))
+		say("clone_parent: no sibling");
+	say("clone_parent_middle: %s", reap_any(mid));
+	got_usr1 = got_chld = 0;
+	close(go[1]);
+	say("clone_parent_sibling: %s", reap_any(sib));
+	say("clone_parent_signals: usr1=%d chld=%d", got_usr1, got_chld);
+	close(born[0]);
+}
+
 /* Stage 2 of test_exec (a fresh image): let the child go, see what its
  * death sends. */
 static int exec_stage2(const char *pid_s, const char *fd_s)
@@ -153,6 +190,7 @@ int main(int argc, char **argv)
 	test_start();
 	test_own_child();
 	test_orphan();
+	test_clone_parent();
 	test_exec(argv[0]);
 	say("DONE exit_signal");
 	return 0;
