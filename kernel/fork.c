@@ -164,6 +164,8 @@ void vfork_release(struct task *t)
 	wake_up(&vfork_wait);
 }
 
+unsigned int fail_fork;
+
 /* Undo a do_fork whose child never ran: every reference it took is
  * dropped, every list it joined is left, and its pid is free again. */
 static void abort_fork(struct task *c, unsigned long flags)
@@ -350,6 +352,14 @@ static long do_fork(unsigned long flags, unsigned long newsp,
 	}
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(parent_tidptr, &pid, sizeof(pid));
+	if (fail_fork > 0) {
+		/* Fault injection: fail at the last step, with everything
+		 * taken that abort_fork must give back. */
+		fail_fork--;
+		p->vfork_child = NULL;
+		ret = -EAGAIN;
+		goto out_abort;
+	}
 	ret = um_mode->clone(p, c, host_flags);
 	if (ret < 0) {
 		printk(KERN_WARNING "umk: host clone failed: %ld\n", ret);

@@ -55,6 +55,7 @@ size_t umk_stats_text(char *buf, size_t len)
 	     (unsigned long long)s->signals_injected);
 	emit(&b, "ctxsw_kernel_thread %llu\n", (unsigned long long)kthread);
 	emit(&b, "ctxsw_guest %llu\n", (unsigned long long)guest);
+	emit(&b, "kmalloc_live %ld\n", kmalloc_live());
 	for (int nr = 0; nr < STATS_NR_MAX; nr++) {
 		const char *name;
 

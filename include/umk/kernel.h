@@ -86,6 +86,9 @@ void kfree(const void *p);
 void *krealloc(void *p, size_t size);
 char *kstrdup(const char *s);
 char *kstrndup(const char *s, size_t n);
+/* Allocations made by the five above and not freed yet (a leak detector
+ * for tests: /proc/umk/stats "kmalloc_live"). */
+long kmalloc_live(void);
 
 /*
  * printk: the kernel log. Lines go to the ring buffer (dmesg, syslog(2)) and,

@@ -376,6 +376,11 @@ void task_main(struct task *t) __attribute__((noreturn));
  * TASK_UNINTERRUPTIBLE, or NULL; a signal_struct with count 0, or NULL. */
 struct task *alloc_task(void);
 struct signal_struct *alloc_signal(void);
+/* Fault injection (as Linux's fail_* knobs' "times"): the next fail_fork
+ * forks and clones fail with -EAGAIN after everything but the host clone
+ * was taken, so a test can show that a failed fork leaves nothing behind.
+ * Set through /proc/umk/fail_fork (root). */
+extern unsigned int fail_fork;
 
 /*
  * Task death (kernel/exit.c, semantics of Linux kernel/exit.c):

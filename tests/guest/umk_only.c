@@ -10,6 +10,7 @@
 #include <linux/netlink.h>
 #include <sys/mount.h>
 #include <sys/utsname.h>
+#include <sched.h>
 
 static sigjmp_buf jb;
 
@@ -179,6 +180,80 @@ static void test_missing_net(void)
 	ERR("netlink_sock_diag", socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG));
 }
 
+static char fail_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int never_runs(void *arg)
+{
+	_exit(99);
+}
+
+/* Arm the fork fault injection for the next n forks. */
+static int set_fail_fork(int n)
+{
+	char buf[16];
+	int fd = open("/proc/umk/fail_fork", O_WRONLY), len, ok;
+
+	if (fd < 0)
+		return -1;
+	len = snprintf(buf, sizeof(buf), "%d\n", n);
+	ok = write(fd, buf, len) == len;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* n forks, n clone(CLONE_VM) processes and n threads, each failing at the
+ * host clone (fault injection); how many failed with EAGAIN. */
+static int failing_forks(int n)
+{
+	int eagain = 0;
+
+	if (set_fail_fork(3 * n))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(99);
+		eagain += pid < 0 && errno == EAGAIN;
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		pid = clone(never_runs, fail_stack + sizeof(fail_stack),
+			    CLONE_VM | SIGCHLD, NULL);
+		eagain += pid < 0 && errno == EAGAIN;
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		pid = clone(never_runs, fail_stack + sizeof(fail_stack),
+			    CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+			    CLONE_THREAD | CLONE_SYSVSEM, NULL);
+		eagain += pid < 0 && errno == EAGAIN;
+	}
+	set_fail_fork(0);
+	return eagain;
+}
+
+/* A fork that fails part-way gives back everything it took (Linux's
+ * copy_process error path; umk's abort_fork): the kernel's live
+ * allocations are the same before and after 300 failed forks, and a
+ * fork works afterwards. */
+static void test_fork_failure(void)
+{
+	long long before, after;
+	int got, st;
+	pid_t pid;
+
+	failing_forks(2);		/* first-use allocations out of the way */
+	before = stat_value("kmalloc_live");
+	got = failing_forks(100);
+	after = stat_value("kmalloc_live");
+	say("fork_fail_eagain: %d of 300", got);
+	say("fork_fail_leaked_allocations: %lld", before < 0 ? -1 : after - before);
+	pid = fork();
+	if (pid == 0)
+		_exit(7);
+	waitpid(pid, &st, 0);
+	say("fork_after_failures: %s", pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 7 ? "ok" : "failed");
+}
+
 static int count_unix_sockets(void)
 {
 	FILE *f = fopen("/proc/net/unix", "r");
@@ -244,6 +319,7 @@ int main(void)
 	test_stats();
 	test_missing_net();
 	test_unix_gc();
+	test_fork_failure();
 	say("DONE umk_only");
 	return 0;
 }

@@ -1,9 +1,12 @@
 /*
  * /proc/umk/: umk's own files. stats is the interception counters of
- * kernel/stats.c, one "name value" per line (include/umk/stats.h).
+ * kernel/stats.c, one "name value" per line (include/umk/stats.h);
+ * fail_fork the fork fault injection of kernel/fork.c (root, 0600).
  */
 #include "internal.h"
 #include <umk/stats.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int show_stats(struct seq_buf *m, struct proc_inode *pi,
 		      struct task *task)
@@ -18,8 +21,35 @@ static int show_stats(struct seq_buf *m, struct proc_inode *pi,
 	return 0;
 }
 
+static int show_fail_fork(struct seq_buf *m, struct proc_inode *pi,
+			  struct task *task)
+{
+	seq_printf(m, "%u\n", fail_fork);
+	return 0;
+}
+
+/* A count in decimal, as Linux's fault-injection "times" files. */
+static ssize_t write_fail_fork(struct proc_inode *pi, struct task *task,
+			       const char *buf, size_t len)
+{
+	char tmp[16];
+	char *end;
+	unsigned long v;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, len);
+	tmp[len] = 0;
+	v = strtoul(tmp, &end, 10);
+	if (end == tmp || (*end && *end != '\n') || v > 1000000)
+		return -EINVAL;
+	fail_fork = v;
+	return len;
+}
+
 static struct proc_entry umk_entries[] = {
 	{ "stats", S_IFREG | 0444, show_stats },
+	{ "fail_fork", S_IFREG | 0600, show_fail_fork, write_fail_fork },
 };
 
 const struct proc_dir proc_umk_dir = {
