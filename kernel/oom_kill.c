@@ -126,17 +126,22 @@ static void oom_kill_process(struct task *v)
 void out_of_memory(void)
 {
 	struct task *v;
+	bool recent = victim_tgid &&
+		      ktime_get_ns() - victim_since < VICTIM_GRACE_NS;
 
-	if (victim_tgid && victim_alive(victim_tgid) &&
-	    ktime_get_ns() - victim_since < VICTIM_GRACE_NS)
+	if (recent && victim_alive(victim_tgid))
 		return;		/* its memory is on the way back */
-	victim_tgid = 0;
+	if (!recent)
+		victim_tgid = 0;
 	scan_processes(&v);
 	if (procs_bytes + kernel_mem_bytes() <= totalram_bytes)
 		return;
 	if (!v) {
-		/* Only init, or only the kernel's own pages, are left. */
-		if (procs_bytes > totalram_bytes)
+		/* Only init, or only the kernel's own pages, are left. A
+		 * victim that just died may still hold its pages in the host
+		 * for a moment (the host frees them after the kill): not a
+		 * deadlock yet. */
+		if (procs_bytes > totalram_bytes && !recent)
 			panic("System is deadlocked on memory");
 		return;
 	}
