@@ -50,6 +50,7 @@ struct sc_mm {
 	char *map;				/* STUB_REGION_SIZE bytes */
 	uint64_t slots[SC_SLOTS / 64];		/* slots handed out */
 	int svc_pid[SC_SVC_MAX];		/* host process per service */
+	bool svc_dying[SC_SVC_MAX];		/* killed, not yet reaped */
 	uint32_t svc_seq[SC_SVC_MAX];
 	struct mutex svc_lock[SC_SVC_MAX];	/* one command at a time */
 };
@@ -274,6 +275,25 @@ static int sc_wait(struct task *t, int kind, uint32_t arg, int pid)
 	}
 	t->stops_cur++;
 	return th->sc_dead || th->sc_wait_gone ? -ESRCH : 0;
+}
+
+/*
+ * No service or thread slot of scm is free, but a process of it that umk
+ * killed may still be dying in the host (on a busy host that takes a
+ * while, and its slots are free only once it is gone): wait for it. 0 to
+ * try again; -EAGAIN when none is dying; -ESRCH when t's own process died.
+ */
+static int wait_dying(struct task *t, struct sc_mm *scm)
+{
+	int pid = 0;
+
+	for (int j = 1; j < SC_SVC_MAX && !pid; j++)
+		if (scm->svc_pid[j] && scm->svc_dying[j])
+			pid = scm->svc_pid[j];
+	if (!pid)
+		return -EAGAIN;
+	sc_wait(t, W_REGION, 0, pid);
+	return t->thread.sc_dead ? -ESRCH : 0;
 }
 
 /*
@@ -731,11 +751,14 @@ static int new_child(void)
 static int new_thread(struct task *parent, struct task *child,
 		      struct sc_mm *scm, int j, int pid)
 {
-	int k = alloc_slot(scm);
+	int k, err;
 	struct sc_slot *s;
 	unsigned long args[6];
 	long tid;
 
+	while ((k = alloc_slot(scm)) < 0 &&
+	       (err = wait_dying(parent, scm)) == 0)
+		;
 	if (k < 0)
 		return k;
 	s = slot_of(scm, k);
@@ -805,9 +828,12 @@ static int sc_clone(struct task *p, struct task *c, unsigned long host_flags)
 	if (host_flags & CLONE_VM) {
 		/* Another process in this address space: its own service
 		 * slot here, and its first thread from there. */
-		j = alloc_svc(pt->scm);
-		if (j < 0)
-			return j;
+		while ((j = alloc_svc(pt->scm)) < 0) {
+			err = wait_dying(p, pt->scm);
+			if (err)
+				return err == -EAGAIN ? j : err;
+		}
+		pt->scm->svc_dying[j] = false;
 		memset(cmd_of(pt->scm, j), 0, sizeof(struct sc_svc_cmd));
 		memset(reply_of(pt->scm, j), 0, sizeof(struct sc_svc_reply));
 		pt->scm->svc_seq[j] = 0;
@@ -949,6 +975,8 @@ static void sc_exit_thread(struct task *t, bool last)
 	if (last) {
 		if (th->sc_pid > 0)
 			os_kill_process(th->sc_pid);
+		if (th->scm && th->svc > 0)
+			th->scm->svc_dying[th->svc] = true;
 	} else if (th->sc_pending) {
 		answer(t, SC_A_EXIT);
 	}
@@ -1015,9 +1043,12 @@ static void process_died(int pid, int sig)
 	list_for_each_entry(t, &task_list, tasks) {
 		struct sc_mm *scm = t->thread.scm;
 
-		for (int j = 1; scm && j < SC_SVC_MAX; j++)
-			if (scm->svc_pid[j] == pid)
+		for (int j = 1; scm && j < SC_SVC_MAX; j++) {
+			if (scm->svc_pid[j] == pid) {
 				scm->svc_pid[j] = 0;
+				scm->svc_dying[j] = false;
+			}
+		}
 	}
 }
 
