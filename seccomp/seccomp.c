@@ -246,22 +246,25 @@ static bool scan_waiters(bool all)
 		if (!all && !wait_done(t))
 			continue;
 		list_del_init(&th->sc_wait);
-		wake_up_host_waiter(t);
+		wake_up_host_waiter(th->sc_waiter ? th->sc_waiter : t);
 		woke = true;
 	}
 	return woke;
 }
 
 /*
- * Sleep current (t) until kind's event (arg: a command's seq), or until
- * host process pid dies. W_REGION and W_EXEC return at the next doorbell
- * too: their caller looks again. 0, or -ESRCH when pid (or t's own process)
- * is gone.
+ * Sleep current until kind's event for t (arg: a command's seq), or until
+ * host process pid dies. Current is t, or t's tracer waiting for t's first
+ * trap to read its registers (t is stopped in the kernel then): the wake-up
+ * goes to current. W_REGION and W_EXEC return at the next doorbell too:
+ * their caller looks again. 0, or -ESRCH when pid (or t's own process) is
+ * gone.
  */
 static int sc_wait(struct task *t, int kind, uint32_t arg, int pid)
 {
 	struct thread_struct *th = &t->thread;
 
+	th->sc_waiter = current;
 	th->sc_wait_kind = kind;
 	th->sc_wait_arg = arg;
 	th->sc_wait_pid = pid;
@@ -1065,7 +1068,8 @@ static void wake_waiters(void)
 			    th->sc_wait_kind != W_EXEC)
 				continue;
 			list_del_init(&th->sc_wait);
-			wake_up_host_waiter(container_of(th, struct task,
+			wake_up_host_waiter(th->sc_waiter ? th->sc_waiter :
+					    container_of(th, struct task,
 							 thread));
 		}
 	}

@@ -67,6 +67,8 @@ struct thread_struct {
 	uint32_t sc_wait_arg;
 	int sc_wait_pid;		/* the host process waited on */
 	bool sc_wait_gone;		/* ...which died meanwhile */
+	struct task *sc_waiter;		/* who sleeps for it: the task, or
+					 * its tracer reading its registers */
 };
 
 #endif
