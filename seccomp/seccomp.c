@@ -246,7 +246,7 @@ static bool scan_waiters(bool all)
 		if (!all && !wait_done(t))
 			continue;
 		list_del_init(&th->sc_wait);
-		wake_up_host_waiter(th->sc_waiter ? th->sc_waiter : t);
+		wake_up_host_waiter(th->sc_waiter);
 		woke = true;
 	}
 	return woke;
@@ -1032,26 +1032,24 @@ static void process_died(int pid, int sig)
 	struct task *t;
 
 	list_for_each_entry(t, &task_list, tasks) {
-		if (t->thread.sc_wait_pid == pid)
-			t->thread.sc_wait_gone = true;
-		if (t->thread.sc_pid != pid)
-			continue;
-		t->thread.sc_dead = true;
-		t->thread.sc_exit_sig = sig;
-	}
-	/* Its service slot in a shared region is free again, also when its
-	 * tasks were released before the host reported the death (a
-	 * clone(CLONE_VM) child reaped at once leaked the slot: the 16th
-	 * such process failed with EAGAIN). */
-	list_for_each_entry(t, &task_list, tasks) {
 		struct sc_mm *scm = t->thread.scm;
 
+		/* Its service slot in a shared region is free again, also
+		 * when its tasks were released before the host reported the
+		 * death (a clone(CLONE_VM) child reaped at once leaked the
+		 * slot: the 16th such process failed with EAGAIN). */
 		for (int j = 1; scm && j < SC_SVC_MAX; j++) {
 			if (scm->svc_pid[j] == pid) {
 				scm->svc_pid[j] = 0;
 				scm->svc_dying[j] = false;
 			}
 		}
+		if (t->thread.sc_wait_pid == pid)
+			t->thread.sc_wait_gone = true;
+		if (t->thread.sc_pid != pid)
+			continue;
+		t->thread.sc_dead = true;
+		t->thread.sc_exit_sig = sig;
 	}
 }
 
@@ -1068,9 +1066,7 @@ static void wake_waiters(void)
 			    th->sc_wait_kind != W_EXEC)
 				continue;
 			list_del_init(&th->sc_wait);
-			wake_up_host_waiter(th->sc_waiter ? th->sc_waiter :
-					    container_of(th, struct task,
-							 thread));
+			wake_up_host_waiter(th->sc_waiter);
 		}
 	}
 }
