@@ -227,6 +227,21 @@ static inline int need_proc(void)
 	return mount("proc", "/proc", "proc", 0, NULL);
 }
 
+/* AF_UNIX sockets in the system: the lines of /proc/net/unix, or -1. */
+static inline int count_unix_sockets(void)
+{
+	FILE *f = fopen("/proc/net/unix", "r");
+	char line[512];
+	int n = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
 /*
  * The state letter of thread tid of process pid from /proc (R, S, D, T, Z),
  * or 0 if it cannot be read.

@@ -254,20 +254,6 @@ static void test_fork_failure(void)
 	say("fork_after_failures: %s", pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 7 ? "ok" : "failed");
 }
 
-static int count_unix_sockets(void)
-{
-	FILE *f = fopen("/proc/net/unix", "r");
-	char line[512];
-	int n = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n;
-}
-
 /* A cycle of two sockets, each in flight in the other, is freed by
  * umk's collector when both are closed (net/unix/garbage.c). When a
  * host Linux collects it depends on its version, so this is not

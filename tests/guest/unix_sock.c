@@ -492,20 +492,6 @@ static int recv_fds(int s, int *fds, int *nfds, size_t clen, int flags,
 	return r;
 }
 
-static int count_unix_sockets(void)
-{
-	FILE *f = fopen("/proc/net/unix", "r");
-	char line[512];
-	int n = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n;
-}
-
 static void test_rights(void)
 {
 	int sv[2], p[2], fds[8], n = 0, mflags = 0, base, i;
