@@ -60,4 +60,12 @@ gdb -nx -batch -ex 'set follow-fork-mode child' -ex 'break child_work' \
 	-ex 'run fork' -ex bt -ex 'print n' -ex next -ex 'print r' \
 	-ex continue $T 2>&1
 echo "status $?"
+# gdb detached the parent, which prints "child exit 0" once it has reaped
+# the child; it is gdb's child, not ours: wait until it is gone (a /proc
+# state, polled with a bound of 30 s), or its line may come after ours.
+i=0
+while pgrep -x target > /dev/null && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 echo "== end"
