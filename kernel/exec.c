@@ -869,25 +869,15 @@ static long do_execve_binprm(struct linux_binprm *bprm, bool fresh)
 	/* Point of no return. */
 	de_thread(t);
 	if (!fresh) {
-		int old_tid = t->host_tid;
-		uint64_t ut = 0, st = 0;
-
-		/* A new address space: the mode fills in its host side. If
-		 * that is a new host thread, the old one's CPU time stays the
-		 * process's (kernel/exit.c counts threads as they exit; a
-		 * mode that reaps for them counts the old process itself). */
-		if (!um_mode->exit_reaps)
-			os_task_times(old_tid, true, &ut, &st);
+		/* A new address space: the mode fills in its host side (and
+		 * a host process it replaces leaves its CPU time to t's
+		 * process, as exit_thread does). */
 		mm = mm_alloc(0);
 		if (!mm)
 			do_exit(SIGKILL);
 		if (um_mode->exec(t, mm) < 0) {
 			mmput(mm);
 			do_exit(SIGKILL);
-		}
-		if (t->host_tid != old_tid && !um_mode->exit_reaps) {
-			t->signal->utime_ns += ut;
-			t->signal->stime_ns += st;
 		}
 		mmput(t->mm);
 		t->mm = mm;

@@ -221,29 +221,6 @@ static void exit_notify(struct task *leader)
 			 status & 0x7f);
 }
 
-/*
- * Add the CPU time of t's host thread to its process's (the figures its
- * parent's wait4 and RUSAGE_CHILDREN report); at the last task also what
- * the mode's own threads spent for the process. Thread by thread, from
- * /proc/TID/schedstat: reading a whole /proc/PID/task directory of a
- * process about to be reaped costs the host more than the exit itself.
- */
-static void account_host_cputime(struct task *t, bool last)
-{
-	uint64_t ut, st;
-
-	if (t->host_tid > 0) {
-		os_task_times(t->host_tid, true, &ut, &st);
-		t->signal->utime_ns += ut;
-		t->signal->stime_ns += st;
-	}
-	if (last && um_mode->host_cputime) {
-		um_mode->host_cputime(t, &ut, &st);
-		t->signal->utime_ns += ut;
-		t->signal->stime_ns += st;
-	}
-}
-
 /* The last other thread of a zombie leader's group is gone: the leader
  * can be reaped now, by its parent's wait or at once if the parent
  * ignores SIGCHLD. */
@@ -265,8 +242,6 @@ void __attribute__((noreturn)) do_exit(long code)
 	ptrace_exit_start(code);
 	last = --t->signal->count == 0;
 	t->exit_code = code;
-	if (t->mm && !um_mode->exit_reaps)
-		account_host_cputime(t, last);
 	mm_release(t);
 	release_host_thread(t, last);
 	if (t->files) {

@@ -35,6 +35,7 @@
 #include <event.h>
 #include <os.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <signal.h>
@@ -749,6 +750,34 @@ static int new_child(void)
 	return found;
 }
 
+static int bind_thread(struct task *child, struct sc_mm *scm, int k, int j,
+		       int pid, long tid);
+
+/*
+ * The first thread of a fresh region scm (process pid), which its service
+ * clones onto slot 0 as its first command (stub_seccomp.c make_region),
+ * becomes child's; current (t) waits for it. 0, or -errno.
+ */
+static int first_thread(struct task *t, struct task *child,
+			struct sc_mm *scm, int pid)
+{
+	struct sc_svc_reply *rep = reply_of(scm, 0);
+	struct sc_mm *saved_scm = t->thread.scm;
+	int saved_svc = t->thread.svc, err;
+
+	scm->slots[0] |= 1;
+	scm->svc_seq[0] = 1;
+	t->thread.scm = scm;
+	t->thread.svc = 0;
+	err = sc_wait(t, W_SVC, 1, pid);
+	t->thread.scm = saved_scm;
+	t->thread.svc = saved_svc;
+	if (err)
+		return err;
+	return bind_thread(child, scm, 0, 0, pid, rep->index == 1 ?
+			   rep->last : -EAGAIN);
+}
+
 /* Give child a host thread in process pid, region scm, service j: the
  * service clones it onto a free slot, where its first trap arrives. */
 static int new_thread(struct task *parent, struct task *child,
@@ -775,11 +804,19 @@ static int new_thread(struct task *parent, struct task *child,
 	args[4] = k;				/* r8: its slot */
 	args[5] = 0;
 	tid = svc_call1(parent, scm, j, SYS_clone, args);
-	if (tid <= 0 || os_tgkill(pid, tid, 0) < 0) {
+	return bind_thread(child, scm, k, j, pid, tid);
+}
+
+/* child's host thread is tid (as reported: checked), on slot k of scm,
+ * in process pid, whose service is j. 0, or -errno (the slot is free). */
+static int bind_thread(struct task *child, struct sc_mm *scm, int k, int j,
+		       int pid, long tid)
+{
+	if (tid <= 0 || tid > INT_MAX || os_tgkill(pid, tid, 0) < 0) {
 		free_slot(scm, k);
 		return tid < 0 ? tid : -EAGAIN;
 	}
-	store32(&s->tid, tid);
+	store32(&slot_of(scm, k)->tid, tid);
 	child->host_tid = tid;
 	child->thread.scm = scm;
 	child->thread.slot = k;
@@ -788,6 +825,7 @@ static int new_thread(struct task *parent, struct task *child,
 	child->thread.started = false;
 	child->thread.sc_pending = false;
 	child->thread.sc_dead = false;
+	child->thread.reaped = false;
 	child->thread.sc_fs = child->thread.sc_gs = 0;
 	return 0;
 }
@@ -799,17 +837,23 @@ static struct mutex birth_lock = {
 };
 
 /* The service of p makes a host process with flags (tls: r8 for the
- * child's service loop); its pid, registered as c's, or -errno. */
+ * child's service loop); its pid, registered as c's, or -errno. The pid
+ * the service reports is checked to be a child umk does not know (there
+ * is one new child at most); if it is not, the children are listed. */
 static int make_process(struct task *p, struct task *c, unsigned long flags,
 			unsigned long tls)
 {
 	unsigned long args[6] = { flags, 0, 0, 0, tls, 0 };
 	long ret;
-	int pid;
+	int pid = 0;
 
 	mutex_lock(&birth_lock);
 	ret = svc_call1(p, p->thread.scm, p->thread.svc, SYS_clone, args);
-	pid = new_child();
+	if (ret > 0 && ret <= INT_MAX && !is_known(ret) && os_is_child(ret) &&
+	    add_known(ret) == 0)
+		pid = ret;
+	else
+		pid = new_child();
 	if (pid)
 		c->thread.sc_pid = pid;
 	mutex_unlock(&birth_lock);
@@ -858,7 +902,7 @@ static int sc_clone(struct task *p, struct task *c, unsigned long host_flags)
 	}
 	c->mm->mode_priv = scm;
 	c->mm->host_pid = pid;
-	err = new_thread(p, c, scm, 0, pid);
+	err = first_thread(p, c, scm, pid);
 out:
 	if (err)
 		return err;
@@ -940,7 +984,7 @@ static int sc_exec(struct task *t, struct mm_struct *new_mm)
 	new_mm->host_pid = pid;
 	th->scm = scm;
 	th->svc = 0;
-	if (new_thread(t, t, scm, 0, pid) < 0)
+	if (first_thread(t, t, scm, pid) < 0)
 		return -ESRCH;
 	fresh_regs(t, rsp);
 	return 0;
@@ -956,7 +1000,7 @@ static int sc_start_init(struct task *t)
 	t->mm->mode_priv = scm;
 	t->mm->host_pid = init_pid;
 	t->thread.scm = scm;
-	if (new_thread(t, t, scm, 0, init_pid) < 0)
+	if (first_thread(t, t, scm, init_pid) < 0)
 		return -ESRCH;
 	init_pid = 0;
 	fresh_regs(t, rsp);
@@ -971,29 +1015,33 @@ static void sc_interrupt(struct task *t)
 		os_tgkill(th->sc_pid, t->host_tid, SC_SIG_INTR);
 }
 
+/*
+ * The last task of a process kills its host process and waits until the
+ * event loop reaped it (process_died): wait4's rusage then gave its
+ * process the CPU time of every host thread it had, its service thread's
+ * and those of threads gone before, exactly and without a look at /proc
+ * (whose reads, and the dentries they leave, cost the host more than the
+ * exit itself).
+ */
 static void sc_exit_thread(struct task *t, bool last)
 {
 	struct thread_struct *th = &t->thread;
 
 	if (last) {
-		if (th->sc_pid > 0)
-			os_kill_process(th->sc_pid);
 		if (th->scm && th->svc > 0)
 			th->scm->svc_dying[th->svc] = true;
+		if (th->sc_pid > 0 && !th->reaped) {
+			th->reap_pid = th->sc_pid;
+			os_kill_process(th->sc_pid);
+			while (!th->reaped)
+				schedule_host_wait();
+			th->reap_pid = 0;
+		}
 	} else if (th->sc_pending) {
 		answer(t, SC_A_EXIT);
 	}
 	free_slot(th->scm, th->slot);
 	th->slot = -1;
-}
-
-/* The service thread of t's host process is its leader: /proc/PID. */
-static void sc_host_cputime(struct task *t, uint64_t *utime_ns,
-			    uint64_t *stime_ns)
-{
-	*utime_ns = *stime_ns = 0;
-	if (t->thread.sc_pid > 0)
-		os_task_times(t->thread.sc_pid, true, utime_ns, stime_ns);
 }
 
 static void sc_kill_all(void)
@@ -1026,9 +1074,12 @@ static void sc_mm_exit(struct mm_struct *mm)
 
 /* ---- the event loop ---- */
 
-/* A guest host process died: every task in it learns at its next wait. */
-static void process_died(int pid, int sig)
+/* A guest host process died and was reaped (st: its status and rusage):
+ * every task in it learns at its next wait, and its process gets the
+ * host's final accounting of it, once. */
+static void process_died(int pid, const struct host_stop *st)
 {
+	struct signal_struct *charged = NULL;
 	struct task *t;
 
 	list_for_each_entry(t, &task_list, tasks) {
@@ -1049,7 +1100,15 @@ static void process_died(int pid, int sig)
 		if (t->thread.sc_pid != pid)
 			continue;
 		t->thread.sc_dead = true;
-		t->thread.sc_exit_sig = sig;
+		t->thread.reaped = true;
+		t->thread.sc_exit_sig = st->kind == STOP_KILLED ? st->sig : 0;
+		if (t->thread.reap_pid == pid)
+			wake_up_host_waiter(t);
+		if (!charged) {		/* its tasks share one signal struct */
+			charged = t->signal;
+			charged->utime_ns += st->utime_ns;
+			charged->stime_ns += st->stime_ns;
+		}
 	}
 }
 
@@ -1077,11 +1136,11 @@ static void sc_host_events(void)
 	struct host_stop st;
 	int pid;
 
-	while ((pid = os_wait_any(&st)) > 0) {
+	while ((pid = os_wait_any_rusage(&st, true)) > 0) {
 		if (st.kind != STOP_EXITED && st.kind != STOP_KILLED)
 			continue;
 		forget_known(pid);
-		process_died(pid, st.kind == STOP_KILLED ? st.sig : 0);
+		process_died(pid, &st);
 	}
 	wake_waiters();
 }
@@ -1197,7 +1256,6 @@ const struct um_mode seccomp_mode = {
 	.start_init = sc_start_init,
 	.clone = sc_clone,
 	.exec = sc_exec,
-	.host_cputime = sc_host_cputime,
 	.run = sc_run,
 	.get_regs = sc_get_regs,
 	.get_fpregs = sc_get_fpregs,

@@ -84,7 +84,6 @@ const struct um_mode tt_mode = {
 	.host_batch = ptrace_host_batch,
 	.interrupt = ptrace_interrupt,
 	.exit_thread = ptrace_exit_thread,
-	.exit_reaps = true,
 	.kill_all = ptrace_kill_all,
 	.host_events = ptrace_host_events,
 	.wait_idle = ptrace_wait_idle,

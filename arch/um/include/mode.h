@@ -120,24 +120,15 @@ struct um_mode {
 	/* A signal became pending for t while its guest code runs: make it
 	 * come back (its next run ends with an interrupt). */
 	void (*interrupt)(struct task *t);
-	/* t is exiting: end its host thread (last: the whole host process). */
+	/*
+	 * t is exiting: end its host thread (last: the whole host process).
+	 * With last, it returns only once the host has reaped t's host
+	 * process, having added the host's final accounting of it (wait4's
+	 * rusage: every host thread it had, dead ones included) to
+	 * t->signal's utime_ns and stime_ns; exec does the same for a host
+	 * process it replaces. The kernel reads no dead thread's times.
+	 */
 	void (*exit_thread)(struct task *t, bool last);
-	/*
-	 * CPU time (ns, user and system) that host threads other than its
-	 * tasks' own spent for t's process (seccomp: its service thread),
-	 * called as its last task exits, before exit_thread. NULL: none.
-	 */
-	void (*host_cputime)(struct task *t, uint64_t *utime_ns,
-			     uint64_t *stime_ns);
-	/*
-	 * exit_thread(t, true) returns only once the host has reaped t's
-	 * host process, having added the host's final accounting of it
-	 * (wait4's rusage: every host thread it had, dead ones included) to
-	 * t->signal's utime_ns and stime_ns, and exec does the same for a
-	 * host process it replaces: the kernel reads no thread's times from
-	 * /proc (account_host_cputime). false: thread by thread from /proc.
-	 */
-	bool exit_reaps;
 	/* Kill every guest host process at once (halt, panic). */
 	void (*kill_all)(void);
 	/* mm is being freed: drop the mode's state of it (may be NULL). */

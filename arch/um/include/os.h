@@ -38,8 +38,10 @@ int os_clock_gettime(int clk, struct timespec *ts);
 int os_clock_getres(int clk, struct timespec *ts);
 
 
-/* CPU time of host process pid (thread: of host thread tid), in ns, from
- * the host's /proc accounting; zeros when it is gone. */
+/* CPU time of host process pid (every thread it had, dead ones too) or,
+ * with thread, of host thread tid, in ns, from the host's accounting
+ * (clock_gettime(2) of the process's CPU clock; /proc/TID/schedstat and
+ * stat for a thread); zeros when it is gone. */
 void os_task_times(int id, bool thread, uint64_t *utime_ns, uint64_t *stime_ns);
 
 /* Host context switches (voluntary + involuntary) of every thread of
@@ -154,6 +156,13 @@ int os_eventfd(void);
 void os_eventfd_drain(int fd);
 int os_fd_of_process(int pid, int fd);
 int os_children(int *pids, int max);
+/*
+ * Is pid a child process of umk (alive, or a zombie not reaped yet), and
+ * not one of its helpers (os_helper_child)? One waitid(WNOHANG|WNOWAIT),
+ * which reaps nothing: the cheap check of a pid a guest's stub reported,
+ * where os_children reads /proc. waitid(2).
+ */
+bool os_is_child(int pid);
 void os_helper_child(int pid);
 int os_tgkill(int pid, int tid, int sig);
 bool os_has_fsgsbase(void);

@@ -35,6 +35,9 @@
 #define SC_SVC_SCRATCH	1024
 #define SC_BPF_MAX	1024
 #define SC_SIG_INTR	23		/* SIGURG: umk's interrupt of a thread */
+/* A guest thread's host clone flags: CLONE_VM | CLONE_FS | CLONE_FILES |
+ * CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_CHILD_CLEARTID. */
+#define SC_THREAD_CLONE	0x250f00UL
 
 /* sc_slot.state, the futex word of a slot. */
 #define SC_GUEST	0	/* running guest code */
@@ -92,7 +95,9 @@ struct sc_ctl {
 
 struct sc_svc_reply {
 	uint32_t done;		/* seq of the last command done */
-	uint32_t ready;		/* set once after the process started */
+	uint32_t ready;		/* set once after the process started; its
+				 * first command (seq 1) then clones the
+				 * first guest thread onto slot 0 */
 	int64_t index;		/* calls that succeeded */
 	int64_t last;		/* result of the last call run */
 	uint64_t init_rsp;	/* the host stack pointer the image started

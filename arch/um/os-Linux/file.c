@@ -194,55 +194,58 @@ static uint64_t schedstat_ns(const char *path)
 	return ns;
 }
 
+/* A host process's CPU-time clock (Linux posix-cpu-timers.h
+ * make_process_cpuclock); which: 0 PROF (user + system, in ticks), 1 VIRT
+ * (user, in ticks), 2 SCHED (exact). Any process's may be read. */
+static uint64_t process_clock_ns(int pid, int which)
+{
+	clockid_t clk = (clockid_t)((~(unsigned int)pid << 3) | which);
+	struct timespec ts;
+
+	if (clock_gettime(clk, &ts) < 0)
+		return 0;
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 /*
- * CPU time of a host process (all its threads) or one thread, in ns: the
- * total from the scheduler's exact accounting (schedstat), split between
- * user and system in the proportion of the tick counts in /proc/.../stat.
+ * CPU time of a host process (every thread it had, dead ones included:
+ * its CPU-time clocks) or of one thread of another process (its
+ * /proc/TID/schedstat and stat, as the host allows no other process's
+ * thread clock), in ns: the scheduler's exact total, split between user
+ * and system in the proportion of the tick counts.
  */
 void os_task_times(int id, bool thread, uint64_t *utime_ns, uint64_t *stime_ns)
 {
 	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	uint64_t total = 0;
+	unsigned long long ut = 0, st = 0;
+	uint64_t total;
 	long n;
 
 	*utime_ns = *stime_ns = 0;
-	if (thread) {
+	if (!thread) {
+		total = process_clock_ns(id, 2);
+		ut = process_clock_ns(id, 1);
+		st = process_clock_ns(id, 0);
+		st = st > ut ? st - ut : 0;
+	} else {
 		snprintf(path, sizeof(path), "/proc/%d/schedstat", id);
 		total = schedstat_ns(path);
-	} else {
-		DIR *d;
-		struct dirent *e;
-
-		snprintf(path, sizeof(path), "/proc/%d/task", id);
-		d = opendir(path);
-		if (!d)
-			return;
-		while ((e = readdir(d))) {
-			char p2[300];
-
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(p2, sizeof(p2), "/proc/%d/task/%s/schedstat", id,
-				 e->d_name);
-			total += schedstat_ns(p2);
+		snprintf(path, sizeof(path), "/proc/%d/stat", id);
+		n = os_read_file(path, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = 0;
+			p = strrchr(buf, ')');
+			if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u "
+					 "%*u %*u %*u %*u %llu %llu", &ut,
+					 &st) != 2)
+				ut = st = 0;
 		}
-		closedir(d);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/stat", id);
-	n = os_read_file(path, buf, sizeof(buf) - 1);
-	if (n > 0) {
-		buf[n] = 0;
-		p = strrchr(buf, ')');
-		if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-				 "%*u %*u %lu %lu", &ut, &st) != 2)
-			ut = st = 0;
 	}
 	if (ut + st == 0) {
 		*utime_ns = total;
 		return;
 	}
-	*stime_ns = total * st / (ut + st);
+	*stime_ns = (unsigned __int128)total * st / (ut + st);
 	*utime_ns = total - *stime_ns;
 }
 

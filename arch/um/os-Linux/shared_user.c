@@ -16,6 +16,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 void *os_map_shared(int fd, size_t len)
 {
@@ -103,6 +104,16 @@ int os_children(int *pids, int max)
 			pids[count++] = v;
 	}
 	return count;
+}
+
+bool os_is_child(int pid)
+{
+	siginfo_t si;
+
+	if (pid <= 0 || is_helper_child(pid))
+		return false;
+	return waitid(P_PID, pid, &si, WEXITED | WSTOPPED | WNOHANG |
+		      WNOWAIT) == 0;
 }
 
 int os_tgkill(int pid, int tid, int sig)

@@ -244,11 +244,16 @@ static void install_handlers(void)
 
 /* Make this address space's region (a new memfd at STUB_REGION_FD, which
  * umk takes with pidfd_getfd), map it, and enter the service loop as
- * service slot 0; umk hears of it through the doorbell. */
+ * service slot 0; umk hears of it through the doorbell. The loop's first
+ * command, written here before the command page turns read-only, clones
+ * the process's first guest thread onto slot 0 (what umk would ask for
+ * next anyway: a fork, an exec or the boot save a round trip). */
 static void __attribute__((noreturn)) make_region(unsigned long init_sp)
 {
 	static const char name[] = "umk-region";
 	struct sc_svc_reply *reply = &SC_REPLY->svc[0];
+	struct sc_svc_cmd *cmd = &SC_CTL->svc[0];
+	struct sc_slot *s = SC_SLOT(0);
 	long fd;
 
 	/* Die with umk's kernel thread, the parent of every guest process
@@ -265,6 +270,14 @@ static void __attribute__((noreturn)) make_region(unsigned long init_sp)
 			    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 			    STUB_REGION_FD) != (long)STUB_REGION)
 		die();
+	s->state = SC_INIT;
+	cmd->count = 1;
+	cmd->calls[0].nr = __NR_clone;
+	cmd->calls[0].args[0] = SC_THREAD_CLONE;
+	cmd->calls[0].args[1] = (unsigned long)s + SC_SLOT_SIZE;  /* stack */
+	cmd->calls[0].args[3] = (unsigned long)&s->tid;	/* cleared at exit */
+	cmd->calls[0].args[4] = 0;			/* r8: its slot */
+	cmd->seq = 1;
 	if (sc_boot_syscall(__NR_mprotect, STUB_REGION, 0x8000, PROT_READ,
 			    0, 0) ||
 	    sc_boot_syscall(__NR_madvise, STUB_REGION, STUB_REGION_SIZE,
