@@ -62,7 +62,7 @@ refuse() {
 }
 
 if [ ! -x "$UMK" ] || [ ! -f "$DEBIAN" ] || [ ! -f "$TOOLS" ]; then
-	notok "ptrace-tools: missing $UMK, $DEBIAN or $TOOLS (make test-build as root)"
+	notok "ptrace-tools: missing $UMK, $DEBIAN or $TOOLS (make test-build debian-image, as root)"
 	tap_finish
 	exit 1
 fi
