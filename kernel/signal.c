@@ -161,8 +161,12 @@ static bool prepare_signal(int sig, struct task *t)
 				do_notify_parent(leader, CLD_CONTINUED, SIGCONT);
 		}
 	}
-	/* A tracee gets even ignored signals: its tracer sees them. */
-	return !(sig_handler_ignored(t, sig) && !(t->blocked & sigmask(sig)) &&
+	/* A blocked signal is never ignored: its action may change before
+	 * it is unblocked; blocked includes what a sigtimedwait waiter had
+	 * blocked before the call (Linux sig_ignored, real_blocked). A
+	 * tracee gets even ignored signals: its tracer sees them. */
+	return !(sig_handler_ignored(t, sig) &&
+		 !((t->blocked | t->real_blocked) & sigmask(sig)) &&
 		 sig != SIGKILL && !t->ptrace);
 }
 
@@ -790,8 +794,12 @@ SYSCALL_DEFINE4(rt_sigtimedwait, struct uptr, uthese, struct uptr, uinfo, struct
 			return -EINTR;
 		if (current->jobctl & JOBCTL_PENDING_MASK)
 			return -EINTR;	/* a group stop or ptrace trap first */
-		/* While it sleeps the awaited signals are unblocked (Linux's
-		 * real_blocked), so that sending one wakes this thread. */
+		/* While it sleeps the awaited signals are unblocked, so that
+		 * sending one wakes this thread; real_blocked keeps the mask
+		 * from before the call, so that one of them that was blocked
+		 * is queued even if its action is to ignore it (Linux
+		 * do_sigtimedwait). */
+		current->real_blocked = saved;
 		current->blocked = saved & ~these;
 		if (deadline) {
 			ret = schedule_timeout(deadline);
@@ -801,6 +809,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, struct uptr, uthese, struct uptr, uinfo, struct
 			ret = wait_event_interruptible(never, false);
 		}
 		current->blocked = saved;
+		current->real_blocked = 0;
 		if (deadline && ret == 0)
 			return -EAGAIN;
 	}

@@ -236,6 +236,8 @@ struct task {
 
 	uint64_t blocked;		/* the guest's blocked mask, bit sig-1 */
 	uint64_t saved_sigmask;		/* for rt_sigsuspend/ppoll/pselect */
+	uint64_t real_blocked;		/* blocked before rt_sigtimedwait
+					 * unblocked the awaited signals */
 	bool restore_sigmask;
 	struct sigpending pending;	/* thread-directed signals */
 	stack_t sas;			/* sigaltstack */
