@@ -129,6 +129,26 @@ static void complete_signal(int sig, struct task *t, bool group)
 	}
 }
 
+/*
+ * Whether sig sent to t is dropped at once (Linux sig_ignored). A blocked
+ * signal is never ignored: its action may change before it is unblocked;
+ * blocked includes what a sigtimedwait waiter had blocked before the call
+ * (real_blocked). A tracee gets even ignored signals: its tracer sees
+ * them. init (SIGNAL_UNKILLABLE) ignores every signal whose action is the
+ * default, SIGKILL and SIGSTOP included.
+ */
+static bool sig_ignored(struct task *t, int sig)
+{
+	if ((t->blocked | t->real_blocked) & sigmask(sig))
+		return false;
+	if (t->ptrace && sig != SIGKILL)
+		return false;
+	if ((t->signal->flags & SIGNAL_UNKILLABLE) &&
+	    sig_action(t, sig)->handler == (unsigned long)SIG_DFL)
+		return true;
+	return sig_handler_ignored(t, sig);
+}
+
 /* Side effects of stop and continue signals at send time (prepare_signal). */
 static bool prepare_signal(int sig, struct task *t)
 {
@@ -149,7 +169,8 @@ static bool prepare_signal(int sig, struct task *t)
 			th->jobctl &= ~JOBCTL_STOP_PENDING;
 		if (sig_s->flags & SIGNAL_STOP_STOPPED) {
 			ptrace_trap_notify_group(leader);
-			sig_s->flags = SIGNAL_STOP_CONTINUED;
+			sig_s->flags = (sig_s->flags & ~SIGNAL_STOP_MASK) |
+				       SIGNAL_STOP_CONTINUED;
 			sig_s->cont_reported = false;
 			list_for_each_entry(th, &leader->thread_group, thread_node) {
 				if (th->state == TASK_STOPPED) {
@@ -161,24 +182,7 @@ static bool prepare_signal(int sig, struct task *t)
 				do_notify_parent(leader, CLD_CONTINUED, SIGCONT);
 		}
 	}
-	/* A blocked signal is never ignored: its action may change before
-	 * it is unblocked; blocked includes what a sigtimedwait waiter had
-	 * blocked before the call (Linux sig_ignored, real_blocked). A
-	 * tracee gets even ignored signals: its tracer sees them. */
-	return !(sig_handler_ignored(t, sig) &&
-		 !((t->blocked | t->real_blocked) & sigmask(sig)) &&
-		 sig != SIGKILL && !t->ptrace);
-}
-
-/* Sending a fault that the host raised: init is not protected from it. */
-static bool forcing;
-
-/* init ignores every signal whose action is the default (Linux's
- * SIGNAL_UNKILLABLE), SIGKILL and SIGSTOP included, unless forced. */
-static bool init_unkillable(struct task *t, int sig)
-{
-	return t->group_leader == init_task && !forcing &&
-	       sig_action(t, sig)->handler == (unsigned long)SIG_DFL;
+	return !sig_ignored(t, sig);
 }
 
 int send_sig_info(int sig, siginfo_t *info, struct task *t, bool group)
@@ -190,8 +194,7 @@ int send_sig_info(int sig, siginfo_t *info, struct task *t, bool group)
 		return -EINVAL;
 	/* A process-directed signal reaches the group while any thread of
 	 * it lives, even after its leader exited (pthread_exit in main). */
-	if ((group ? t->signal->count == 0 : !task_alive(t)) ||
-	    init_unkillable(t, sig))
+	if (group ? t->signal->count == 0 : !task_alive(t))
 		return 0;
 	if (!prepare_signal(sig, t))
 		return 0;
@@ -359,7 +362,7 @@ static void do_signal_stop(struct task *t, int sig)
 	struct task *th;
 
 	if (!(s->flags & SIGNAL_STOP_STOPPED)) {
-		s->flags = SIGNAL_STOP_STOPPED;
+		s->flags = (s->flags & ~SIGNAL_STOP_MASK) | SIGNAL_STOP_STOPPED;
 		s->stop_code = sig;
 		s->stop_reported = false;
 		list_for_each_entry(th, &t->group_leader->thread_group,
@@ -466,6 +469,11 @@ bool get_signal(struct task *t, struct ksignal *ks)
 		}
 		if (SIG_IGNORE_MASK & sigmask(sig))
 			continue;
+		/* init gets no signal it does not handle, even one queued
+		 * while it was blocked (Linux get_signal). */
+		if ((t->signal->flags & SIGNAL_UNKILLABLE) &&
+		    !(SIG_KERNEL_ONLY & sigmask(sig)))
+			continue;
 		if (SIG_STOP_MASK & sigmask(sig)) {
 			if (sig != SIGSTOP && is_current_pgrp_orphaned())
 				continue;
@@ -555,9 +563,10 @@ void force_sig_fault(struct task *t, int sig, const siginfo_t *info)
 		ka->handler = (unsigned long)SIG_DFL;
 		t->blocked &= ~sigmask(sig);
 	}
-	forcing = true;
+	/* A fault init cannot take kills it (Linux force_sig_info_to_task). */
+	if (ka->handler == (unsigned long)SIG_DFL && !t->ptrace)
+		t->signal->flags &= ~SIGNAL_UNKILLABLE;
 	send_sig_info(sig, &si, t, false);
-	forcing = false;
 }
 
 void flush_signal_handlers(struct task *t)

@@ -197,6 +197,8 @@ struct signal_struct {
 void exit_itimers(struct signal_struct *sig);
 #define SIGNAL_STOP_STOPPED 0x1
 #define SIGNAL_STOP_CONTINUED 0x2
+#define SIGNAL_STOP_MASK (SIGNAL_STOP_STOPPED | SIGNAL_STOP_CONTINUED)
+#define SIGNAL_UNKILLABLE 0x4	/* init: signals of default action ignored */
 
 struct sighand_struct {
 	int count;

@@ -446,6 +446,7 @@ static struct task *create_init_task(void)
 	if (!t->signal || !t->sighand)
 		panic("out of memory creating init");
 	t->signal->count = 1;
+	t->signal->flags = SIGNAL_UNKILLABLE;
 	t->sighand->count = 1;
 	set_default_rlimits(t->signal);
 	t->exit_signal = SIGCHLD;
