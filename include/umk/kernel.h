@@ -89,6 +89,14 @@ char *kstrndup(const char *s, size_t n);
 /* Allocations made by the five above and not freed yet (a leak detector
  * for tests: /proc/umk/stats "kmalloc_live"). */
 long kmalloc_live(void);
+/* The allocation census (/proc/umk/kmalloc_census, arch/um/os-Linux/mem.c):
+ * kmalloc_census_set clears it and switches it on or off (0, -ENOMEM);
+ * kmalloc_census_text writes "census on|off" and then one line per call
+ * site of the allocations made while on and not freed, "COUNT BYTES
+ * function+offset", most first, into buf (at most cap bytes); returns the
+ * length written. */
+int kmalloc_census_set(bool on);
+size_t kmalloc_census_text(char *buf, size_t cap);
 
 /*
  * printk: the kernel log. Lines go to the ring buffer (dmesg, syslog(2)) and,

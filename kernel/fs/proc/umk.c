@@ -1,7 +1,10 @@
 /*
  * /proc/umk/: umk's own files. stats is the interception counters of
  * kernel/stats.c, one "name value" per line (include/umk/stats.h);
- * fail_fork the fork fault injection of kernel/fork.c (root, 0600).
+ * fail_fork the fork fault injection of kernel/fork.c (root, 0600);
+ * kmalloc_census the live kernel allocations by call site (root, 0600;
+ * write 1 to clear it and start counting, 0 to stop; a debugging aid for
+ * leaks, arch/um/os-Linux/mem.c).
  */
 #include "internal.h"
 #include <umk/stats.h>
@@ -47,9 +50,37 @@ static ssize_t write_fail_fork(struct proc_inode *pi, struct task *task,
 	return len;
 }
 
+static int show_kmalloc_census(struct seq_buf *m, struct proc_inode *pi,
+			       struct task *task)
+{
+	size_t cap = 1 << 16, n;
+	char *p = seq_reserve(m, cap);
+
+	if (!p)
+		return -ENOMEM;
+	n = kmalloc_census_text(p, cap);
+	seq_commit(m, n);
+	return 0;
+}
+
+/* "0" or "1", as a boolean sysctl. */
+static ssize_t write_kmalloc_census(struct proc_inode *pi, struct task *task,
+				    const char *buf, size_t len)
+{
+	int err;
+
+	if (len == 0 || len > 2 || (buf[0] != '0' && buf[0] != '1') ||
+	    (len == 2 && buf[1] != '\n'))
+		return -EINVAL;
+	err = kmalloc_census_set(buf[0] == '1');
+	return err ? err : (ssize_t)len;
+}
+
 static struct proc_entry umk_entries[] = {
 	{ "stats", S_IFREG | 0444, show_stats },
 	{ "fail_fork", S_IFREG | 0600, show_fail_fork, write_fail_fork },
+	{ "kmalloc_census", S_IFREG | 0600, show_kmalloc_census,
+	  write_kmalloc_census },
 };
 
 const struct proc_dir proc_umk_dir = {
