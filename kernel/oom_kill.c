@@ -9,19 +9,22 @@
  *    the anonymous and shared pages of every guest process (private
  *    copies of file pages included; pages shared after a fork split among
  *    the processes, so each counts once), the page caches of mapped
- *    files and tmpfs. The processes' part comes from the host's own
- *    accounting, read at a bounded rate; when the total passes mem=, the
+ *    files and tmpfs, and System V shared memory segments whether
+ *    attached or not (Linux counts them as Shmem). The processes' part
+ *    and the segments' come from the host's own accounting, read at a
+ *    bounded rate; when the total passes mem=, the
  *    OOM killer picks the process that holds the most (never init), kills
  *    it with SIGKILL and logs "Out of memory: Killed process N (comm)".
- * A page of a mapped file's cache is counted in the cache and in the
- * processes that map it, so the count can only err on the side of the
- * host.
+ * A page of a mapped file's cache or of an attached segment is counted
+ * there and in the processes that map it, so the count can only err on
+ * the side of the host.
  */
 #include <umk/sched.h>
 #include <umk/mm.h>
 #include <umk/oom.h>
 #include <umk/filemap.h>
 #include <umk/resource.h>
+#include <umk/ipc.h>
 #include <umk/signal_internal.h>
 #include <umk/timer.h>
 #include <stub.h>
@@ -39,6 +42,7 @@ static struct timer_list oom_timer;
 bool oom_timer_idle;			/* no scan armed: no guest code runs */
 static uint64_t scan_gen;
 static uint64_t procs_bytes;		/* guest processes, at the last scan */
+static uint64_t shm_bytes;		/* SysV segments, at the last scan */
 static pid_t victim_tgid;		/* being killed, until it is gone */
 static uint64_t victim_since;
 
@@ -51,7 +55,8 @@ static int task_host_tid(struct task *t)
 /*
  * One pass over the address spaces (each counted once, whichever of its
  * tasks is alive): their proportional share of what the host holds into
- * procs_bytes (pages shared after fork counted once in all); the largest
+ * procs_bytes (pages shared after fork counted once in all), what the
+ * SysV segments hold into shm_bytes; the largest
  * killable process by resident size, as Linux's oom_badness (not init,
  * not already dying), into *victim.
  */
@@ -76,11 +81,13 @@ static void scan_processes(struct task **victim)
 		*victim = t;
 	}
 	procs_bytes = sum;
+	shm_bytes = shm_resident_bytes();
 }
 
 uint64_t kernel_mem_bytes(void)
 {
-	return tmpfs_shmem_pages() * PAGE_SIZE + filemap_cache_bytes();
+	return tmpfs_shmem_pages() * PAGE_SIZE + filemap_cache_bytes() +
+	       shm_bytes;
 }
 
 uint64_t guest_ram_used(void)

@@ -37,6 +37,11 @@ void shm_mm_unmap(struct mm_struct *mm, unsigned long start,
 void shm_mm_remap(struct mm_struct *mm, unsigned long old_start,
 		  unsigned long new_start);
 
+/* Bytes the host holds for all shared memory segments, attached or not
+ * (their memfds' allocated blocks): guest memory charged against mem=,
+ * as Linux counts SysV shm as Shmem (kernel/oom_kill.c). */
+uint64_t shm_resident_bytes(void);
+
 /* The last thread of process tgid exits: apply its SEM_UNDO adjustments
  * (sem.c, Linux exit_sem). */
 void exit_sem(pid_t tgid);

@@ -28,7 +28,8 @@ int may_expand_vm(uint64_t bytes);
 /* May the kernel hold bytes more of its own guest memory (tmpfs pages)?
  * Past mem= the OOM killer runs first; false if still no room. */
 bool kernel_mem_charge(uint64_t bytes);
-/* Pages the kernel itself holds for the guest (tmpfs, page caches). */
+/* Bytes the kernel itself holds for the guest (tmpfs, page caches, and
+ * SysV shm segments as of the last scan). */
 uint64_t kernel_mem_bytes(void);
 /* Memory is short: kill the process that holds the most (not init) and
  * log it, unless an earlier victim is still on its way out. */

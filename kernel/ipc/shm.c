@@ -31,6 +31,7 @@ struct shmid_kernel {
 	time_t atime, dtime, ctime;
 	pid_t cpid, lpid;
 	unsigned long nattch;
+	struct list_head list;		/* in shm_segments until freed */
 };
 
 /* One attach of a segment in one address space. */
@@ -43,6 +44,7 @@ struct shm_attach {
 
 static struct ipc_ids shm_ids = { .max_idx = -1 };
 static LIST_HEAD(shm_attaches);
+static LIST_HEAD(shm_segments);		/* all, removed ones still attached too */
 static unsigned long shm_tot;		/* pages of all segments */
 
 static struct shmid_kernel *to_shm(struct kern_ipc_perm *p)
@@ -59,6 +61,7 @@ static void shm_destroy(struct shmid_kernel *shp)
 {
 	ipc_rmid(&shm_ids, &shp->perm);
 	shm_tot -= seg_pages(shp->size);
+	list_del_init(&shp->list);
 	os_close_fd(shp->memfd);
 	kfree(shp);
 }
@@ -103,7 +106,18 @@ static struct kern_ipc_perm *shm_newobj(key_t key, int flg, long arg)
 	shp->cpid = current->tgid;
 	shp->ctime = ipc_now();
 	shm_tot += pages;
+	list_add_tail(&shp->list, &shm_segments);
 	return &shp->perm;
+}
+
+uint64_t shm_resident_bytes(void)
+{
+	struct shmid_kernel *shp;
+	uint64_t sum = 0;
+
+	list_for_each_entry(shp, &shm_segments, list)
+		sum += os_memfd_bytes(shp->memfd);
+	return sum;
 }
 
 static void shm_freeobj(struct kern_ipc_perm *p)
@@ -111,6 +125,7 @@ static void shm_freeobj(struct kern_ipc_perm *p)
 	struct shmid_kernel *shp = to_shm(p);
 
 	shm_tot -= seg_pages(shp->size);
+	list_del_init(&shp->list);
 	os_close_fd(shp->memfd);
 	kfree(shp);
 }

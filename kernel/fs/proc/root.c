@@ -7,6 +7,7 @@
  * version.c, cmdline.c, arch/x86/kernel/cpu/proc.c.
  */
 #include <umk/fs.h>
+#include <umk/ipc.h>
 #include <umk/mm.h>
 #include <umk/ubd.h>
 #include <umk/utsname.h>
@@ -97,14 +98,15 @@ static void meminfo_line(struct seq_buf *m, const char *name, uint64_t kb)
 /*
  * /proc/meminfo in Linux's layout. The guest's memory is mem=; what its
  * processes use comes from the host's accounting (guest_ram_used), tmpfs
- * data is Shmem and counts as Cached, as on Linux. There is no swap.
+ * data and SysV segments are Shmem and count as Cached, as on Linux. There is no swap.
  */
 static int show_meminfo(struct seq_buf *m, struct proc_inode *pi,
 			struct task *task)
 {
 	uint64_t total = totalram_bytes >> 10;
 	uint64_t used = guest_ram_used() >> 10;
-	uint64_t shmem = tmpfs_shmem_pages() * (PAGE_SIZE >> 10);
+	uint64_t shmem = tmpfs_shmem_pages() * (PAGE_SIZE >> 10) +
+			 (shm_resident_bytes() >> 10);
 	uint64_t free = total > used + shmem ? total - used - shmem : 0;
 
 	meminfo_line(m, "MemTotal:", total);
