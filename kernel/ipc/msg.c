@@ -37,9 +37,16 @@ struct msg_queue {
 };
 
 static struct ipc_ids msg_ids = { .max_idx = -1 };
-/* Bytes queued in all queues: at most an eighth of the guest's memory
- * (16 MiB at least), so queues cannot grow umk's heap without bound. */
-static unsigned long msg_bytes;
+/* Bytes of text queued in all queues (msgtql), and what the queued
+ * messages cost umk's heap, headers included: at most an eighth of the
+ * guest's memory (16 MiB at least), so queues cannot grow umk's heap
+ * without bound, with empty messages either. */
+static unsigned long msg_bytes, msg_mem;
+
+static size_t msg_cost(size_t size)
+{
+	return sizeof(struct msg_msg) + size;
+}
 
 static unsigned long msg_pool(void)
 {
@@ -71,6 +78,7 @@ static void free_messages(struct msg_queue *q)
 
 	list_for_each_entry_safe(m, n, &q->messages, list) {
 		msg_bytes -= m->size;
+		msg_mem -= msg_cost(m->size);
 		list_del_init(&m->list);
 		kfree(m);
 	}
@@ -120,7 +128,7 @@ static int msg_wait(struct msg_queue *q)
 static bool msg_fits(struct msg_queue *q, size_t size)
 {
 	return q->cbytes + size <= q->qbytes && q->qnum + 1 <= q->qbytes &&
-	       msg_bytes + size <= msg_pool();
+	       msg_mem + msg_cost(size) <= msg_pool();
 }
 
 SYSCALL_DEFINE4(msgsnd, int, msqid, struct uptr, msgp, size_t, msgsz, int, msgflg)
@@ -167,6 +175,7 @@ SYSCALL_DEFINE4(msgsnd, int, msqid, struct uptr, msgp, size_t, msgsz, int, msgfl
 	q->cbytes += msgsz;
 	q->qnum++;
 	msg_bytes += msgsz;
+	msg_mem += msg_cost(msgsz);
 	q->lspid = current->tgid;
 	q->stime = ipc_now();
 	wake_up(&q->wait);
@@ -257,6 +266,7 @@ SYSCALL_DEFINE5(msgrcv, int, msqid, struct uptr, msgp, size_t, msgsz, long, msgt
 	q->cbytes -= m->size;
 	q->qnum--;
 	msg_bytes -= m->size;
+	msg_mem -= msg_cost(m->size);
 	q->lrpid = current->tgid;
 	q->rtime = ipc_now();
 	wake_up(&q->wait);

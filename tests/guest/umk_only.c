@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <sys/mount.h>
+#include <sys/msg.h>
 #include <sys/utsname.h>
 #include <sched.h>
 
@@ -289,6 +290,54 @@ static void test_unix_gc(void)
 	say("unix_gc_after_close: %d", now - base);
 }
 
+#define MSG_QUEUES_MAX 8192	/* 64 MiB of 8 KiB messages, past any pool */
+
+/* How many empty messages one new queue takes without blocking (at most
+ * its msg_qbytes, 16384). */
+static int empty_messages_fit(int id)
+{
+	struct { long mtype; char text[1]; } m = { 1, "" };
+	int n = 0;
+
+	while (n < 20000 && msgsnd(id, &m, 0, IPC_NOWAIT) == 0)
+		n++;
+	return n;
+}
+
+/* umk bounds what all message queues hold in its heap (an eighth of mem=,
+ * kernel/ipc/msg.c; Linux has no such pool and accounts the memory to the
+ * sender's cgroup instead). Every message counts with its header, so
+ * empty messages cannot grow the heap past it either: once the pool is
+ * full of text, freeing one 8 KiB message lets a few hundred empty ones
+ * in, not a queue's 16384. */
+static void test_msg_pool(void)
+{
+	static int ids[MSG_QUEUES_MAX];
+	struct { long mtype; char text[8192]; } *m = calloc(1, sizeof(*m));
+	int nq = 0, fit = -1, i, full = 0;
+
+	m->mtype = 1;
+	while (!full && nq < MSG_QUEUES_MAX) {
+		ids[nq] = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+		if (ids[nq] < 0)
+			break;
+		/* a fresh queue refusing its first message: the pool is full */
+		full = msgsnd(ids[nq], m, sizeof(m->text), IPC_NOWAIT) != 0;
+		if (!full)
+			msgsnd(ids[nq], m, sizeof(m->text), IPC_NOWAIT);
+		nq++;
+	}
+	say("msg_pool_fills: %s", full ? "yes" : "no");
+	if (full && nq > 1 &&
+	    msgrcv(ids[0], m, sizeof(m->text), 0, IPC_NOWAIT) == sizeof(m->text))
+		fit = empty_messages_fit(ids[nq - 1]);
+	say("msg_pool_empty_messages_after_8k_freed: %s",
+	    fit < 0 ? "error" : fit > 0 && fit <= 8192 / 8 ? "a few" : "too many");
+	for (i = 0; i < nq; i++)
+		msgctl(ids[i], IPC_RMID, NULL);
+	free(m);
+}
+
 int main(void)
 {
 	test_start();
@@ -306,6 +355,7 @@ int main(void)
 	test_missing_net();
 	test_unix_gc();
 	test_fork_failure();
+	test_msg_pool();
 	say("DONE umk_only");
 	return 0;
 }
