@@ -10,7 +10,7 @@
 #           OOM-killed (SIGKILL, Linux's dmesg line); what umk and its
 #           guests hold on the host stays under mem= plus a fixed overhead.
 #   shm     40 MiB of SysV shm left unattached count against mem= (and as
-#           Shmem): a hog after them is OOM-killed before it has 32 MiB.
+#           Shmem): a hog after them is OOM-killed before it has 48 MiB.
 #   sparse  a 2 GiB sparse tmpfs file mapped and stored into at one page
 #           costs the host almost nothing (its memfds' blocks, the total).
 #   core    a core file umk wrote opens in the host's gdb with the binary,
@@ -208,12 +208,12 @@ hog() {
 
 # SysV shared memory counts against mem= whether attached or not, as
 # Linux's Shmem: with 40 MiB left in segments nobody has attached, a hog
-# is OOM-killed before it holds 32 MiB more (without the charge it got
+# is OOM-killed before it holds 48 MiB more (without the charge it got
 # there, and the host held both). /proc/meminfo's Shmem shows them.
 shm() {
 	local mode=$1 out v
 	NO_KB=1 run_umk "$mode-shm" 120 "mode=$mode" quiet rw init=/bin/sh -- -c \
-		"mount -t proc proc /proc; /limits/shm_hold 40; echo shm_hold=\$?; grep Shmem: /proc/meminfo; /limits/hog 256 32 < /dev/null; echo hog=\$?; dmesg | grep -c 'Out of memory: Killed process [0-9]* (hog)'"
+		"mount -t proc proc /proc; /limits/shm_hold 40; echo shm_hold=\$?; grep Shmem: /proc/meminfo; /limits/hog 256 48 < /dev/null; echo hog=\$?; dmesg | grep -c 'Out of memory: Killed process [0-9]* (hog)'"
 	out=$S/$mode-shm.out
 	grep -qx 'shm_hold: 40 MiB in segments' "$out" && grep -qx 'shm_hold=0' "$out"
 	check $? "$mode/shm: 40 MiB of SysV segments touched and left unattached" cat "$out"
@@ -221,7 +221,7 @@ shm() {
 	[ "${v:-0}" -ge $((40 * 1024)) ]
 	check $? "$mode/shm: /proc/meminfo counts them as Shmem" cat "$out"
 	grep -qx 'hog=137' "$out" && grep -qx '[12]' "$out" && ! grep -q '^hog: holding' "$out"
-	check $? "$mode/shm: a hog after them is OOM-killed before it holds 32 MiB (mem=${MEM_MB}M)" cat "$out"
+	check $? "$mode/shm: a hog after them is OOM-killed before it holds 48 MiB (mem=${MEM_MB}M)" cat "$out"
 }
 
 sparse() {
