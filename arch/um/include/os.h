@@ -134,10 +134,13 @@ int os_same_file(int fd1, int pid2, int fd2);
 int os_reopen_rdonly(int fd);
 
 /* CPU placement (arch/um/os-Linux/cpu.c): the CPU the calling thread runs
- * on now (vDSO, no system call), or -errno; bind host thread tid to cpu
- * alone (0 or -errno); how many CPUs umk may run on. */
+ * on now (vDSO, no system call), or -errno; bind host thread tid (0: the
+ * calling thread) to cpu alone (0 or -errno); let tid run on every CPU umk
+ * was started with (sched_setaffinity(2); 0 or -errno); how many CPUs umk
+ * may run on. */
 int os_current_cpu(void);
 int os_pin_thread(int tid, int cpu);
+int os_unpin_thread(int tid);
 int os_nr_cpus_allowed(void);
 
 /*

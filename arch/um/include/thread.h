@@ -45,6 +45,8 @@ struct thread_struct {
 	unsigned long clone_flags;	/* host flags of the clone under way */
 	int cpu;			/* the host CPU its thread is bound to,
 					 * or -1 (ptrace modes: co-location) */
+	uint64_t resumed_ns;		/* when it was last resumed */
+	unsigned int short_runs;	/* stops in a row after a short run */
 	int host_pid;			/* its host process (the tgid) */
 	int reap_pid;			/* exit: the host process it waits to
 					 * see reaped, or 0 */

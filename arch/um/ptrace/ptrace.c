@@ -84,6 +84,22 @@ static void claim_orphan_stop(struct task *t)
 	}
 }
 
+/*
+ * Co-location (arch/um/os-Linux/cpu.c). A task that makes calls runs on
+ * the kernel thread's CPU: its stops are wake-ups on one CPU. The kernel
+ * thread binds itself there at its first resume, or the host would move it
+ * now and then (woken while its tracee still runs, it may be put on an
+ * idle CPU), and every task with it: unpinned, that cost a skas call 1.4x
+ * its pinned time. A task that ran guest code for HOG_NS or more before
+ * its last stop computes: it runs on any CPU (the host spreads such
+ * tasks) until HOG_SHORT_RUNS short runs in a row bring it back.
+ */
+#define HOG_NS 1000000
+#define HOG_SHORT_RUNS 4
+/* The CPU the kernel thread is bound to; -1 before its first resume, -2
+ * when umk may use one CPU only (nothing to place). */
+static int kernel_cpu = -1;
+
 /* Tasks waiting in exit_process: while there are any, the event loop's
  * waits ask the host for rusage (which costs it on every stop). */
 static int nr_reap_waiters;
@@ -119,6 +135,10 @@ static void host_stop_arrived(int tid, const struct host_stop *st)
 			drop_orphan(tid);
 		return;
 	}
+	if (os_monotonic_ns() - t->thread.resumed_ns >= HOG_NS)
+		t->thread.short_runs = 0;
+	else if (t->thread.short_runs < HOG_SHORT_RUNS)
+		t->thread.short_runs++;
 	t->thread.stop = *st;
 	t->thread.stop_ready = true;
 	t->thread.guest_running = false;
@@ -322,13 +342,20 @@ void ptrace_decode(struct task *t, struct host_stop *st, struct um_event *ev)
 
 int ptrace_resume(struct task *t, enum resume_req req)
 {
+	struct thread_struct *th = &t->thread;
 	int cpu = os_current_cpu();
 
-	/* A bound thread runs where its tracer is: the stops that follow are
-	 * wake-ups on the same CPU (skipped once both moved apart rarely). */
-	if (cpu >= 0 && cpu != t->thread.cpu &&
-	    os_pin_thread(t->host_tid, cpu) == 0)
-		t->thread.cpu = cpu;
+	if (kernel_cpu == -1 && cpu >= 0)
+		kernel_cpu = os_nr_cpus_allowed() > 1 &&
+			     os_pin_thread(0, cpu) == 0 ? cpu : -2;
+	if (kernel_cpu >= 0 && th->short_runs < HOG_SHORT_RUNS) {
+		if (th->cpu != -1 && os_unpin_thread(t->host_tid) == 0)
+			th->cpu = -1;
+	} else if (cpu >= 0 && cpu != th->cpu &&
+		   os_pin_thread(t->host_tid, cpu) == 0) {
+		th->cpu = cpu;
+	}
+	th->resumed_ns = os_monotonic_ns();
 	return os_ptrace_resume(t->host_tid, req, 0);
 }
 
@@ -377,6 +404,7 @@ static void clone_child_born(struct task *parent, struct task *child, int tid)
 {
 	child->host_tid = tid;
 	child->thread.cpu = parent->thread.cpu;	/* the host copied the mask */
+	child->thread.short_runs = HOG_SHORT_RUNS;
 	child->thread.host_leader = !(parent->thread.clone_flags & CLONE_THREAD);
 	child->thread.host_pid = child->thread.host_leader ? tid
 							   : parent->thread.host_pid;
@@ -769,6 +797,7 @@ int ptrace_start_init(struct task *t)
 	t->thread.host_pid = init_host_pid;
 	t->thread.host_leader = true;
 	t->thread.cpu = -1;
+	t->thread.short_runs = HOG_SHORT_RUNS;
 	t->mm->host_pid = init_host_pid;
 	init_host_pid = 0;
 	claim_orphan_stop(t);
