@@ -52,36 +52,62 @@ static int task_host_tid(struct task *t)
 	return t->host_tid > 0 ? t->host_tid : t->mm->host_pid;
 }
 
+/* Memory was past three quarters of mem= at the last scan. */
+static bool near_limit(void)
+{
+	return (procs_bytes + kernel_mem_bytes()) / 3 > totalram_bytes / 4;
+}
+
 /*
  * One pass over the address spaces (each counted once, whichever of its
- * tasks is alive): their proportional share of what the host holds into
- * procs_bytes (pages shared after fork counted once in all), what the
- * SysV segments hold into shm_bytes; the largest
- * killable process by resident size, as Linux's oom_badness (not init,
- * not already dying), into *victim.
+ * tasks is alive): what the host holds for them into procs_bytes, what the
+ * SysV segments hold into shm_bytes; the largest killable process by
+ * resident size, as Linux's oom_badness (not init, not already dying),
+ * into *victim. The host's resident counters (/proc/PID/status) come
+ * first: they count a page shared after fork in every process that shares
+ * it, an upper bound. Only when that bound comes within a quarter of
+ * mem= is the proportional share read (smaps_rollup, each shared page
+ * counted once in all), whose walk of the page tables cost a compile near
+ * a millisecond a scan.
  */
 static void scan_processes(struct task **victim)
 {
 	uint64_t best = 0, sum = 0, pss, rss;
+	struct os_mem_usage u;
+	bool exact = false;
 	struct task *t;
 
+again:
 	scan_gen++;
 	*victim = NULL;
 	list_for_each_entry(t, &task_list, tasks) {
 		if (!task_alive(t) || !t->mm || t->mm->oom_scan == scan_gen)
 			continue;
 		t->mm->oom_scan = scan_gen;
-		if (task_host_tid(t) <= 0 ||
-		    os_process_pss(task_host_tid(t), &pss, &rss) < 0)
+		if (task_host_tid(t) <= 0)
 			continue;
+		if (exact) {
+			if (os_process_pss(task_host_tid(t), &pss, &rss) < 0)
+				continue;
+		} else {
+			if (os_process_mem(task_host_tid(t), &u) < 0)
+				continue;
+			pss = u.anon + u.shmem;
+			rss = u.anon + u.file + u.shmem;
+		}
 		sum += pss;
 		if (t->tgid == 1 || t->signal->group_exit || rss <= best)
 			continue;
 		best = rss;
 		*victim = t;
 	}
-	procs_bytes = sum;
 	shm_bytes = shm_resident_bytes();
+	procs_bytes = sum;
+	if (!exact && near_limit()) {
+		exact = true;
+		sum = best = 0;
+		goto again;
+	}
 }
 
 uint64_t kernel_mem_bytes(void)
@@ -98,13 +124,8 @@ uint64_t guest_ram_used(void)
 	return procs_bytes;
 }
 
-/* Is the process of tgid still there (not yet a zombie)? */
-/* Memory was past three quarters of mem= at the last scan. */
-static bool near_limit(void)
-{
-	return (procs_bytes + kernel_mem_bytes()) / 3 > totalram_bytes / 4;
-}
 
+/* Is the process of tgid still there (not yet a zombie)? */
 static bool victim_alive(pid_t tgid)
 {
 	struct task *t = find_task_by_pid(tgid);
