@@ -108,6 +108,20 @@ make_image() {
 	mv "$IMG.tmp" "$IMG"
 }
 
+# make_image under a lock: runs of several modes side by side would
+# otherwise all rebuild a stale image at once, and fail.
+make_image_locked() {
+	local st
+
+	mkdir -p "$F" || return 1
+	exec 9> "$F/.image.lock"
+	flock 9
+	make_image
+	st=$?
+	exec 9>&-
+	return $st
+}
+
 # ---------------------------------------------------------------------------
 # One fuzz boot: boot MODE NAME GUEST-COMMAND END-MARKER
 
@@ -203,7 +217,7 @@ regress() {
 mkdir -p "$LOGS"
 if [ ! -x "$UMK" ]; then
 	notok "fuzz: $UMK not built (make sanitize)"
-elif ! make_image; then
+elif ! make_image_locked; then
 	notok "fuzz: cannot build $IMG"
 else
 	seed=${FUZZ_SEED:-}
