@@ -31,6 +31,10 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -285,8 +289,36 @@ static volatile sig_atomic_t round_over;
 
 static void on_alarm(int sig) { round_over = 1; }
 
+/* Remove every System V IPC object (the round's: nothing else here makes
+ * any), up to the highest index in use, which *_INFO returns. */
+static void remove_ipc(void)
+{
+	struct shmid_ds shm;
+	struct msqid_ds msq;
+	struct semid_ds sem;
+	struct shm_info si;
+	struct msginfo mi;
+	struct seminfo smi;
+	int max, id;
+
+	max = shmctl(0, SHM_INFO, (struct shmid_ds *)&si);
+	for (int i = 0; i <= max; i++)
+		if ((id = shmctl(i, SHM_STAT_ANY, &shm)) >= 0)
+			shmctl(id, IPC_RMID, NULL);
+	max = msgctl(0, MSG_INFO, (struct msqid_ds *)&mi);
+	for (int i = 0; i <= max; i++)
+		if ((id = msgctl(i, MSG_STAT_ANY, &msq)) >= 0)
+			msgctl(id, IPC_RMID, NULL);
+	max = semctl(0, 0, SEM_INFO, &smi);
+	for (int i = 0; i <= max; i++)
+		if ((id = semctl(i, 0, SEM_STAT_ANY, &sem)) >= 0)
+			semctl(id, 0, IPC_RMID);
+}
+
 /* Kill whatever the round left (every process but init and us), reap it
- * and remove its files (tmpfs keeps them in umk's memory). */
+ * and remove its files and IPC objects: umk keeps them in its memory as
+ * long as they exist, as Linux does, and a run that left them would
+ * measure the guest's hoard rather than umk. */
 static void end_round(pid_t child)
 {
 	char cmd[64];
@@ -297,6 +329,7 @@ static void end_round(pid_t child)
 	snprintf(cmd, sizeof(cmd), "rm -rf /tmp/sysfuzz.%d", (int)child);
 	if (system(cmd) != 0)
 		fprintf(stderr, "sysfuzz: %s failed\n", cmd);
+	remove_ipc();
 }
 
 static long now_ms(void)
