@@ -11,17 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int show_stats(struct seq_buf *m, struct proc_inode *pi,
-		      struct task *task)
+/* The text that fill writes into at most 64 KiB, as the file's contents. */
+static int show_text(struct seq_buf *m, size_t (*fill)(char *buf, size_t cap))
 {
-	size_t cap = 1 << 16, n;
+	size_t cap = 1 << 16;
 	char *p = seq_reserve(m, cap);
 
 	if (!p)
 		return -ENOMEM;
-	n = umk_stats_text(p, cap);
-	seq_commit(m, n);
+	seq_commit(m, fill(p, cap));
 	return 0;
+}
+
+static int show_stats(struct seq_buf *m, struct proc_inode *pi,
+		      struct task *task)
+{
+	return show_text(m, umk_stats_text);
 }
 
 static int show_fail_fork(struct seq_buf *m, struct proc_inode *pi,
@@ -53,14 +58,7 @@ static ssize_t write_fail_fork(struct proc_inode *pi, struct task *task,
 static int show_kmalloc_census(struct seq_buf *m, struct proc_inode *pi,
 			       struct task *task)
 {
-	size_t cap = 1 << 16, n;
-	char *p = seq_reserve(m, cap);
-
-	if (!p)
-		return -ENOMEM;
-	n = kmalloc_census_text(p, cap);
-	seq_commit(m, n);
-	return 0;
+	return show_text(m, kmalloc_census_text);
 }
 
 /* "0" or "1", as a boolean sysctl. */
