@@ -1023,6 +1023,54 @@ static bool same_as_host(struct inode *f, const char *path, size_t chunk)
 }
 
 /*
+ * SEEK_DATA and SEEK_HOLE over all of f, against its bytes: every range
+ * between a hole and the next data reads as zeros, the data ranges tile
+ * what is left, and the holes found (bytes) are counted into *holes.
+ * False (with a note) when the walk and the bytes disagree.
+ */
+static bool seeks_agree(struct inode *f, const char *name, loff_t *holes)
+{
+	static char buf[1 << 16];
+	struct file file;
+	loff_t pos = 0, d, h;
+
+	file_init(&file, f, O_RDONLY);
+	*holes = 0;
+	while (pos < f->i_size) {
+		d = file.f_op->llseek(&file, pos, SEEK_DATA);
+		if (d == -ENXIO)
+			d = f->i_size;
+		h = d < f->i_size ? file.f_op->llseek(&file, d, SEEK_HOLE) :
+				    f->i_size;
+		if (d < pos || h <= (d < f->i_size ? d : pos - 1) ||
+		    h > f->i_size) {
+			printf("# %s: from %lld: data %lld, hole %lld\n", name,
+			       (long long)pos, (long long)d, (long long)h);
+			return false;
+		}
+		*holes += d - pos;
+		for (loff_t at = pos; at < d; ) {	/* the hole: zeros */
+			ssize_t n = pread_(f, buf, min((loff_t)sizeof(buf),
+						       d - at), at);
+
+			if (n <= 0)
+				return false;
+			for (ssize_t j = 0; j < n; j++)
+				if (buf[j]) {
+					printf("# %s: byte %lld in a hole is "
+					       "%#x\n", name,
+					       (long long)(at + j), buf[j]);
+					return false;
+				}
+			at += n;
+		}
+		pos = h;
+	}
+	return file.f_op->llseek(&file, f->i_size, SEEK_DATA) == -ENXIO &&
+	       file.f_op->llseek(&file, f->i_size, SEEK_HOLE) == -ENXIO;
+}
+
+/*
  * Files made by mke2fs -d, read back on every layout: direct, indirect,
  * double and triple indirect blocks (ext2, ext3), extents, holes from
  * the host's sparse files, partial last blocks, unwritten extents.
@@ -1073,6 +1121,19 @@ static void test_read_layouts(const char *type, const char *mkfs_opts)
 		for (c = 0, bad = 0; f && c < ARRAY_SIZE(chunks); c++)
 			bad += !same_as_host(f, path, chunks[c]);
 		ok(f && !bad, "%s: %s reads as the host file", type, names[i]);
+		if (f && f->i_size) {
+			loff_t holes;
+			bool agree = seeks_agree(f, names[i], &holes);
+			/* sparse has 600 KB of holes and far 70 MB: most of
+			 * each must be found whatever the block size. */
+			loff_t want = !strcmp(names[i], "sparse") ? 500000 :
+				      !strcmp(names[i], "far") ? 69000000 : 0;
+
+			ok(agree && holes >= want,
+			   "%s: %s: SEEK_DATA and SEEK_HOLE agree with its "
+			   "bytes (%lld bytes of holes)", type, names[i],
+			   (long long)holes);
+		}
 		iput(f);
 	}
 	f = lookup(root, "unwritten");
@@ -1086,6 +1147,14 @@ static void test_read_layouts(const char *type, const char *mkfs_opts)
 				bad += buf[j] != 0;
 		}
 		ok(!bad, "unwritten extents read as zeros");
+		{
+			struct file file;
+
+			file_init(&file, f, O_RDONLY);
+			ok(file.f_op->llseek(&file, 0, SEEK_DATA) == -ENXIO &&
+			   file.f_op->llseek(&file, 100, SEEK_HOLE) == 100,
+			   "unwritten extents are a hole to SEEK_DATA");
+		}
 	}
 	iput(f);
 	umount_ubd(sb);

@@ -429,6 +429,34 @@ ssize_t ext2_host_read_sink(struct ext2_host *h, uint32_t ino,
 	return err ? err : (ssize_t)done;
 }
 
+int64_t ext2_host_seek_data(struct ext2_host *h, uint32_t ino, uint64_t off,
+			    bool data)
+{
+	unsigned int bs = h->fs->blocksize;
+	const struct ext2_run *r;
+	struct ext2_map *m;
+	uint64_t size, pos = off;
+	int err = map_get(h, ino, &m);
+
+	if (err)
+		return err;
+	size = EXT2_I_SIZE(&m->inode);
+	if (off >= size)
+		return -ENXIO;
+	if (m->inode.i_flags & EXT4_INLINE_DATA_FL)
+		return data ? (int64_t)off : (int64_t)size;
+	while (pos < size) {
+		err = map_find(h, m, pos / bs, &r);
+		if (err)
+			return err;
+		if (!r->pblk == !data)
+			return pos;
+		/* The whole run is of the other kind: on after it. */
+		pos = (r->lblk + r->len) * bs;
+	}
+	return data ? -ENXIO : (int64_t)size;
+}
+
 ssize_t ext2_host_read(struct ext2_host *h, uint32_t ino, void *buf,
 		       size_t len, uint64_t off)
 {

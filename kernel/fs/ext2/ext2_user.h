@@ -107,6 +107,17 @@ struct read_sink;
 ssize_t ext2_host_read_sink(struct ext2_host *h, uint32_t ino,
 			    struct read_sink *s, size_t len, uint64_t off);
 /*
+ * lseek's SEEK_DATA (data 1) or SEEK_HOLE (data 0) from byte off of file
+ * ino, by its block map: the first byte at or after off in a mapped block
+ * (data) or in a hole, an unmapped block or an unwritten extent (hole;
+ * i_size counts as a hole). Inline data is all data. Returns the offset,
+ * -ENXIO when off is at or past i_size or no data follows it, -EUCLEAN
+ * for a block map pointing outside the filesystem, -EIO.
+ * Semantics: lseek(2), Linux fs/ext4/file.c ext4_llseek (iomap_seek_data).
+ */
+int64_t ext2_host_seek_data(struct ext2_host *h, uint32_t ino, uint64_t off,
+			    bool data);
+/*
  * Write len bytes at off (the file grows when off + len passes its size,
  * a gap becomes a hole) and set mtime and ctime to now. Returns the count
  * written (short only after an error part way), or -ENOSPC, -EFBIG, ...

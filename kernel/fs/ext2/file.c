@@ -52,6 +52,31 @@ static ssize_t ext2_file_read_sink(struct file *file, struct read_sink *s,
 }
 
 /*
+ * lseek: SEEK_DATA and SEEK_HOLE follow the block map (holes, unwritten
+ * extents), so a sparse file is not all data (Linux ext4_llseek); past
+ * i_size they are -ENXIO. The rest as generic_file_llseek.
+ */
+static loff_t ext2_file_llseek(struct file *file, loff_t off, int whence)
+{
+	struct inode *inode = file->f_inode;
+	struct super_block *sb = inode->i_sb;
+	int64_t pos;
+
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return generic_file_llseek(file, off, whence);
+	if (off < 0 || off >= inode->i_size)
+		return -ENXIO;
+	mutex_lock(&sb->s_lock);
+	pos = ext2_host_seek_data(EXT2_HOST(sb), inode->i_ino, off,
+				  whence == SEEK_DATA);
+	mutex_unlock(&sb->s_lock);
+	if (pos < 0)
+		return pos;
+	file->f_pos = pos;
+	return pos;
+}
+
+/*
  * Linux file_remove_privs: a write by someone without CAP_FSETID clears
  * setuid, and setgid when group-exec is set. Caller holds s_lock.
  */
@@ -154,6 +179,7 @@ static int ext2_iterate(struct file *file, struct dir_context *ctx)
 const struct file_operations ext2_file_operations = {
 	.read = ext2_file_read,
 	.read_sink = ext2_file_read_sink,
+	.llseek = ext2_file_llseek,
 	.write = ext2_file_write,
 	.fsync = ext2_fsync,
 };
