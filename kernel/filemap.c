@@ -36,6 +36,9 @@ struct page_cache {
 	struct list_head list;	/* in caches */
 	struct list_head lru;	/* in unused_caches while users == 0 */
 	loff_t lru_bytes;	/* what it counts in unused_bytes there */
+	bool filling;		/* its first fill is under way */
+	int fill_err;		/* that fill failed: detached, being freed */
+	struct wait_queue_head fill_wait;	/* users waiting for the fill */
 };
 
 static LIST_HEAD(caches);
@@ -50,6 +53,8 @@ static uint64_t unused_limit(void)
 }
 
 #define CHUNK (128 * 1024)
+/* A fill lets other tasks run after this many chunks or ranges (4 MiB). */
+#define FILL_BATCH 32
 #define min3(a, b, c) min(min(a, b), c)
 
 /*
@@ -82,19 +87,38 @@ static bool all_zero(const char *buf, size_t n)
 	return true;
 }
 
-/* Fill a new cache from the file through its filesystem. Holes and pages
+/*
+ * Every FILL_BATCH steps of a fill: let the other tasks run (a huge file
+ * costs its own task's time, not the kernel's), and give up with -EINTR
+ * when the task is being killed. 0 or -EINTR.
+ */
+static int fill_step(unsigned int *steps)
+{
+	if (++*steps % FILL_BATCH)
+		return 0;
+	cond_resched();
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
+/*
+ * Fill a new cache from the file through its filesystem. Holes and pages
  * of zeros are never written into the memfd, so a sparse file costs the
- * host only what it really holds. */
+ * host only what it really holds. The cache is the inode's already
+ * (c->filling): a write meanwhile reaches the memfd too, and a truncate
+ * moves c->size, so what the fill has passed stays right. 0, -EINTR (a
+ * fatal signal), -ENOMEM, -EIO.
+ */
 static int fill_cache(struct page_cache *c, struct file *f)
 {
 	char *buf = kmalloc(CHUNK);
 	loff_t pos = 0, start, end;
+	unsigned int steps = 0;
 	int err = 0;
 
 	if (!buf)
 		return -ENOMEM;
 	while (!err && next_data(f, pos, c->size, &start, &end)) {
-		for (pos = start; pos < end; ) {
+		for (pos = start; pos < min(end, c->size) && !err; ) {
 			loff_t at = pos;
 			ssize_t n = f->f_op->read(f, buf, min((loff_t)CHUNK,
 							     end - pos), &at);
@@ -109,7 +133,10 @@ static int fill_cache(struct page_cache *c, struct file *f)
 				break;
 			}
 			pos += n;
+			err = fill_step(&steps);
 		}
+		if (!err)
+			err = fill_step(&steps);
 	}
 	kfree(buf);
 	return err;
@@ -127,20 +154,70 @@ static void cache_hold(struct page_cache *c)
 	ihold(c->inode);
 }
 
-/* inode's page cache, filled from f on first use, with a use taken. */
+static void put_cache(struct page_cache *c);
+
+/* Drop a use of c, whose fill failed and which its inode no longer has:
+ * the last use frees it. */
+static void put_failed_cache(struct page_cache *c)
+{
+	struct inode *inode = c->inode;
+
+	if (--c->users > 0)
+		return;
+	os_close(c->ro_fd);
+	os_close(c->fd);
+	kfree(c);
+	iput(inode);
+}
+
+/*
+ * Wait, holding a use of c, until its fill is over: 0 when c is filled,
+ * 1 when the fill failed (c is put; look again), -EINTR when the current
+ * task is being killed (c is put).
+ */
+static int wait_filled(struct page_cache *c)
+{
+	struct wait_queue_entry w = { .task = current };
+
+	add_wait_queue(&c->fill_wait, &w);
+	while (c->filling && !fatal_signal_pending(current))
+		schedule_sleep(true);
+	remove_wait_queue(&c->fill_wait, &w);
+	if (c->filling) {	/* the filler holds a use: not the last */
+		put_cache(c);
+		return -EINTR;
+	}
+	if (!c->fill_err)
+		return 0;
+	put_failed_cache(c);
+	return 1;
+}
+
+/*
+ * inode's page cache, filled from f on first use, with a use taken; or
+ * ERR_PTR(-ENOMEM, -EIO, -EINTR). The cache is the inode's while it is
+ * filled, so reads go to the filesystem meanwhile (filemap_active) and
+ * other users wait for the fill rather than start their own.
+ */
 static struct page_cache *get_cache(struct inode *inode, struct file *f)
 {
-	struct page_cache *c = inode->i_cache;
+	struct page_cache *c;
 	int err;
 
+again:
+	c = inode->i_cache;
 	if (c) {
 		cache_hold(c);
-		return c;
+		err = c->filling ? wait_filled(c) : 0;
+		if (err > 0)
+			goto again;
+		return err ? ERR_PTR(err) : c;
 	}
 	c = kzalloc(sizeof(*c));
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&c->lru);
+	init_waitqueue_head(&c->fill_wait);
 	c->fd = os_memfd("umk-pagecache");
 	if (c->fd < 0) {
 		err = c->fd;
@@ -154,14 +231,25 @@ static struct page_cache *get_cache(struct inode *inode, struct file *f)
 	}
 	c->size = inode->i_size;
 	err = os_ftruncate(c->fd, c->size);
-	if (!err)
-		err = fill_cache(c, f);
 	if (err)
 		goto out_close;
 	c->inode = inode;
 	inode->i_cache = c;
 	list_add_tail(&c->list, &caches);
 	cache_hold(c);
+	c->filling = true;
+	err = fill_cache(c, f);
+	c->filling = false;
+	if (err) {
+		c->fill_err = err;
+		inode->i_cache = NULL;
+		list_del_init(&c->list);
+	}
+	wake_up(&c->fill_wait);
+	if (err) {
+		put_failed_cache(c);
+		return ERR_PTR(err);
+	}
 	return c;
 out_close:
 	os_close(c->ro_fd);
@@ -428,6 +516,27 @@ void filemap_exit(struct mm_struct *mm)
 
 	list_for_each_entry_safe(v, n, &mm->file_vmas, list)
 		drop_vma(v);
+}
+
+bool filemap_active(const struct inode *inode)
+{
+	return inode->i_cache && !inode->i_cache->filling &&
+	       S_ISREG(inode->i_mode);
+}
+
+loff_t filemap_llseek(struct file *f, loff_t off, int whence)
+{
+	struct page_cache *c = f->f_inode->i_cache;
+	long long pos;
+
+	if (off < 0 || off >= c->size)
+		return -ENXIO;
+	pos = os_lseek(c->fd, off, whence);
+	if (pos < 0 || pos > c->size)	/* no data after off */
+		pos = whence == SEEK_DATA ? -ENXIO : c->size;
+	if (pos >= 0)
+		f->f_pos = pos;
+	return pos;
 }
 
 ssize_t filemap_read(struct file *f, char *buf, size_t len, loff_t *pos)

@@ -82,11 +82,6 @@ bool ptrace_may_access(struct task *t, unsigned int mode)
 	return true;
 }
 
-static bool fatal_signal_pending(struct task *t)
-{
-	return t->pending.signal & sigmask(SIGKILL);
-}
-
 /* ---- linking a tracee to its tracer ------------------------------------ */
 
 static void ptrace_link(struct task *child, struct task *tracer)

@@ -17,6 +17,7 @@
 struct task *current;
 LIST_HEAD(task_list);
 static LIST_HEAD(run_queue);
+static LIST_HEAD(resched_queue);	/* in cond_resched, FIFO */
 static LIST_HEAD(timers);
 static void *sched_sp;			/* the scheduler loop's own stack */
 static struct task *dead_task;		/* stack to free after switching away */
@@ -212,6 +213,27 @@ void schedule_yield(void)
 	current->state = TASK_RUNNING;
 	enqueue(current);
 	switch_to_scheduler();
+}
+
+void cond_resched(void)
+{
+	current->state = TASK_RUNNING;
+	list_add_tail(&current->run_list, &resched_queue);
+	current->on_rq = true;		/* enqueue leaves it where it is */
+	switch_to_scheduler();
+}
+
+bool requeue_resched(void)
+{
+	if (list_empty(&resched_queue))
+		return false;
+	while (!list_empty(&resched_queue)) {
+		struct list_head *e = resched_queue.next;
+
+		list_del_init(e);
+		list_add_tail(e, &run_queue);
+	}
+	return true;
 }
 
 /* The current task is dead: leave its stack for good. */

@@ -85,6 +85,11 @@ bool signal_pending(struct task *t)
 	       (t->jobctl & JOBCTL_PENDING_MASK);
 }
 
+bool fatal_signal_pending(struct task *t)
+{
+	return t->pending.signal & sigmask(SIGKILL);
+}
+
 void signal_wake_up(struct task *t)
 {
 	if (t->state == TASK_INTERRUPTIBLE) {

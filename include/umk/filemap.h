@@ -51,6 +51,14 @@ void filemap_writeback_all(void);
  * written through to the filesystem). Return bytes or -errno, or -ENOENT
  * when the inode has no page cache (the caller uses f_op). */
 ssize_t filemap_read(struct file *f, char *buf, size_t len, loff_t *pos);
+/* Does inode's page cache serve read(2) now? True for a regular file
+ * with a cache that is filled (while it is filled, the filesystem does). */
+bool filemap_active(const struct inode *inode);
+/* lseek(2)'s SEEK_DATA and SEEK_HOLE of a file whose cache is active:
+ * from the cache, where stores through mappings are (zero pages the fill
+ * skipped read as a hole). The offset (f_pos moves there), or -ENXIO
+ * when off is negative, at or past the end, or no data follows. */
+loff_t filemap_llseek(struct file *f, loff_t off, int whence);
 ssize_t filemap_write_through(struct file *f, const char *buf, size_t len,
 			      loff_t pos);
 /* The file's size changed (truncate, a write past the end). */

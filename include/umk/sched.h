@@ -356,6 +356,14 @@ void schedule_stopped(void);
 void schedule_traced(void);
 /* Let other runnable tasks run first (sched_yield). */
 void schedule_yield(void);
+/*
+ * A long kernel operation (a page cache fill) lets everything else go
+ * first: the other runnable tasks, and the host events, fds and timers
+ * the event loop polls before the current task runs again (Linux
+ * cond_resched, kernel/sched/core.c). Without it, a task that yields
+ * again and again would keep the event loop from ever polling.
+ */
+void cond_resched(void);
 /* The current task is dead: leave its stack for good (it is freed, and
  * the task too if self_reap, once the scheduler is off it). */
 void schedule_exit(void) __attribute__((noreturn));
@@ -367,6 +375,9 @@ void kstack_free(struct task *t);
  * queue empty? */
 void run_queue_drain(void);
 bool run_queue_empty(void);
+/* The tasks in cond_resched go back on the run queue; were there any?
+ * The event loop then polls its sources once before it runs them. */
+bool requeue_resched(void);
 
 /*
  * The loop of every task's kernel stack (arch/um/kernel/process.c): deliver

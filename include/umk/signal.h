@@ -45,6 +45,9 @@ static inline uint64_t sigmask(int sig) { return 1ULL << (sig - 1); }
 struct task;
 /* True when t has a pending signal that is not blocked. */
 bool signal_pending(struct task *t);
+/* True when t is being killed: SIGKILL is pending for it (Linux
+ * fatal_signal_pending, include/linux/sched/signal.h). */
+bool fatal_signal_pending(struct task *t);
 /*
  * Send sig to a process (thread group) / one thread with the given siginfo
  * (NULL means SI_USER from the current task). Implements kill(2)/tgkill(2)

@@ -52,7 +52,7 @@ static bool file_positional(const struct file *f)
  * may hold stores made through a shared mapping (filemap.h). */
 static ssize_t do_read(struct file *f, void *buf, size_t len, loff_t *pos)
 {
-	if (f->f_inode->i_cache && S_ISREG(f->f_inode->i_mode))
+	if (filemap_active(f->f_inode))
 		return filemap_read(f, buf, len, pos);
 	return f->f_op->read(f, buf, len, pos);
 }
@@ -222,7 +222,7 @@ static ssize_t vfs_read(struct file *f, struct uptr ubuf, size_t count,
 		return 0;
 	/* A mapped file's page cache may hold stores the filesystem has
 	 * not seen yet: such reads go through do_read. */
-	if (f->f_op->read_sink && !f->f_inode->i_cache)
+	if (f->f_op->read_sink && !filemap_active(f->f_inode))
 		return vfs_read_sink(f, ubuf, count, pos);
 	buf = kmalloc(min(count, (size_t)CHUNK));
 	if (!buf)
@@ -488,6 +488,9 @@ SYSCALL_DEFINE3(lseek, unsigned int, fd, off_t, offset, unsigned int, whence)
 		ret = -ESPIPE;
 	else if (whence > SEEK_HOLE)
 		ret = -EINVAL;
+	else if ((whence == SEEK_DATA || whence == SEEK_HOLE) &&
+		 filemap_active(f->f_inode))
+		ret = filemap_llseek(f, offset, whence);
 	else if (f->f_op && f->f_op->llseek)
 		ret = f->f_op->llseek(f, offset, whence);
 	else

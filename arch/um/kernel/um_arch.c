@@ -512,6 +512,17 @@ static void __attribute__((noreturn)) cpu_idle_loop(void)
 		run_timers();
 		if (!run_queue_empty())
 			continue;
+		if (requeue_resched()) {
+			/* A long kernel operation yielded: every source is
+			 * polled once before it goes on. */
+			os_event_wait(0, &ready);
+			um_mode->host_events();
+			if (ready & (1u << EV_FD))
+				os_event_dispatch();
+			if (ready & (1u << EV_TERM))
+				host_halt(os_event_term_signal());
+			continue;
+		}
 		/* The sigio thread watches the registered fds while the mode
 		 * blocks for its next host event, so the fast path stays open
 		 * whatever fds are registered (arch/um/include/event.h). */
