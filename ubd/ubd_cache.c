@@ -33,6 +33,9 @@
 #define PG_LOCKED	0x4	/* a read request is filling it */
 #define PG_READAHEAD	0x8	/* first page of the last async window */
 #define PG_WRITEBACK	0x10	/* a write request is writing data */
+#define PG_WB_FIRST	0x20	/* dirty: written back before the others */
+#define PG_WB_LAST	0x40	/* dirty: written back after the others */
+#define PG_WB_ORDER	(PG_WB_FIRST | PG_WB_LAST)
 
 #define RA_MIN_PAGES	4	/* a random miss reads 16 KiB */
 #define RA_MAX_PAGES	512	/* read-ahead grows up to 2 MiB */
@@ -237,7 +240,7 @@ static void clear_dirty(struct ubd_page *p)
 {
 	if (!(p->flags & PG_DIRTY))
 		return;
-	p->flags &= ~PG_DIRTY;
+	p->flags &= ~(PG_DIRTY | PG_WB_ORDER);
 	list_del_init(&p->dirty);
 	p->u->nr_dirty--;
 	nr_dirty_total--;
@@ -648,11 +651,20 @@ static void write_done(struct ubd_req *r)
 	kfree(io);
 }
 
-static int cmp_index(const void *a, const void *b)
+/* Where a dirty page goes in a write-back: 0 first, 1, 2 last. */
+static int wb_rank(const struct ubd_page *p)
+{
+	return p->flags & PG_WB_FIRST ? 0 : p->flags & PG_WB_LAST ? 2 : 1;
+}
+
+/* Write-back order: by rank (ubd_write_ordered), then block order. */
+static int cmp_wb(const void *a, const void *b)
 {
 	const struct ubd_page *p = *(struct ubd_page *const *)a;
 	const struct ubd_page *q = *(struct ubd_page *const *)b;
 
+	if (wb_rank(p) != wb_rank(q))
+		return wb_rank(p) - wb_rank(q);
 	return p->index < q->index ? -1 : p->index > q->index;
 }
 
@@ -683,6 +695,17 @@ static int write_run(struct ubd *u, struct ubd_page **v, size_t n)
 		clear_dirty(v[i]);
 		v[i]->flags |= PG_WRITEBACK;
 	}
+	u->writes_queued++;
+	if (u->drop_after == 0) {	/* fault injection: lost as in a crash */
+		for (i = 0; i < n; i++)
+			v[i]->flags &= ~PG_WRITEBACK;
+		kfree(io->iov);
+		kfree(io->pages);
+		kfree(io);
+		return 0;
+	}
+	if (u->drop_after > 0)
+		u->drop_after--;
 	io->req.op = UBD_OP_WRITE;
 	io->req.off = v[0]->index * PAGE_SIZE;
 	io->req.len = bytes;
@@ -697,9 +720,11 @@ static int write_run(struct ubd *u, struct ubd_page **v, size_t n)
 }
 
 /*
- * Queue every dirty page of u as writes of contiguous runs, in block
- * order; the pages stay cached, clean. Never sleeps. 0 or -ENOMEM (pages
- * left dirty).
+ * Queue every dirty page of u as writes of contiguous runs: the pages of
+ * UBD_WB_FIRST writes, then the others, then those of UBD_WB_LAST, each
+ * in block order. Requests complete in order, so a crash part way leaves
+ * a prefix of that order on the host. The pages stay cached, clean.
+ * Never sleeps. 0 or -ENOMEM (pages left dirty).
  */
 static int writeback(struct ubd *u)
 {
@@ -714,10 +739,11 @@ static int writeback(struct ubd *u)
 		return -ENOMEM;
 	list_for_each_entry(p, &u->dirty, dirty)
 		v[n++] = p;
-	qsort(v, n, sizeof(*v), cmp_index);
+	qsort(v, n, sizeof(*v), cmp_wb);
 	for (i = 0; i < n && !err; i = j) {
 		for (j = i + 1; j < n && j - i < WB_MAX_PAGES &&
-		     v[j]->index == v[j - 1]->index + 1; j++)
+		     v[j]->index == v[j - 1]->index + 1 &&
+		     wb_rank(v[j]) == wb_rank(v[i]); j++)
 			;
 		err = write_run(u, v + i, j - i);
 	}
@@ -750,6 +776,14 @@ static void balance_dirty(void)
 
 int ubd_write(struct ubd *u, const void *buf, uint64_t off, size_t len)
 {
+	return ubd_write_ordered(u, buf, off, len, UBD_WB_NORMAL);
+}
+
+int ubd_write_ordered(struct ubd *u, const void *buf, uint64_t off,
+		      size_t len, enum ubd_wb_order order)
+{
+	unsigned int want = order == UBD_WB_FIRST ? PG_WB_FIRST :
+			    order == UBD_WB_LAST ? PG_WB_LAST : 0;
 	const char *src = buf;
 	uint64_t queued;
 	int err;
@@ -783,10 +817,16 @@ int ubd_write(struct ubd *u, const void *buf, uint64_t off, size_t len)
 				return -ENOMEM;
 			p->flags = PG_UPTODATE;
 		}
+		/* A page dirty for the other end of the order: what is dirty
+		 * goes first, so neither change overtakes the other. */
+		if (want && (p->flags & PG_DIRTY) &&
+		    (p->flags & PG_WB_ORDER & ~want))
+			writeback(u);
 		if (frame_swap(p))
 			return -ENOMEM;
 		memcpy(p->data + pofs, src, n);
 		set_dirty(p);
+		p->flags |= want;
 		touch(p);
 		src += n;
 		off += n;
@@ -802,6 +842,16 @@ int ubd_write(struct ubd *u, const void *buf, uint64_t off, size_t len)
 	}
 	balance_dirty();
 	return 0;
+}
+
+void ubd_fail_writes_after(struct ubd *u, long n)
+{
+	u->drop_after = n;
+}
+
+unsigned long ubd_writes_queued(struct ubd *u)
+{
+	return u->writes_queued;
 }
 
 int ubd_flush(struct ubd *u)

@@ -124,6 +124,7 @@ int ubd_setup(int n, const char *value, unsigned int flags, char *err,
 	u->flags = flags;
 	u->readonly = flags & UBD_FLAG_RO;
 	INIT_LIST_HEAD(&u->dirty);
+	u->drop_after = -1;
 	u->configured = true;
 	return 0;
 

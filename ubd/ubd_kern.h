@@ -34,6 +34,9 @@ struct ubd {
 	int wb_err;		/* a write-back failed: the next flush says so */
 	uint64_t ra_next;	/* page after the last read-ahead window */
 	unsigned int ra_pages;	/* current read-ahead window, pages */
+	long drop_after;	/* writes left before they are dropped, -1:
+				 * never (ubd_fail_writes_after) */
+	unsigned long writes_queued;	/* write requests made, ever */
 };
 
 /* Size the cache from mem= (half of it) before the first I/O. 0/-errno. */

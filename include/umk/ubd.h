@@ -87,6 +87,28 @@ int ubd_read_sink(struct ubd *u, struct read_sink *s, uint64_t off,
 		  size_t len);
 int ubd_write(struct ubd *u, const void *buf, uint64_t off, size_t len);
 /*
+ * ubd_write with a place in the next write-back of u: UBD_WB_FIRST pages
+ * are written before every other dirty page, UBD_WB_LAST ones after.
+ * Requests complete in order, so a crash (umk killed) part way leaves the
+ * FIRST writes on the host without the others, or all but the LAST. A
+ * filesystem orders its writes this way so what a crash leaves is fixable
+ * (ext2: a new name before its inode, an inode freed before its name goes;
+ * e2fsck -p then clears the name). A page written with the other order
+ * while dirty has its write-back started first. Returns as ubd_write.
+ * Model: the ordering rules of soft updates (McKusick, Ganger 1999).
+ */
+enum ubd_wb_order { UBD_WB_NORMAL, UBD_WB_FIRST, UBD_WB_LAST };
+int ubd_write_ordered(struct ubd *u, const void *buf, uint64_t off,
+		      size_t len, enum ubd_wb_order order);
+/*
+ * Fault injection for crash tests (as Linux's dm-flakey drop_writes):
+ * after n more write requests (write-back runs) of u, every later one is
+ * dropped unwritten, as if umk had been killed then; n < 0 ends it.
+ * ubd_writes_queued: the write requests u has made, dropped ones too.
+ */
+void ubd_fail_writes_after(struct ubd *u, long n);
+unsigned long ubd_writes_queued(struct ubd *u);
+/*
  * Write back every cached write of u and make it durable on the host
  * (fdatasync of the image or COW file), COW bitmap included. Returns when
  * done: 0, or -EIO if this or an earlier background write failed.
