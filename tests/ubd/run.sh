@@ -360,10 +360,12 @@ for round in $(seq "$ROUNDS"); do
 	# Preen (what boot scripts run) must fix it without questions.
 	e2fsck -fp "$crash" >"$S/crash$round.fsck" 2>&1
 	st=$?
+	echo "== e2fsck -fn after it" >>"$S/crash$round.fsck"
 	e2fsck -fn "$crash" >>"$S/crash$round.fsck" 2>&1
-	[ $st -lt 4 ] && [ $? -eq 0 ] && [ "$synced" -gt 0 ]
+	st2=$?
+	[ $st -lt 4 ] && [ $st2 -eq 0 ] && [ "$synced" -gt 0 ]
 	check $? "crash $round: SIGKILL after $synced fsyncs; e2fsck -fp (preen) leaves a clean image" \
-		eval 'cat "$S/crash$round.err"; tail -n 15 "$S/crash$round.fsck"'
+		eval 'cat "$S/crash$round.err"; head -n 30 "$S/crash$round.fsck"'
 	mkdir -p "$S/got$round"
 	sed -n 's/^synced //p' "$out" | while read -r i; do
 		echo "dump /crash$round/f$i $S/got$round/f$i"

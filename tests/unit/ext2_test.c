@@ -1160,6 +1160,155 @@ static void test_read_layouts(const char *type, const char *mkfs_opts)
 	umount_ubd(sb);
 }
 
+/* ------------------------------------------------------------------ */
+/* Crash consistency: every prefix of the writes a change makes.       */
+
+/* The changes: each runs on a mounted copy of the base image. */
+static void crash_create(struct inode *root)
+{
+	static char data[10000];
+	struct inode *d = lookup(root, "d"), *f;
+	char name[16];
+
+	memset(data, 'c', sizeof(data));
+	for (int i = 0; d && i < 6; i++) {
+		snprintf(name, sizeof(name), "new%d", i);
+		f = create(d, name, S_IFREG | 0644);
+		if (f)
+			pwrite_(f, data, 1 + i * 1999, 0);
+		iput(f);
+	}
+	iput(d);
+}
+
+static void crash_unlink(struct inode *root)
+{
+	struct inode *d = lookup(root, "d");
+
+	for (int i = 0; d && i < 3; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "old%d", i);
+		unlink_(d, name);
+	}
+	iput(d);
+	d = lookup(root, "e");
+	if (d)
+		unlink_(d, "x");
+	iput(d);
+	unlink_(root, "e");		/* rmdir */
+}
+
+static void crash_rename(struct inode *root)
+{
+	struct inode *d = lookup(root, "d");
+
+	if (d) {
+		rename_(d, "old3", d, "old4", 0);	/* over a file with data */
+		rename_(d, "old5", root, "moved", 0);
+		rename_(root, "e", root, "e2", 0);	/* a directory, in place */
+	}
+	iput(d);
+}
+
+static void crash_mkdir(struct inode *root)
+{
+	static char data[5000];
+	struct inode *sub, *f;
+	char name[16];
+
+	memset(data, 'm', sizeof(data));
+	for (int i = 0; i < 3; i++) {	/* Orlov spreads them over groups */
+		snprintf(name, sizeof(name), "sub%d", i);
+		sub = mkdir_(root, name, S_IFDIR | 0755);
+		f = sub ? create(sub, "f", S_IFREG | 0644) : NULL;
+		if (f)
+			pwrite_(f, data, sizeof(data), 0);
+		iput(f);
+		iput(sub);
+	}
+}
+
+/*
+ * Make change on the base image and sync, with the device's writes cut
+ * after k requests for k = 0, 1, ... up to all of them: each cut is what
+ * SIGKILL of umk at that moment leaves. e2fsck -p must mend every one
+ * without a question, and -fn then find it clean. The number of cuts that
+ * passed; *total gets how many there were.
+ */
+static int crash_cuts(const char *base, void (*change)(struct inode *),
+		      int *total)
+{
+	struct ubd *u = ubd_get(0);
+	int good = 0, k, e;
+
+	*total = 0;
+	for (k = 0; k < 200; k++) {
+		struct super_block *sb;
+		unsigned long start;
+		int st;
+
+		run("cp %s %s", base, img_path);
+		reopen_ubd();
+		sb = mount_ubd(0, "ext4", false, NULL, &e);
+		if (!sb)
+			break;
+		start = ubd_writes_queued(u);
+		ubd_fail_writes_after(u, k);
+		change(root_of(sb));
+		sb->s_op->sync_fs(sb, 1);
+		umount_fs(sb);
+		ubd_fail_writes_after(u, -1);
+		if (ubd_writes_queued(u) - start <= (unsigned long)k)
+			break;		/* nothing was cut: all are done */
+		(*total)++;
+		st = run("e2fsck -fp %s > %s/fsck.out 2>&1", img_path, tmpdir);
+		if (st < 4 && st >= 0 &&
+		    !run("e2fsck -fn %s >> %s/fsck.out 2>&1", img_path, tmpdir))
+			good++;
+		else {
+			printf("# cut after %d writes: e2fsck -p status %d\n",
+			       k, st);
+			run("head -n 12 %s/fsck.out | sed 's/^/# /'", tmpdir);
+		}
+	}
+	return good;
+}
+
+static void test_crash_order(const char *mkfs_opts)
+{
+	static const struct {
+		const char *name;
+		void (*change)(struct inode *);
+	} changes[] = {
+		{ "create and write 6 files", crash_create },
+		{ "unlink 3 files with data, rmdir", crash_unlink },
+		{ "rename over a file, to another directory, a directory "
+		  "within its parent", crash_rename },
+		{ "mkdir 3 directories with a file each", crash_mkdir },
+	};
+	char src[160], base[200];
+	int total, good;
+
+	snprintf(src, sizeof(src), "%s/crashsrc", tmpdir);
+	snprintf(base, sizeof(base), "%s/crashbase.img", tmpdir);
+	run("rm -rf %s && mkdir -p %s/d %s/e && cd %s && "
+	    "for i in 0 1 2 3 4 5; do head -c $((3000 * (i + 1))) "
+	    "/dev/urandom > d/old$i; done && echo x > e/x", src, src, src, src);
+	if (run("mke2fs -q -F -t ext4 %s -d %s %s 8M >/dev/null 2>&1",
+		mkfs_opts, src, base)) {
+		ok(false, "mke2fs %s for the crash cuts", mkfs_opts);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(changes); i++) {
+		good = crash_cuts(base, changes[i].change, &total);
+		ok(total > 0 && good == total,
+		   "crash cuts (%s): %s: e2fsck -p mends all %d of %d",
+		   mkfs_opts, changes[i].name, good, total);
+	}
+	reopen_ubd();
+}
+
 /* An htree-indexed directory (made by e2fsck -D) changed through ext2. */
 static void test_htree(void)
 {
@@ -1348,6 +1497,8 @@ int main(void)
 	test_read_layouts("ext2", "-b 1024");
 	test_read_layouts("ext2", "-b 4096");
 	test_htree();
+	test_crash_order("-O ^has_journal");
+	test_crash_order("-O ^has_journal -b 1024 -g 1024 -N 512");
 	test_refusals();
 	test_ro_device();
 	test_open_errors();

@@ -51,29 +51,38 @@ static bool dir_indexed(struct ext2_host *h, uint32_t dir)
 /*
  * Add the entry name -> ino (type of mode) to dir, growing a linear
  * directory by a block when no block has room (ext4_add_entry). An
- * indexed directory grows inside ext2fs_link.
+ * indexed directory grows inside ext2fs_link. The directory blocks are
+ * written back with order: UBD_WB_FIRST for a new name, ahead of the
+ * inode it names (ext2_io_set_order).
  */
 static int add_entry(struct ext2_host *h, uint32_t dir, const char *name,
-		     uint32_t ino, uint32_t mode)
+		     uint32_t ino, uint32_t mode, enum ubd_wb_order order)
 {
 	int ftype = ext2_mode_to_ftype(mode);
 	errcode_t eerr;
 
+	ext2_io_set_order(h, order);
 	eerr = ext2fs_link(h->fs, dir, name, ino, ftype);
 	if (eerr == EXT2_ET_DIR_NO_SPACE && !dir_indexed(h, dir)) {
 		eerr = ext2fs_expand_dir(h->fs, dir);
 		if (!eerr)
 			eerr = ext2fs_link(h->fs, dir, name, ino, ftype);
 	}
+	ext2_io_set_order(h, UBD_WB_NORMAL);
 	return ext2_errno(h, "ext2fs_link", eerr);
 }
 
-/* Remove the entry name naming ino from dir: -ENOENT if there is none. */
+/* Remove the entry name naming ino from dir: -ENOENT if there is none.
+ * The block is written back with order: UBD_WB_LAST for a name that goes
+ * after the inode it named is freed. */
 static int remove_entry(struct ext2_host *h, uint32_t dir, const char *name,
-			uint32_t ino)
+			uint32_t ino, enum ubd_wb_order order)
 {
-	errcode_t eerr = ext2fs_unlink(h->fs, dir, name, ino, 0);
+	errcode_t eerr;
 
+	ext2_io_set_order(h, order);
+	eerr = ext2fs_unlink(h->fs, dir, name, ino, 0);
+	ext2_io_set_order(h, UBD_WB_NORMAL);
 	if (eerr == EXT2_ET_DIR_NO_SPACE)	/* ext2fs_unlink: not found */
 		return -ENOENT;
 	return ext2_errno(h, "ext2fs_unlink", eerr);
@@ -135,9 +144,14 @@ static int set_entry(struct ext2_host *h, uint32_t dir, const char *name,
 	};
 	int err;
 
+	/* A name repointed goes after the inode it named is freed; ".."
+	 * keeps its place among the link counts it goes with. */
+	if (name)
+		ext2_io_set_order(h, UBD_WB_LAST);
 	err = ext2_errno(h, "ext2fs_dir_iterate",
 			 ext2fs_dir_iterate2(h->fs, dir, 0, NULL,
 					     set_entry_proc, &c));
+	ext2_io_set_order(h, UBD_WB_NORMAL);
 	if (!err && !c.done)
 		err = name ? -ENOENT : -EUCLEAN;
 	return err;
@@ -236,7 +250,7 @@ int ext2_host_create(struct ext2_host *h, uint32_t dir, const char *name,
 		err = ext2_new_inode_raw(h, dir, a, target, &ino);
 	if (err)
 		return err;
-	err = add_entry(h, dir, nm, ino, a->mode);
+	err = add_entry(h, dir, nm, ino, a->mode, UBD_WB_FIRST);
 	if (err) {
 		ext2_discard_inode(h, ino, &a->ctime);
 		return err;
@@ -265,7 +279,7 @@ int ext2_host_link(struct ext2_host *h, uint32_t dir, const char *name,
 		return -ENOENT;
 	if (b.i.i_links_count >= EXT2_HOST_LINK_MAX)
 		return -EMLINK;
-	err = add_entry(h, dir, nm, ino, b.i.i_mode);
+	err = add_entry(h, dir, nm, ino, b.i.i_mode, UBD_WB_FIRST);
 	if (!err)
 		err = update_inode(h, ino, NLINK_INC, false, now);
 	if (!err)
@@ -282,7 +296,7 @@ int ext2_host_unlink(struct ext2_host *h, uint32_t dir, const char *name,
 	if (!err)
 		err = copy_name(nm, name, len);
 	if (!err)
-		err = remove_entry(h, dir, nm, ino);
+		err = remove_entry(h, dir, nm, ino, UBD_WB_LAST);
 	if (!err)
 		err = update_inode(h, ino, NLINK_DEC, false, now);
 	if (!err)
@@ -306,7 +320,7 @@ int ext2_host_rmdir(struct ext2_host *h, uint32_t dir, const char *name,
 	if (!err)
 		err = dir_empty(h, ino);
 	if (!err)
-		err = remove_entry(h, dir, nm, ino);
+		err = remove_entry(h, dir, nm, ino, UBD_WB_LAST);
 	if (!err)
 		err = update_inode(h, ino, NLINK_CLEAR, false, now);
 	if (!err)
@@ -354,10 +368,12 @@ static int rename_exchange(struct ext2_host *h, uint32_t olddir,
 	return err;
 }
 
-/* The new name: an existing entry is repointed, else a new one added. */
+/* The new name: an existing entry is repointed, else a new one added
+ * (written back with order). */
 static int rename_target(struct ext2_host *h, uint32_t newdir,
 			 const char *newnm, uint32_t ino, uint32_t omode,
-			 uint32_t new_ino, uint32_t nmode, bool move_dir)
+			 uint32_t new_ino, uint32_t nmode, bool move_dir,
+			 enum ubd_wb_order order)
 {
 	int err;
 
@@ -376,7 +392,7 @@ static int rename_target(struct ext2_host *h, uint32_t newdir,
 		if (err)
 			return err;
 	}
-	return add_entry(h, newdir, newnm, ino, omode);
+	return add_entry(h, newdir, newnm, ino, omode, order);
 }
 
 /*
@@ -448,6 +464,7 @@ int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
 {
 	char oldnm[EXT2_NAME_LEN + 1], newnm[EXT2_NAME_LEN + 1];
 	uint32_t omode = 0, nmode = 0;
+	enum ubd_wb_order order;
 	bool move_dir;
 	int err;
 
@@ -465,10 +482,21 @@ int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
 		return rename_exchange(h, olddir, oldnm, ino, omode, newdir,
 				       newnm, new_ino, nmode, now);
 	move_dir = S_ISDIR(omode) && olddir != newdir;
+	/*
+	 * Crash order (ext2_io_set_order): a file's new name goes first and
+	 * its old one last; both at once are a link count e2fsck -p mends.
+	 * A directory must never have two names, nor none (e2fsck -p stops
+	 * at either): both changes take one order, so within one block they
+	 * reach the disk in one write. Across two blocks (another parent) no
+	 * order helps: README.md says so.
+	 */
+	order = !S_ISDIR(omode) ? UBD_WB_FIRST :
+		new_ino ? UBD_WB_LAST : UBD_WB_FIRST;
 	err = rename_target(h, newdir, newnm, ino, omode, new_ino, nmode,
-			    move_dir);
+			    move_dir, order);
 	if (!err)
-		err = remove_entry(h, olddir, oldnm, ino);
+		err = remove_entry(h, olddir, oldnm, ino,
+				   S_ISDIR(omode) ? order : UBD_WB_LAST);
 	if (!err && move_dir)
 		err = set_entry(h, ino, NULL, newdir, S_IFDIR);
 	if (!err)

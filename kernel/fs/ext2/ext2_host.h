@@ -9,6 +9,7 @@
 #include <ext2fs/ext2fs.h>
 #include <umk/kernel.h>
 #include <umk/sink.h>
+#include <umk/ubd.h>
 #include "ext2_user.h"
 
 /*
@@ -76,6 +77,26 @@ void ext2_journal_forget(struct ubd *u);
 /* Writes the io_manager has passed to the device since mount: any change
  * libext2fs made to the filesystem moves it. */
 uint64_t ext2_io_writes(struct ext2_host *h);
+/*
+ * The write-back order (ubd_write_ordered) of the directory blocks
+ * libext2fs writes from now on, until set back to UBD_WB_NORMAL: a block
+ * of an inode table or a bitmap is never given one, as it holds others'
+ * state too. Crash-safe names (ext2_dir_user.c): an entry added is
+ * UBD_WB_FIRST, so no crash leaves an inode without its name (e2fsck -p
+ * cannot mend a named-nowhere inode with data; a name of an unused inode
+ * it clears); an entry removed or repointed is UBD_WB_LAST, after the
+ * inode it named is freed.
+ */
+void ext2_io_set_order(struct ext2_host *h, enum ubd_wb_order order);
+/*
+ * Count inode ino (a directory when dir) as allocated, as
+ * ext2fs_inode_alloc_stats2 does; when that moves its group's high-water
+ * mark of used inodes (bg_itable_unused, INODE_UNINIT), the group's
+ * descriptor block goes to the device at once as UBD_WB_FIRST, ahead of
+ * the new name: e2fsck -p stops at a name of an inode past that mark.
+ * 0 or -EIO.
+ */
+int ext2_inode_alloc_ordered(struct ext2_host *h, uint32_t ino, bool dir);
 /* Read len bytes at byte offset off of h's device (its block cache)
  * into buf, as the io_manager would: 0 or -EIO. The _sink form hands
  * them to s out of the cache's pages (umk/sink.h): 0, -EIO or s's error. */

@@ -502,7 +502,11 @@ int ext2_new_inode_raw(struct ext2_host *h, uint32_t dir,
 	b = calloc(1, max(sizeof(*b), (size_t)h->inode_size));
 	if (!b)
 		return -ENOMEM;
-	ext2fs_inode_alloc_stats2(fs, ino, +1, S_ISDIR(a->mode));
+	err = ext2_inode_alloc_ordered(h, ino, S_ISDIR(a->mode));
+	if (err) {
+		free(b);
+		return err;
+	}
 	init_inode(h, b, ino, a, target, tlen);
 	if (need_block) {
 		ext2fs_iblk_set(fs, (struct ext2_inode *)&b->i, 1);

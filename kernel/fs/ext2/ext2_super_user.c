@@ -24,6 +24,7 @@ struct ubd_io {
 	struct ext2_host *host;		/* once mounted: see first_write */
 	struct struct_io_stats stats;	/* bytes moved, for s_kbytes_written */
 	uint64_t writes;		/* write calls, see ext2_io_writes */
+	enum ubd_wb_order order;	/* see ext2_io_set_order */
 };
 
 static struct struct_io_manager ubd_io_manager;
@@ -117,16 +118,40 @@ static void first_write(struct ubd_io *p)
 		mark_mounted(p->host);
 }
 
+/* Does [block, block + count) touch an inode table or a bitmap? */
+static bool shared_metadata(ext2_filsys fs, uint64_t block, uint64_t count)
+{
+	for (dgrp_t g = 0; g < fs->group_desc_count; g++) {
+		uint64_t t = ext2fs_inode_table_loc(fs, g);
+		uint64_t b = ext2fs_block_bitmap_loc(fs, g);
+		uint64_t i = ext2fs_inode_bitmap_loc(fs, g);
+
+		if ((block < t + fs->inode_blocks_per_group &&
+		     block + count > t) ||
+		    (block <= b && block + count > b) ||
+		    (block <= i && block + count > i))
+			return true;
+	}
+	return false;
+}
+
 static errcode_t ubd_io_write_blk64(io_channel ch, unsigned long long block,
 				    int count, const void *data)
 {
 	struct ubd_io *p = ch->private_data;
 	size_t len = io_bytes(ch, count);
+	enum ubd_wb_order order = p->order;
 	int err;
 
 	first_write(p);
 	p->writes++;
-	err = ubd_write(p->ubd, data, block * ch->block_size, len);
+	/* Only whole blocks of the filesystem's size are directory data. */
+	if (order != UBD_WB_NORMAL &&
+	    (!p->host || count <= 0 || (unsigned int)ch->block_size != p->host->fs->blocksize ||
+	     shared_metadata(p->host->fs, block, count)))
+		order = UBD_WB_NORMAL;
+	err = ubd_write_ordered(p->ubd, data, block * ch->block_size, len,
+				order);
 	if (err)
 		return -err;
 	p->stats.bytes_written += len;
@@ -183,6 +208,35 @@ static errcode_t ubd_io_get_stats(io_channel ch, io_stats *stats)
 	if (stats)
 		*stats = &p->stats;
 	return 0;
+}
+
+int ext2_inode_alloc_ordered(struct ext2_host *h, uint32_t ino, bool dir)
+{
+	ext2_filsys fs = h->fs;
+	dgrp_t g = ext2fs_group_of_ino(fs, ino);
+	__u32 unused = ext2fs_bg_itable_unused(fs, g);
+	__u16 flags = ext2fs_bg_flags(fs, g);
+	unsigned int per = fs->blocksize / EXT2_DESC_SIZE(fs->super);
+	errcode_t eerr;
+
+	ext2fs_inode_alloc_stats2(fs, ino, +1, dir);
+	if (!fs->group_desc || (unused == ext2fs_bg_itable_unused(fs, g) &&
+				flags == ext2fs_bg_flags(fs, g)))
+		return 0;
+	ext2_io_set_order(h, UBD_WB_FIRST);
+	eerr = io_channel_write_blk64(fs->io,
+		ext2fs_descriptor_block_loc2(fs, fs->super->s_first_data_block,
+					     g / per),
+		1, (char *)fs->group_desc + (size_t)(g / per) * fs->blocksize);
+	ext2_io_set_order(h, UBD_WB_NORMAL);
+	return ext2_errno(h, "io_channel_write_blk64", eerr);
+}
+
+void ext2_io_set_order(struct ext2_host *h, enum ubd_wb_order order)
+{
+	struct ubd_io *p = h->fs->io->private_data;
+
+	p->order = order;
 }
 
 uint64_t ext2_io_writes(struct ext2_host *h)
