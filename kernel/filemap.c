@@ -60,18 +60,20 @@ static uint64_t unused_limit(void)
 /*
  * The next range [*start, *end) at or after pos that may hold data, by
  * the file's SEEK_DATA and SEEK_HOLE (without them all of the file may).
- * false when only a hole is left. f->f_pos is left as it was.
+ * false when only a hole is left. The seeks move the position of a copy
+ * of f, never f's own: an llseek may sleep (ext2's takes s_lock), and
+ * another task reading f meanwhile must keep what it moved.
  */
 static bool next_data(struct file *f, loff_t pos, loff_t size, loff_t *start,
 		      loff_t *end)
 {
 	loff_t (*seek)(struct file *, loff_t, int) =
 		f->f_op->llseek ? f->f_op->llseek : generic_file_llseek;
-	loff_t saved = f->f_pos, d, h;
+	struct file probe = *f;
+	loff_t d, h;
 
-	d = seek(f, pos, SEEK_DATA);
-	h = d < 0 ? d : seek(f, d, SEEK_HOLE);
-	f->f_pos = saved;
+	d = seek(&probe, pos, SEEK_DATA);
+	h = d < 0 ? d : seek(&probe, d, SEEK_HOLE);
 	if (d < 0 || d >= size)
 		return false;
 	*start = d;

@@ -820,8 +820,8 @@ int ubd_write_ordered(struct ubd *u, const void *buf, uint64_t off,
 		/* A page dirty for the other end of the order: what is dirty
 		 * goes first, so neither change overtakes the other. */
 		if (want && (p->flags & PG_DIRTY) &&
-		    (p->flags & PG_WB_ORDER & ~want))
-			writeback(u);
+		    (p->flags & PG_WB_ORDER & ~want) && writeback(u))
+			return -ENOMEM;
 		if (frame_swap(p))
 			return -ENOMEM;
 		memcpy(p->data + pofs, src, n);
@@ -842,6 +842,11 @@ int ubd_write_ordered(struct ubd *u, const void *buf, uint64_t off,
 	}
 	balance_dirty();
 	return 0;
+}
+
+int ubd_write_barrier(struct ubd *u)
+{
+	return writeback(u);
 }
 
 void ubd_fail_writes_after(struct ubd *u, long n)

@@ -107,6 +107,10 @@ int ubd_write_ordered(struct ubd *u, const void *buf, uint64_t off,
  * ubd_writes_queued: the write requests u has made, dropped ones too.
  */
 void ubd_fail_writes_after(struct ubd *u, long n);
+/* A write barrier: queue the write-back of every dirty page of u now, so
+ * every later write reaches the host after them (requests complete in
+ * order). Never sleeps. 0 or -ENOMEM. */
+int ubd_write_barrier(struct ubd *u);
 unsigned long ubd_writes_queued(struct ubd *u);
 /*
  * Write back every cached write of u and make it durable on the host

@@ -1163,6 +1163,9 @@ static void test_read_layouts(const char *type, const char *mkfs_opts)
 /* ------------------------------------------------------------------ */
 /* Crash consistency: every prefix of the writes a change makes.       */
 
+/* The images of ubd0 and ubd1 (the s flag) in the crash cuts. */
+static char crash_img[8][200];
+
 /* The changes: each runs on a mounted copy of the base image. */
 static void crash_create(struct inode *root)
 {
@@ -1206,7 +1209,27 @@ static void crash_rename(struct inode *root)
 	if (d) {
 		rename_(d, "old3", d, "old4", 0);	/* over a file with data */
 		rename_(d, "old5", root, "moved", 0);
+		rename_(root, "top", d, "old1", 0);	/* over, across */
 		rename_(root, "e", root, "e2", 0);	/* a directory, in place */
+	}
+	iput(d);
+}
+
+/* A name goes and another comes in the same block: a removal waiting
+ * to go last, then a new directory and file that must not overtake it. */
+static void crash_unlink_mkdir(struct inode *root)
+{
+	struct inode *d = lookup(root, "d"), *sub, *f;
+
+	if (d) {
+		unlink_(d, "old0");
+		sub = mkdir_(d, "b", S_IFDIR | 0755);
+		f = sub ? create(sub, "f", S_IFREG | 0644) : NULL;
+		if (f)
+			pwrite_(f, "data", 4, 0);
+		iput(f);
+		iput(sub);
+		unlink_(d, "old2");
 	}
 	iput(d);
 }
@@ -1230,16 +1253,18 @@ static void crash_mkdir(struct inode *root)
 }
 
 /*
- * Make change on the base image and sync, with the device's writes cut
+ * Make change on the base image on ubd n (ubd1: the s flag, every write
+ * its own request, so the cuts follow the order of the calls) and sync,
+ * with the device's writes cut
  * after k requests for k = 0, 1, ... up to all of them: each cut is what
  * SIGKILL of umk at that moment leaves. e2fsck -p must mend every one
  * without a question, and -fn then find it clean. The number of cuts that
  * passed; *total gets how many there were.
  */
-static int crash_cuts(const char *base, void (*change)(struct inode *),
+static int crash_cuts(int n, const char *base, void (*change)(struct inode *),
 		      int *total)
 {
-	struct ubd *u = ubd_get(0);
+	struct ubd *u = ubd_get(n);
 	int good = 0, k, e;
 
 	*total = 0;
@@ -1248,9 +1273,9 @@ static int crash_cuts(const char *base, void (*change)(struct inode *),
 		unsigned long start;
 		int st;
 
-		run("cp %s %s", base, img_path);
+		run("cp %s %s", base, crash_img[n]);
 		reopen_ubd();
-		sb = mount_ubd(0, "ext4", false, NULL, &e);
+		sb = mount_ubd(n, "ext4", false, NULL, &e);
 		if (!sb)
 			break;
 		start = ubd_writes_queued(u);
@@ -1262,20 +1287,25 @@ static int crash_cuts(const char *base, void (*change)(struct inode *),
 		if (ubd_writes_queued(u) - start <= (unsigned long)k)
 			break;		/* nothing was cut: all are done */
 		(*total)++;
-		st = run("e2fsck -fp %s > %s/fsck.out 2>&1", img_path, tmpdir);
+		st = run("e2fsck -fp %s > %s/fsck.out 2>&1", crash_img[n],
+			 tmpdir);
 		if (st < 4 && st >= 0 &&
-		    !run("e2fsck -fn %s >> %s/fsck.out 2>&1", img_path, tmpdir))
+		    !run("e2fsck -fn %s >> %s/fsck.out 2>&1", crash_img[n],
+			 tmpdir))
 			good++;
 		else {
 			printf("# cut after %d writes: e2fsck -p status %d\n",
 			       k, st);
-			run("head -n 12 %s/fsck.out | sed 's/^/# /'", tmpdir);
+			run("grep -v '^$' %s/fsck.out | head -n 8 | "
+			    "sed 's/^/# /'", tmpdir);
 		}
 	}
 	return good;
 }
 
-static void test_crash_order(const char *mkfs_opts)
+/* The crash cuts of every change on ubd n; with the s flag (ubd6) only
+ * creates and unlinks: README.md says why. */
+static void test_crash_order(int n, const char *mkfs_opts)
 {
 	static const struct {
 		const char *name;
@@ -1283,6 +1313,8 @@ static void test_crash_order(const char *mkfs_opts)
 	} changes[] = {
 		{ "create and write 6 files", crash_create },
 		{ "unlink 3 files with data, rmdir", crash_unlink },
+		{ "unlink, mkdir, create, unlink in one directory",
+		  crash_unlink_mkdir },
 		{ "rename over a file, to another directory, a directory "
 		  "within its parent", crash_rename },
 		{ "mkdir 3 directories with a file each", crash_mkdir },
@@ -1294,17 +1326,22 @@ static void test_crash_order(const char *mkfs_opts)
 	snprintf(base, sizeof(base), "%s/crashbase.img", tmpdir);
 	run("rm -rf %s && mkdir -p %s/d %s/e && cd %s && "
 	    "for i in 0 1 2 3 4 5; do head -c $((3000 * (i + 1))) "
-	    "/dev/urandom > d/old$i; done && echo x > e/x", src, src, src, src);
+	    "/dev/urandom > d/old$i; done && echo x > e/x && "
+	    "head -c 5000 /dev/urandom > top", src, src, src, src);
 	if (run("mke2fs -q -F -t ext4 %s -d %s %s 8M >/dev/null 2>&1",
 		mkfs_opts, src, base)) {
 		ok(false, "mke2fs %s for the crash cuts", mkfs_opts);
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(changes); i++) {
-		good = crash_cuts(base, changes[i].change, &total);
+		if (n == 6 && changes[i].change != crash_create &&
+		    changes[i].change != crash_unlink)
+			continue;
+		good = crash_cuts(n, base, changes[i].change, &total);
 		ok(total > 0 && good == total,
-		   "crash cuts (%s): %s: e2fsck -p mends all %d of %d",
-		   mkfs_opts, changes[i].name, good, total);
+		   "crash cuts (%s%s): %s: e2fsck -p mends all %d of %d",
+		   mkfs_opts, n ? ", s flag" : "", changes[i].name, good,
+		   total);
 	}
 	reopen_ubd();
 }
@@ -1497,8 +1534,15 @@ int main(void)
 	test_read_layouts("ext2", "-b 1024");
 	test_read_layouts("ext2", "-b 4096");
 	test_htree();
-	test_crash_order("-O ^has_journal");
-	test_crash_order("-O ^has_journal -b 1024 -g 1024 -N 512");
+	snprintf(crash_img[0], sizeof(crash_img[0]), "%s", img_path);
+	snprintf(crash_img[6], sizeof(crash_img[6]), "%s/sync.img", tmpdir);
+	run("truncate -s 8M %s", crash_img[6]);
+	ok(ubd_setup(6, crash_img[6], UBD_FLAG_SYNC, err, sizeof(err)) == 0,
+	   "ubd_setup ubd6 with the s flag");
+	reopen_ubd();
+	test_crash_order(0, "-O ^has_journal");
+	test_crash_order(0, "-O ^has_journal -b 1024 -g 1024 -N 512");
+	test_crash_order(6, "-O ^has_journal");
 	test_refusals();
 	test_ro_device();
 	test_open_errors();

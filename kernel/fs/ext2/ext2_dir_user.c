@@ -65,6 +65,10 @@ static int add_entry(struct ext2_host *h, uint32_t dir, const char *name,
 	eerr = ext2fs_link(h->fs, dir, name, ino, ftype);
 	if (eerr == EXT2_ET_DIR_NO_SPACE && !dir_indexed(h, dir)) {
 		eerr = ext2fs_expand_dir(h->fs, dir);
+		/* The grown directory's inode reaches the disk before a name
+		 * in its new block can: the barrier. */
+		if (!eerr && ext2_io_barrier(h))
+			eerr = EXT2_ET_NO_MEMORY;
 		if (!eerr)
 			eerr = ext2fs_link(h->fs, dir, name, ino, ftype);
 	}
@@ -133,9 +137,10 @@ static int set_entry_proc(ext2_ino_t dir, int entry,
 	return DIRENT_CHANGED | DIRENT_ABORT;
 }
 
-/* Point the entry name (or ".." when name is NULL) of dir at ino. */
+/* Point the entry name (or ".." when name is NULL) of dir at ino; the
+ * block is written back with order (ext2_io_set_order). */
 static int set_entry(struct ext2_host *h, uint32_t dir, const char *name,
-		     uint32_t ino, uint32_t mode)
+		     uint32_t ino, uint32_t mode, enum ubd_wb_order order)
 {
 	struct set_entry_ctx c = {
 		.name = name, .len = name ? strlen(name) : 0, .ino = ino,
@@ -144,10 +149,7 @@ static int set_entry(struct ext2_host *h, uint32_t dir, const char *name,
 	};
 	int err;
 
-	/* A name repointed goes after the inode it named is freed; ".."
-	 * keeps its place among the link counts it goes with. */
-	if (name)
-		ext2_io_set_order(h, UBD_WB_LAST);
+	ext2_io_set_order(h, order);
 	err = ext2_errno(h, "ext2fs_dir_iterate",
 			 ext2fs_dir_iterate2(h->fs, dir, 0, NULL,
 					     set_entry_proc, &c));
@@ -247,12 +249,20 @@ int ext2_host_create(struct ext2_host *h, uint32_t dir, const char *name,
 	if (!err && is_dir)
 		err = dir_may_grow(h, dir);
 	if (!err)
-		err = ext2_new_inode_raw(h, dir, a, target, &ino);
+		err = ext2_alloc_inode_raw(h, dir, a, target, &ino);
 	if (err)
 		return err;
+	/* The name is written before the inode it names: a crash between
+	 * leaves a name of an unused inode, which e2fsck -p clears. */
 	err = add_entry(h, dir, nm, ino, a->mode, UBD_WB_FIRST);
 	if (err) {
+		ext2fs_inode_alloc_stats2(h->fs, ino, -1, is_dir);
+		return err;
+	}
+	err = ext2_new_inode_raw(h, ino, dir, a, target);
+	if (err) {
 		ext2_discard_inode(h, ino, &a->ctime);
+		remove_entry(h, dir, nm, ino, UBD_WB_LAST);
 		return err;
 	}
 	*res = ino;
@@ -291,14 +301,21 @@ int ext2_host_unlink(struct ext2_host *h, uint32_t dir, const char *name,
 		     size_t len, uint32_t ino, const struct ext2_time *now)
 {
 	char nm[EXT2_NAME_LEN + 1];
+	uint32_t found = 0;
 	int err = ext2_want_write(h);
 
 	if (!err)
 		err = copy_name(nm, name, len);
 	if (!err)
-		err = remove_entry(h, dir, nm, ino, UBD_WB_LAST);
+		err = ext2_host_lookup(h, dir, name, len, &found);
+	if (!err && found != ino)
+		err = -ENOENT;
+	/* The inode loses its link before its name goes: a crash between
+	 * leaves a name of an unlinked inode, which e2fsck -p clears. */
 	if (!err)
 		err = update_inode(h, ino, NLINK_DEC, false, now);
+	if (!err)
+		err = remove_entry(h, dir, nm, ino, UBD_WB_LAST);
 	if (!err)
 		err = update_inode(h, dir, NLINK_KEEP, true, now);
 	return err;
@@ -308,7 +325,7 @@ int ext2_host_rmdir(struct ext2_host *h, uint32_t dir, const char *name,
 		    size_t len, uint32_t ino, const struct ext2_time *now)
 {
 	char nm[EXT2_NAME_LEN + 1];
-	uint32_t mode;
+	uint32_t mode, found = 0;
 	int err = ext2_want_write(h);
 
 	if (!err)
@@ -320,9 +337,14 @@ int ext2_host_rmdir(struct ext2_host *h, uint32_t dir, const char *name,
 	if (!err)
 		err = dir_empty(h, ino);
 	if (!err)
-		err = remove_entry(h, dir, nm, ino, UBD_WB_LAST);
+		err = ext2_host_lookup(h, dir, name, len, &found);
+	if (!err && found != ino)
+		err = -ENOENT;
+	/* Unlinked before its name goes, as in unlink. */
 	if (!err)
 		err = update_inode(h, ino, NLINK_CLEAR, false, now);
+	if (!err)
+		err = remove_entry(h, dir, nm, ino, UBD_WB_LAST);
 	if (!err)
 		err = update_inode(h, dir, NLINK_DEC, true, now);
 	return err;
@@ -343,13 +365,15 @@ static int rename_exchange(struct ext2_host *h, uint32_t olddir,
 	if (olddir != newdir && odir != ndir)
 		err = dir_may_grow(h, odir ? newdir : olddir);
 	if (!err)
-		err = set_entry(h, olddir, oldnm, new_ino, nmode);
+		err = set_entry(h, olddir, oldnm, new_ino, nmode,
+				UBD_WB_NORMAL);
 	if (!err)
-		err = set_entry(h, newdir, newnm, ino, omode);
+		err = set_entry(h, newdir, newnm, ino, omode, UBD_WB_NORMAL);
 	if (!err && olddir != newdir && odir)
-		err = set_entry(h, ino, NULL, newdir, S_IFDIR);
+		err = set_entry(h, ino, NULL, newdir, S_IFDIR, UBD_WB_NORMAL);
 	if (!err && olddir != newdir && ndir)
-		err = set_entry(h, new_ino, NULL, olddir, S_IFDIR);
+		err = set_entry(h, new_ino, NULL, olddir, S_IFDIR,
+				UBD_WB_NORMAL);
 	if (!err && olddir != newdir && odir != ndir) {
 		err = update_inode(h, olddir, odir ? NLINK_DEC : NLINK_INC,
 				   true, now);
@@ -368,31 +392,16 @@ static int rename_exchange(struct ext2_host *h, uint32_t olddir,
 	return err;
 }
 
-/* The new name: an existing entry is repointed, else a new one added
- * (written back with order). */
-static int rename_target(struct ext2_host *h, uint32_t newdir,
-			 const char *newnm, uint32_t ino, uint32_t omode,
-			 uint32_t new_ino, uint32_t nmode, bool move_dir,
-			 enum ubd_wb_order order)
+/* May ino (omode) take the new name, replacing new_ino (nmode, or 0)?
+ * 0, -EISDIR, -ENOTDIR, -ENOTEMPTY, -EMLINK. */
+static int rename_check(struct ext2_host *h, uint32_t newdir, uint32_t omode,
+			uint32_t new_ino, uint32_t nmode, bool move_dir)
 {
-	int err;
-
-	if (new_ino) {
-		if (S_ISDIR(omode) != S_ISDIR(nmode))
-			return S_ISDIR(nmode) ? -EISDIR : -ENOTDIR;
-		if (S_ISDIR(nmode)) {
-			err = dir_empty(h, new_ino);
-			if (err)
-				return err;
-		}
-		return set_entry(h, newdir, newnm, ino, omode);
-	}
-	if (move_dir) {
-		err = dir_may_grow(h, newdir);
-		if (err)
-			return err;
-	}
-	return add_entry(h, newdir, newnm, ino, omode, order);
+	if (new_ino && S_ISDIR(omode) != S_ISDIR(nmode))
+		return S_ISDIR(nmode) ? -EISDIR : -ENOTDIR;
+	if (new_ino && S_ISDIR(nmode))
+		return dir_empty(h, new_ino);
+	return !new_ino && move_dir ? dir_may_grow(h, newdir) : 0;
 }
 
 /*
@@ -424,26 +433,33 @@ static int rename_prepare(struct ext2_host *h, uint32_t olddir,
 	return err;
 }
 
+/* The inode new_ino (mode nmode) a rename replaces in newdir loses a link
+ * (a directory all of them, and newdir the one of its ".."). */
+static int rename_drop_target(struct ext2_host *h, uint32_t newdir,
+			      uint32_t new_ino, uint32_t nmode,
+			      const struct ext2_time *now)
+{
+	int err = update_inode(h, new_ino, S_ISDIR(nmode) ? NLINK_CLEAR :
+			       NLINK_DEC, false, now);
+
+	if (!err && S_ISDIR(nmode))
+		err = update_inode(h, newdir, NLINK_DEC, true, now);
+	return err;
+}
+
 /*
  * Link counts and times after a rename moved ino (mode omode) from olddir
- * to newdir over new_ino (mode nmode, or 0): the replaced inode loses a
- * link (a directory all of them, and newdir the one of its ".."); a
- * directory that changed parent moves one link from olddir to newdir.
+ * to newdir (the replaced inode's are rename_drop_target's): a directory
+ * that changed parent moves one link from olddir to newdir.
  */
 static int rename_counts(struct ext2_host *h, uint32_t olddir, uint32_t ino,
-			 uint32_t omode, uint32_t newdir, uint32_t new_ino,
-			 uint32_t nmode, const struct ext2_time *now)
+			 uint32_t omode, uint32_t newdir,
+			 const struct ext2_time *now)
 {
 	bool move_dir = S_ISDIR(omode) && olddir != newdir;
 	int err = 0;
 
-	if (new_ino) {
-		err = update_inode(h, new_ino, S_ISDIR(nmode) ? NLINK_CLEAR :
-				   NLINK_DEC, false, now);
-		if (!err && S_ISDIR(nmode))
-			err = update_inode(h, newdir, NLINK_DEC, true, now);
-	}
-	if (!err && move_dir)
+	if (move_dir)
 		err = update_inode(h, olddir, NLINK_DEC, true, now);
 	if (!err && move_dir)
 		err = update_inode(h, newdir, NLINK_INC, true, now);
@@ -482,26 +498,33 @@ int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
 		return rename_exchange(h, olddir, oldnm, ino, omode, newdir,
 				       newnm, new_ino, nmode, now);
 	move_dir = S_ISDIR(omode) && olddir != newdir;
+	err = rename_check(h, newdir, omode, new_ino, nmode, move_dir);
 	/*
-	 * Crash order (ext2_io_set_order): a file's new name goes first and
-	 * its old one last; both at once are a link count e2fsck -p mends.
-	 * A directory must never have two names, nor none (e2fsck -p stops
-	 * at either): both changes take one order, so within one block they
-	 * reach the disk in one write. Across two blocks (another parent) no
-	 * order helps: README.md says so.
+	 * Crash order (ext2_io_set_order). A replaced inode loses its link
+	 * first, behind a barrier, so no crash leaves it unlinked by name
+	 * but linked by count. Then a file's new name goes before its old
+	 * one goes: both at once are a link count e2fsck -p mends. A
+	 * directory must never have two names, nor none (e2fsck -p stops at
+	 * either): both changes are plain writes (no rank, no barrier), so
+	 * within one block they reach the disk in one write. Across two blocks (another parent, a
+	 * big directory) no order helps: README.md says so.
 	 */
-	order = !S_ISDIR(omode) ? UBD_WB_FIRST :
-		new_ino ? UBD_WB_LAST : UBD_WB_FIRST;
-	err = rename_target(h, newdir, newnm, ino, omode, new_ino, nmode,
-			    move_dir, order);
+	if (!err && new_ino)
+		err = rename_drop_target(h, newdir, new_ino, nmode, now);
+	if (!err && new_ino)
+		err = ext2_io_barrier(h);
+	order = S_ISDIR(omode) ? UBD_WB_NORMAL : UBD_WB_FIRST;
+	if (!err && new_ino)
+		err = set_entry(h, newdir, newnm, ino, omode, order);
+	else if (!err)
+		err = add_entry(h, newdir, newnm, ino, omode, order);
 	if (!err)
 		err = remove_entry(h, olddir, oldnm, ino,
 				   S_ISDIR(omode) ? order : UBD_WB_LAST);
 	if (!err && move_dir)
-		err = set_entry(h, ino, NULL, newdir, S_IFDIR);
+		err = set_entry(h, ino, NULL, newdir, S_IFDIR, UBD_WB_NORMAL);
 	if (!err)
-		err = rename_counts(h, olddir, ino, omode, newdir, new_ino,
-				    nmode, now);
+		err = rename_counts(h, olddir, ino, omode, newdir, now);
 	return err;
 }
 

@@ -88,6 +88,9 @@ uint64_t ext2_io_writes(struct ext2_host *h);
  * inode it named is freed.
  */
 void ext2_io_set_order(struct ext2_host *h, enum ubd_wb_order order);
+/* ubd_write_barrier on h's device: what is written from now on reaches
+ * the disk after everything written so far. 0 or -ENOMEM. */
+int ext2_io_barrier(struct ext2_host *h);
 /*
  * Count inode ino (a directory when dir) as allocated, as
  * ext2fs_inode_alloc_stats2 does; when that moves its group's high-water
@@ -137,16 +140,22 @@ void ext2_dec_nlink(struct ext2_ibuf *b);
 /* Can directory b take one more subdirectory? 0 or -EMLINK. */
 int ext2_dir_may_grow(struct ext2_host *h, const struct ext2_ibuf *b);
 /*
- * Allocate and write a new inode near dir with a's mode, owner, times and
- * device number; a directory gets its "." / ".." block (link count 2), a
- * symlink its target (in i_block when shorter than 60 bytes, as Linux).
- * Nothing links to it yet. 0 and *res, or -ENOSPC, -ENAMETOOLONG (target
- * longer than a block), -ENOENT (empty target), -EIO, ...
+ * A new inode in two steps, so its name can reach the disk before it
+ * (crash order: ext2_io_set_order). ext2_alloc_inode_raw: take a free
+ * inode near dir for mode a->mode (ext2_inode_alloc_ordered): 0 and
+ * *res, or -ENOSPC, -ENAMETOOLONG (a symlink target longer than a block),
+ * -ENOENT (an empty target), -EIO. ext2_new_inode_raw: write inode ino
+ * with a's mode, owner, times and device number; a directory gets its
+ * "." / ".." block (link count 2), a symlink its target (in i_block when
+ * shorter than 60 bytes, as Linux): 0, -ENOSPC, -EIO. After either fails,
+ * ext2_discard_inode gives the inode back.
  */
-int ext2_new_inode_raw(struct ext2_host *h, uint32_t dir,
-		       const struct ext2_attr *a, const char *target,
-		       uint32_t *res);
-/* Undo ext2_new_inode_raw for an inode that no directory names. */
+int ext2_alloc_inode_raw(struct ext2_host *h, uint32_t dir,
+			 const struct ext2_attr *a, const char *target,
+			 uint32_t *res);
+int ext2_new_inode_raw(struct ext2_host *h, uint32_t ino, uint32_t dir,
+		       const struct ext2_attr *a, const char *target);
+/* Undo ext2_alloc_inode_raw for an inode that no directory names. */
 void ext2_discard_inode(struct ext2_host *h, uint32_t ino,
 			const struct ext2_time *now);
 /* EXT2_FT_* of a Linux mode. */

@@ -437,6 +437,10 @@ static int fill_first_block(struct ext2_host *h, uint32_t ino, uint32_t dir,
 	char *block = NULL;
 	errcode_t eerr;
 
+	/* Its content goes to the disk before the inode that maps it (the
+	 * crash order of ext2_io_set_order): the block is new, nothing
+	 * else points at it. */
+	ext2_io_set_order(h, UBD_WB_FIRST);
 	if (S_ISDIR(a->mode)) {
 		eerr = ext2fs_new_dir_block(h->fs, ino, dir, &block);
 		if (!eerr)
@@ -448,6 +452,7 @@ static int fill_first_block(struct ext2_host *h, uint32_t ino, uint32_t dir,
 			eerr = io_channel_write_blk64(h->fs->io, blk, 1, block);
 		}
 	}
+	ext2_io_set_order(h, UBD_WB_NORMAL);
 	ext2fs_free_mem(&block);
 	return ext2_errno(h, "new inode block", eerr);
 }
@@ -479,15 +484,12 @@ static int add_first_block(struct ext2_host *h, uint32_t ino, uint32_t dir,
 	return fill_first_block(h, ino, dir, a, target, tlen, blk);
 }
 
-int ext2_new_inode_raw(struct ext2_host *h, uint32_t dir,
-		       const struct ext2_attr *a, const char *target,
-		       uint32_t *res)
+int ext2_alloc_inode_raw(struct ext2_host *h, uint32_t dir,
+			 const struct ext2_attr *a, const char *target,
+			 uint32_t *res)
 {
 	ext2_filsys fs = h->fs;
 	size_t tlen = target ? strlen(target) : 0;
-	bool need_block = S_ISDIR(a->mode) ||
-			  (S_ISLNK(a->mode) && tlen >= EXT2_N_BLOCKS * 4);
-	struct ext2_ibuf *b;
 	ext2_ino_t ino;
 	int err;
 
@@ -497,16 +499,26 @@ int ext2_new_inode_raw(struct ext2_host *h, uint32_t dir,
 		return -ENAMETOOLONG;
 	err = ext2_errno(h, "ext2fs_new_inode",
 			 ext2fs_new_inode(fs, dir, a->mode, NULL, &ino));
-	if (err)
-		return err;
+	if (!err)
+		err = ext2_inode_alloc_ordered(h, ino, S_ISDIR(a->mode));
+	if (!err)
+		*res = ino;
+	return err;
+}
+
+int ext2_new_inode_raw(struct ext2_host *h, uint32_t ino, uint32_t dir,
+		       const struct ext2_attr *a, const char *target)
+{
+	ext2_filsys fs = h->fs;
+	size_t tlen = target ? strlen(target) : 0;
+	bool need_block = S_ISDIR(a->mode) ||
+			  (S_ISLNK(a->mode) && tlen >= EXT2_N_BLOCKS * 4);
+	struct ext2_ibuf *b;
+	int err;
+
 	b = calloc(1, max(sizeof(*b), (size_t)h->inode_size));
 	if (!b)
 		return -ENOMEM;
-	err = ext2_inode_alloc_ordered(h, ino, S_ISDIR(a->mode));
-	if (err) {
-		free(b);
-		return err;
-	}
 	init_inode(h, b, ino, a, target, tlen);
 	if (need_block) {
 		ext2fs_iblk_set(fs, (struct ext2_inode *)&b->i, 1);
@@ -520,12 +532,7 @@ int ext2_new_inode_raw(struct ext2_host *h, uint32_t dir,
 	if (!err && need_block)
 		err = add_first_block(h, ino, dir, b, a, target, tlen);
 	free(b);
-	if (err) {
-		ext2_discard_inode(h, ino, &a->ctime);
-		return err;
-	}
-	*res = ino;
-	return 0;
+	return err;
 }
 
 void ext2_discard_inode(struct ext2_host *h, uint32_t ino,

@@ -118,18 +118,23 @@ static void first_write(struct ubd_io *p)
 		mark_mounted(p->host);
 }
 
-/* Does [block, block + count) touch an inode table or a bitmap? */
-static bool shared_metadata(ext2_filsys fs, uint64_t block, uint64_t count)
+/*
+ * Does a write of [block, block + count) share a 4 KiB cache page
+ * (ubd_cache.c) with an inode table? Such a page keeps its place in the
+ * order: ranked, it would carry other inodes with it. A bitmap may ride
+ * along: e2fsck -p recounts bitmaps whatever the order.
+ */
+static bool page_shares_itable(ext2_filsys fs, uint64_t block,
+			       uint64_t count)
 {
+	uint64_t per = fs->blocksize < 4096 ? 4096 / fs->blocksize : 1;
+	uint64_t first = block / per * per;
+	uint64_t end = (block + count + per - 1) / per * per;
+
 	for (dgrp_t g = 0; g < fs->group_desc_count; g++) {
 		uint64_t t = ext2fs_inode_table_loc(fs, g);
-		uint64_t b = ext2fs_block_bitmap_loc(fs, g);
-		uint64_t i = ext2fs_inode_bitmap_loc(fs, g);
 
-		if ((block < t + fs->inode_blocks_per_group &&
-		     block + count > t) ||
-		    (block <= b && block + count > b) ||
-		    (block <= i && block + count > i))
+		if (first < t + fs->inode_blocks_per_group && end > t)
 			return true;
 	}
 	return false;
@@ -140,18 +145,30 @@ static errcode_t ubd_io_write_blk64(io_channel ch, unsigned long long block,
 {
 	struct ubd_io *p = ch->private_data;
 	size_t len = io_bytes(ch, count);
-	enum ubd_wb_order order = p->order;
+	enum ubd_wb_order order = p->order, barrier = UBD_WB_NORMAL;
 	int err;
 
 	first_write(p);
 	p->writes++;
-	/* Only whole blocks of the filesystem's size are directory data. */
+	/* Only whole blocks of the filesystem's size are directory data,
+	 * and the order goes to the whole cache page that holds them. A page
+	 * shared with an inode table (1 KiB blocks) takes barriers instead:
+	 * after a write that goes first, before one that goes last. */
 	if (order != UBD_WB_NORMAL &&
-	    (!p->host || count <= 0 || (unsigned int)ch->block_size != p->host->fs->blocksize ||
-	     shared_metadata(p->host->fs, block, count)))
+	    (!p->host || count <= 0 ||
+	     (unsigned int)ch->block_size != p->host->fs->blocksize))
 		order = UBD_WB_NORMAL;
+	if (order != UBD_WB_NORMAL &&
+	    page_shares_itable(p->host->fs, block, count)) {
+		barrier = order;
+		order = UBD_WB_NORMAL;
+	}
+	if (barrier == UBD_WB_LAST && ubd_write_barrier(p->ubd))
+		return EXT2_ET_NO_MEMORY;
 	err = ubd_write_ordered(p->ubd, data, block * ch->block_size, len,
 				order);
+	if (!err && barrier == UBD_WB_FIRST && ubd_write_barrier(p->ubd))
+		err = ENOMEM;
 	if (err)
 		return -err;
 	p->stats.bytes_written += len;
@@ -168,24 +185,6 @@ static errcode_t ubd_io_write_blk(io_channel ch, unsigned long block,
 				  int count, const void *data)
 {
 	return ubd_io_write_blk64(ch, block, count, data);
-}
-
-/* Byte-granular write (the primary superblock's changed fields). */
-static errcode_t ubd_io_write_byte(io_channel ch, unsigned long offset,
-				   int count, const void *data)
-{
-	struct ubd_io *p = ch->private_data;
-	int err;
-
-	if (count < 0)
-		return EXT2_ET_INVALID_ARGUMENT;
-	first_write(p);
-	p->writes++;
-	err = ubd_write(p->ubd, data, offset, count);
-	if (err)
-		return -err;
-	p->stats.bytes_written += count;
-	return 0;
 }
 
 static errcode_t ubd_io_flush(io_channel ch)
@@ -230,6 +229,13 @@ int ext2_inode_alloc_ordered(struct ext2_host *h, uint32_t ino, bool dir)
 		1, (char *)fs->group_desc + (size_t)(g / per) * fs->blocksize);
 	ext2_io_set_order(h, UBD_WB_NORMAL);
 	return ext2_errno(h, "io_channel_write_blk64", eerr);
+}
+
+int ext2_io_barrier(struct ext2_host *h)
+{
+	struct ubd_io *p = h->fs->io->private_data;
+
+	return ubd_write_barrier(p->ubd);
 }
 
 void ext2_io_set_order(struct ext2_host *h, enum ubd_wb_order order)
@@ -292,7 +298,9 @@ static struct struct_io_manager ubd_io_manager = {
 	.read_blk = ubd_io_read_blk,
 	.write_blk = ubd_io_write_blk,
 	.flush = ubd_io_flush,
-	.write_byte = ubd_io_write_byte,
+	/* No write_byte: libext2fs then writes the primary superblock
+	 * whole, in one write, never as fields a crash could tear apart
+	 * from its checksum. */
 	.set_option = ubd_io_set_option,
 	.get_stats = ubd_io_get_stats,
 	.read_blk64 = ubd_io_read_blk64,
