@@ -739,6 +739,7 @@ static int writeback(struct ubd *u)
 		return -ENOMEM;
 	list_for_each_entry(p, &u->dirty, dirty)
 		v[n++] = p;
+	u->writebacks++;
 	qsort(v, n, sizeof(*v), cmp_wb);
 	for (i = 0; i < n && !err; i = j) {
 		for (j = i + 1; j < n && j - i < WB_MAX_PAGES &&
@@ -852,6 +853,11 @@ int ubd_write_barrier(struct ubd *u)
 void ubd_fail_writes_after(struct ubd *u, long n)
 {
 	u->drop_after = n;
+}
+
+unsigned long ubd_writebacks(struct ubd *u)
+{
+	return u->writebacks;
 }
 
 unsigned long ubd_writes_queued(struct ubd *u)

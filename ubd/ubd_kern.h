@@ -37,6 +37,7 @@ struct ubd {
 	long drop_after;	/* writes left before they are dropped, -1:
 				 * never (ubd_fail_writes_after) */
 	unsigned long writes_queued;	/* write requests made, ever */
+	unsigned long writebacks;	/* write-backs that queued pages */
 };
 
 /* Size the cache from mem= (half of it) before the first I/O. 0/-errno. */

@@ -111,6 +111,9 @@ void ubd_fail_writes_after(struct ubd *u, long n);
  * every later write reaches the host after them (requests complete in
  * order). Never sleeps. 0 or -ENOMEM. */
 int ubd_write_barrier(struct ubd *u);
+/* How many write-backs of u have queued its dirty pages: when it moves,
+ * everything written before is on its way to the host. */
+unsigned long ubd_writebacks(struct ubd *u);
 unsigned long ubd_writes_queued(struct ubd *u);
 /*
  * Write back every cached write of u and make it durable on the host

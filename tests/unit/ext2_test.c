@@ -1181,6 +1181,14 @@ static void crash_create(struct inode *root)
 			pwrite_(f, data, 1 + i * 1999, 0);
 		iput(f);
 	}
+	if (d) {	/* a slow symlink: its target in a block */
+		struct qstr n = q("link");
+
+		data[200] = '\0';
+		f = NULL;
+		if (!d->i_op->symlink(d, &n, data, &f))
+			iput(f);
+	}
 	iput(d);
 }
 
@@ -1213,6 +1221,42 @@ static void crash_rename(struct inode *root)
 		rename_(root, "e", root, "e2", 0);	/* a directory, in place */
 	}
 	iput(d);
+}
+
+/* A file written sparsely: its extent tree grows past the inode's four
+ * extents into a block of its own. */
+static void crash_extents(struct inode *root)
+{
+	struct inode *f = create(root, "sparse", S_IFREG | 0644);
+
+	for (int i = 0; f && i < 12; i++)
+		pwrite_(f, "x", 1, (loff_t)i * 65536);
+	iput(f);
+}
+
+/* Freed and reused at once: a directory and a file go in one directory,
+ * a directory and files come in another (the lowest free inodes and
+ * blocks are handed out again). */
+static void crash_reuse(struct inode *root)
+{
+	static char data[9000];
+	struct inode *d = lookup(root, "d"), *e = lookup(root, "e"), *sub, *f;
+
+	memset(data, 'r', sizeof(data));
+	if (e)
+		unlink_(e, "x");
+	unlink_(root, "e");		/* rmdir */
+	if (d) {
+		unlink_(d, "old3");
+		sub = mkdir_(d, "m", S_IFDIR | 0755);
+		f = sub ? create(sub, "g", S_IFREG | 0644) : NULL;
+		if (f)
+			pwrite_(f, data, sizeof(data), 0);
+		iput(f);
+		iput(sub);
+	}
+	iput(d);
+	iput(e);
 }
 
 /* A name goes and another comes in the same block: a removal waiting
@@ -1303,8 +1347,9 @@ static int crash_cuts(int n, const char *base, void (*change)(struct inode *),
 	return good;
 }
 
-/* The crash cuts of every change on ubd n; with the s flag (ubd6) only
- * creates and unlinks: README.md says why. */
+/* The crash cuts of every change on ubd n; with the s flag (ubd6) not the
+ * directory renamed in place nor the extent tree that grows: README.md
+ * says why. */
 static void test_crash_order(int n, const char *mkfs_opts)
 {
 	static const struct {
@@ -1318,6 +1363,9 @@ static void test_crash_order(int n, const char *mkfs_opts)
 		{ "rename over a file, to another directory, a directory "
 		  "within its parent", crash_rename },
 		{ "mkdir 3 directories with a file each", crash_mkdir },
+		{ "a sparse file's extent tree grows", crash_extents },
+		{ "rmdir and unlink, then mkdir and create reusing them",
+		  crash_reuse },
 	};
 	char src[160], base[200];
 	int total, good;
@@ -1334,8 +1382,8 @@ static void test_crash_order(int n, const char *mkfs_opts)
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(changes); i++) {
-		if (n == 6 && changes[i].change != crash_create &&
-		    changes[i].change != crash_unlink)
+		if (n == 6 && (changes[i].change == crash_rename ||
+				changes[i].change == crash_extents))
 			continue;
 		good = crash_cuts(n, base, changes[i].change, &total);
 		ok(total > 0 && good == total,

@@ -212,6 +212,28 @@ static int update_inode(struct ext2_host *h, uint32_t ino, int nlink,
 	return ext2_iput_raw(h, ino, &b);
 }
 
+/* The link count of ino into *n, or -errno. */
+static int get_links(struct ext2_host *h, uint32_t ino, uint16_t *n)
+{
+	struct ext2_ibuf b;
+	int err = ext2_iget_raw(h, ino, &b);
+
+	if (!err)
+		*n = b.i.i_links_count;
+	return err;
+}
+
+/* Put back the link count n of ino that a failed operation lowered. */
+static void restore_links(struct ext2_host *h, uint32_t ino, uint16_t n)
+{
+	struct ext2_ibuf b;
+
+	if (!ext2_iget_raw(h, ino, &b)) {
+		b.i.i_links_count = n;
+		ext2_iput_raw(h, ino, &b);
+	}
+}
+
 /* The mode of ino, or -errno. */
 static int get_mode(struct ext2_host *h, uint32_t ino, uint32_t *mode)
 {
@@ -260,8 +282,7 @@ int ext2_host_create(struct ext2_host *h, uint32_t dir, const char *name,
 		return err;
 	}
 	err = ext2_new_inode_raw(h, ino, dir, a, target);
-	if (err) {
-		ext2_discard_inode(h, ino, &a->ctime);
+	if (err) {	/* the inode is given back: its name goes too */
 		remove_entry(h, dir, nm, ino, UBD_WB_LAST);
 		return err;
 	}
@@ -302,6 +323,7 @@ int ext2_host_unlink(struct ext2_host *h, uint32_t dir, const char *name,
 {
 	char nm[EXT2_NAME_LEN + 1];
 	uint32_t found = 0;
+	uint16_t links = 0;
 	int err = ext2_want_write(h);
 
 	if (!err)
@@ -310,12 +332,17 @@ int ext2_host_unlink(struct ext2_host *h, uint32_t dir, const char *name,
 		err = ext2_host_lookup(h, dir, name, len, &found);
 	if (!err && found != ino)
 		err = -ENOENT;
+	if (!err)
+		err = get_links(h, ino, &links);
 	/* The inode loses its link before its name goes: a crash between
 	 * leaves a name of an unlinked inode, which e2fsck -p clears. */
 	if (!err)
 		err = update_inode(h, ino, NLINK_DEC, false, now);
-	if (!err)
+	if (!err) {
 		err = remove_entry(h, dir, nm, ino, UBD_WB_LAST);
+		if (err)
+			restore_links(h, ino, links);
+	}
 	if (!err)
 		err = update_inode(h, dir, NLINK_KEEP, true, now);
 	return err;
@@ -326,6 +353,7 @@ int ext2_host_rmdir(struct ext2_host *h, uint32_t dir, const char *name,
 {
 	char nm[EXT2_NAME_LEN + 1];
 	uint32_t mode, found = 0;
+	uint16_t links = 0;
 	int err = ext2_want_write(h);
 
 	if (!err)
@@ -340,11 +368,16 @@ int ext2_host_rmdir(struct ext2_host *h, uint32_t dir, const char *name,
 		err = ext2_host_lookup(h, dir, name, len, &found);
 	if (!err && found != ino)
 		err = -ENOENT;
+	if (!err)
+		err = get_links(h, ino, &links);
 	/* Unlinked before its name goes, as in unlink. */
 	if (!err)
 		err = update_inode(h, ino, NLINK_CLEAR, false, now);
-	if (!err)
+	if (!err) {
 		err = remove_entry(h, dir, nm, ino, UBD_WB_LAST);
+		if (err)
+			restore_links(h, ino, links);
+	}
 	if (!err)
 		err = update_inode(h, dir, NLINK_DEC, true, now);
 	return err;
@@ -480,6 +513,7 @@ int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
 {
 	char oldnm[EXT2_NAME_LEN + 1], newnm[EXT2_NAME_LEN + 1];
 	uint32_t omode = 0, nmode = 0;
+	uint16_t tlinks = 0, dlinks = 0;
 	enum ubd_wb_order order;
 	bool move_dir;
 	int err;
@@ -510,14 +544,25 @@ int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
 	 * big directory) no order helps: README.md says so.
 	 */
 	if (!err && new_ino)
-		err = rename_drop_target(h, newdir, new_ino, nmode, now);
+		err = get_links(h, new_ino, &tlinks);
 	if (!err && new_ino)
-		err = ext2_io_barrier(h);
+		err = get_links(h, newdir, &dlinks);
 	order = S_ISDIR(omode) ? UBD_WB_NORMAL : UBD_WB_FIRST;
-	if (!err && new_ino)
-		err = set_entry(h, newdir, newnm, ino, omode, order);
-	else if (!err)
+	if (!err && new_ino) {
+		err = rename_drop_target(h, newdir, new_ino, nmode, now);
+		if (!err) {
+			err = ext2_io_barrier(h);
+			if (!err)
+				err = set_entry(h, newdir, newnm, ino, omode,
+						order);
+			if (err) {	/* the target keeps its name, and links */
+				restore_links(h, new_ino, tlinks);
+				restore_links(h, newdir, dlinks);
+			}
+		}
+	} else if (!err) {
 		err = add_entry(h, newdir, newnm, ino, omode, order);
+	}
 	if (!err)
 		err = remove_entry(h, olddir, oldnm, ino,
 				   S_ISDIR(omode) ? order : UBD_WB_LAST);

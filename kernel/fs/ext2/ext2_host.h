@@ -52,6 +52,14 @@ struct ext2_host {
 	unsigned int inode_size;	/* on-disk inode size, bytes */
 	struct ext2_map map[EXT2_MAP_SLOTS];	/* ext2_read_user.c's */
 	unsigned int map_next;		/* the slot to reuse next */
+	/* Crash order (ext2_io_set_order): blocks allocated since the
+	 * device's last write-back (their first content goes first), and
+	 * whether an inode or block was freed since the last barrier (a
+	 * new allocation might reuse it: a barrier first). */
+	ext2fs_block_bitmap fresh;	/* NULL: read-only */
+	uint64_t nr_fresh;
+	unsigned long fresh_gen;	/* ubd_writebacks() it is of */
+	bool freed;
 };
 
 /*
@@ -91,6 +99,10 @@ void ext2_io_set_order(struct ext2_host *h, enum ubd_wb_order order);
 /* ubd_write_barrier on h's device: what is written from now on reaches
  * the disk after everything written so far. 0 or -ENOMEM. */
 int ext2_io_barrier(struct ext2_host *h);
+/* Before an operation allocates an inode or blocks: a barrier when
+ * something was freed since the last one, so a freed inode or block is
+ * free on disk before its new use can reach it. 0 or -ENOMEM. */
+int ext2_io_before_alloc(struct ext2_host *h);
 /*
  * Count inode ino (a directory when dir) as allocated, as
  * ext2fs_inode_alloc_stats2 does; when that moves its group's high-water
@@ -147,15 +159,15 @@ int ext2_dir_may_grow(struct ext2_host *h, const struct ext2_ibuf *b);
  * -ENOENT (an empty target), -EIO. ext2_new_inode_raw: write inode ino
  * with a's mode, owner, times and device number; a directory gets its
  * "." / ".." block (link count 2), a symlink its target (in i_block when
- * shorter than 60 bytes, as Linux): 0, -ENOSPC, -EIO. After either fails,
- * ext2_discard_inode gives the inode back.
+ * shorter than 60 bytes, as Linux): 0, -ENOSPC, -ENOMEM, -EIO. Either
+ * gives the inode back when it fails.
  */
 int ext2_alloc_inode_raw(struct ext2_host *h, uint32_t dir,
 			 const struct ext2_attr *a, const char *target,
 			 uint32_t *res);
 int ext2_new_inode_raw(struct ext2_host *h, uint32_t ino, uint32_t dir,
 		       const struct ext2_attr *a, const char *target);
-/* Undo ext2_alloc_inode_raw for an inode that no directory names. */
+/* Free inode ino, written but named by no directory (links set to 0). */
 void ext2_discard_inode(struct ext2_host *h, uint32_t ino,
 			const struct ext2_time *now);
 /* EXT2_FT_* of a Linux mode. */

@@ -270,6 +270,8 @@ ssize_t ext2_host_write(struct ext2_host *h, uint32_t ino, const void *buf,
 	unsigned int put;
 	int err = ext2_want_write(h);
 
+	if (!err)
+		err = ext2_io_before_alloc(h);	/* may allocate blocks */
 	if (err)
 		return err;
 	eerr = ext2fs_file_open2(h->fs, ino, NULL, EXT2_FILE_WRITE, &file);
@@ -458,9 +460,11 @@ static int fill_first_block(struct ext2_host *h, uint32_t ino, uint32_t dir,
 }
 
 /*
- * Give a new inode (written with ext2_iget_raw's layout) its first data
- * block: allocate it near the inode, map it at logical block 0 and fill
- * it.
+ * Give a new inode (written with ext2_iget_raw's layout, not yet live: no
+ * link) its first data block: allocate it near the inode, fill it, map it
+ * at logical block 0, then make the inode live with its links and size in
+ * one write. A crash before that leaves an unused inode (its name, if on
+ * disk, e2fsck -p clears), never a live one mapping a block not written.
  */
 static int add_first_block(struct ext2_host *h, uint32_t ino, uint32_t dir,
 			   struct ext2_ibuf *b, const struct ext2_attr *a,
@@ -470,18 +474,30 @@ static int add_first_block(struct ext2_host *h, uint32_t ino, uint32_t dir,
 	struct ext2_inode *i = (struct ext2_inode *)&b->i;
 	blk64_t blk;
 	errcode_t eerr;
+	int err;
 
 	eerr = ext2fs_new_block2(fs, ext2fs_find_inode_goal(fs, ino, i, 0),
 				 NULL, &blk);
 	if (eerr)
 		return ext2_errno(h, "ext2fs_new_block", eerr);
 	ext2fs_block_alloc_stats2(fs, blk, +1);
-	eerr = ext2fs_bmap2(fs, ino, i, NULL, BMAP_SET, 0, NULL, &blk);
-	if (eerr) {
+	err = fill_first_block(h, ino, dir, a, target, tlen, blk);
+	if (!err)
+		err = ext2_errno(h, "ext2fs_bmap2",
+				 ext2fs_bmap2(fs, ino, i, NULL, BMAP_SET, 0,
+					      NULL, &blk));
+	if (err) {
 		ext2fs_block_alloc_stats2(fs, blk, -1);
-		return ext2_errno(h, "ext2fs_bmap2", eerr);
+		return err;
 	}
-	return fill_first_block(h, ino, dir, a, target, tlen, blk);
+	err = ext2_iget_raw(h, ino, b);	/* with the map bmap2 wrote */
+	if (err)
+		return err;
+	b->i.i_links_count = S_ISDIR(a->mode) ? 2 : 1;
+	ext2fs_iblk_set(fs, (struct ext2_inode *)&b->i, 1);
+	ext2fs_inode_size_set(fs, (struct ext2_inode *)&b->i,
+			      S_ISDIR(a->mode) ? fs->blocksize : tlen);
+	return ext2_iput_raw(h, ino, b);
 }
 
 int ext2_alloc_inode_raw(struct ext2_host *h, uint32_t dir,
@@ -497,8 +513,10 @@ int ext2_alloc_inode_raw(struct ext2_host *h, uint32_t dir,
 		return -ENOENT;
 	if (S_ISLNK(a->mode) && tlen + 1 > fs->blocksize)
 		return -ENAMETOOLONG;
-	err = ext2_errno(h, "ext2fs_new_inode",
-			 ext2fs_new_inode(fs, dir, a->mode, NULL, &ino));
+	err = ext2_io_before_alloc(h);
+	if (!err)
+		err = ext2_errno(h, "ext2fs_new_inode",
+				 ext2fs_new_inode(fs, dir, a->mode, NULL, &ino));
 	if (!err)
 		err = ext2_inode_alloc_ordered(h, ino, S_ISDIR(a->mode));
 	if (!err)
@@ -517,20 +535,24 @@ int ext2_new_inode_raw(struct ext2_host *h, uint32_t ino, uint32_t dir,
 	int err;
 
 	b = calloc(1, max(sizeof(*b), (size_t)h->inode_size));
-	if (!b)
+	if (!b) {
+		ext2fs_inode_alloc_stats2(fs, ino, -1, S_ISDIR(a->mode));
 		return -ENOMEM;
-	init_inode(h, b, ino, a, target, tlen);
-	if (need_block) {
-		ext2fs_iblk_set(fs, (struct ext2_inode *)&b->i, 1);
-		ext2fs_inode_size_set(fs, (struct ext2_inode *)&b->i,
-				      S_ISDIR(a->mode) ? fs->blocksize : tlen);
 	}
+	init_inode(h, b, ino, a, target, tlen);
+	if (need_block)
+		b->i.i_links_count = 0;		/* live once add_first_block is done */
 	err = ext2_errno(h, "ext2fs_write_inode",
 			 ext2fs_write_inode_full(fs, ino,
 						 (struct ext2_inode *)&b->i,
 						 h->inode_size));
-	if (!err && need_block)
+	if (err) {	/* nothing of it written: the slot may be stale */
+		ext2fs_inode_alloc_stats2(fs, ino, -1, S_ISDIR(a->mode));
+	} else if (need_block) {
 		err = add_first_block(h, ino, dir, b, a, target, tlen);
+		if (err)
+			ext2_discard_inode(h, ino, &a->ctime);
+	}
 	free(b);
 	return err;
 }
@@ -582,5 +604,6 @@ int ext2_host_free_inode(struct ext2_host *h, uint32_t ino,
 	if (err)
 		return err;
 	ext2fs_inode_alloc_stats2(fs, ino, -1, LINUX_S_ISDIR(b.i.i_mode));
+	h->freed = true;		/* reused only behind a barrier */
 	return 0;
 }

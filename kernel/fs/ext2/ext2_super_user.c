@@ -140,6 +140,8 @@ static bool page_shares_itable(ext2_filsys fs, uint64_t block,
 	return false;
 }
 
+static bool all_fresh(struct ext2_host *h, uint64_t block, uint64_t count);
+
 static errcode_t ubd_io_write_blk64(io_channel ch, unsigned long long block,
 				    int count, const void *data)
 {
@@ -153,11 +155,14 @@ static errcode_t ubd_io_write_blk64(io_channel ch, unsigned long long block,
 	/* Only whole blocks of the filesystem's size are directory data,
 	 * and the order goes to the whole cache page that holds them. A page
 	 * shared with an inode table (1 KiB blocks) takes barriers instead:
-	 * after a write that goes first, before one that goes last. */
-	if (order != UBD_WB_NORMAL &&
-	    (!p->host || count <= 0 ||
-	     (unsigned int)ch->block_size != p->host->fs->blocksize))
+	 * after a write that goes first, before one that goes last. The
+	 * first content of a block allocated since the last write-back goes
+	 * first: the inode or extent block that maps it comes after. */
+	if (!p->host || count <= 0 ||
+	    (unsigned int)ch->block_size != p->host->fs->blocksize)
 		order = UBD_WB_NORMAL;
+	else if (order == UBD_WB_NORMAL && all_fresh(p->host, block, count))
+		order = UBD_WB_FIRST;
 	if (order != UBD_WB_NORMAL &&
 	    page_shares_itable(p->host->fs, block, count)) {
 		barrier = order;
@@ -228,6 +233,8 @@ int ext2_inode_alloc_ordered(struct ext2_host *h, uint32_t ino, bool dir)
 					     g / per),
 		1, (char *)fs->group_desc + (size_t)(g / per) * fs->blocksize);
 	ext2_io_set_order(h, UBD_WB_NORMAL);
+	if (eerr)
+		ext2fs_inode_alloc_stats2(fs, ino, -1, dir);
 	return ext2_errno(h, "io_channel_write_blk64", eerr);
 }
 
@@ -235,7 +242,63 @@ int ext2_io_barrier(struct ext2_host *h)
 {
 	struct ubd_io *p = h->fs->io->private_data;
 
+	h->freed = false;
 	return ubd_write_barrier(p->ubd);
+}
+
+int ext2_io_before_alloc(struct ext2_host *h)
+{
+	return h->freed ? ext2_io_barrier(h) : 0;
+}
+
+/* The fresh blocks of h as of now: none once a write-back went by. */
+static void fresh_sync(struct ext2_host *h)
+{
+	unsigned long gen = ubd_writebacks(h->ubd);
+
+	if (gen == h->fresh_gen)
+		return;
+	h->fresh_gen = gen;
+	if (h->nr_fresh)
+		ext2fs_clear_block_bitmap(h->fresh);
+	h->nr_fresh = 0;
+}
+
+/* libext2fs's block allocation and freeing (alloc_stats callbacks). */
+static void fresh_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
+{
+	struct ubd_io *p = fs->io->private_data;
+	struct ext2_host *h = p->host;
+
+	if (!h || !h->fresh)
+		return;
+	if (inuse < 0) {
+		h->freed = true;
+		if (h->nr_fresh)
+			ext2fs_unmark_block_bitmap_range2(h->fresh, blk, num);
+		return;
+	}
+	fresh_sync(h);
+	ext2fs_mark_block_bitmap_range2(h->fresh, blk, num);
+	h->nr_fresh += num;
+}
+
+static void fresh_one(ext2_filsys fs, blk64_t blk, int inuse)
+{
+	fresh_range(fs, blk, 1, inuse);
+}
+
+/* Are [block, block + count) all fresh? */
+static bool all_fresh(struct ext2_host *h, uint64_t block, uint64_t count)
+{
+	if (!h->fresh || !h->nr_fresh || block + count >
+	    ext2fs_blocks_count(h->fs->super))
+		return false;
+	fresh_sync(h);
+	for (uint64_t b = block; b < block + count; b++)
+		if (!h->nr_fresh || !ext2fs_test_block_bitmap2(h->fresh, b))
+			return false;
+	return true;
 }
 
 void ext2_io_set_order(struct ext2_host *h, enum ubd_wb_order order)
@@ -641,13 +704,26 @@ static int open_fs(struct ext2_host *h, const char *type)
 	if (!h->rw)
 		return 0;
 	err = ext2_errno(h, "ext2fs_read_bitmaps", ext2fs_read_bitmaps(h->fs));
+	if (!err)
+		err = ext2_errno(h, "ext2fs_allocate_block_bitmap",
+				 ext2fs_allocate_block_bitmap(h->fs, "fresh",
+							      &h->fresh));
+	if (!err) {
+		ext2fs_set_block_alloc_stats_callback(h->fs, fresh_one, NULL);
+		ext2fs_set_block_alloc_stats_range_callback(h->fs, fresh_range,
+							    NULL);
+	}
 	h->mark_pending = true;
 	h->was_valid = h->fs->super->s_state & EXT2_VALID_FS;
 	((struct ubd_io *)h->fs->io->private_data)->host = h;
 	if (!err && init_started)
 		err = mark_mounted(h);
-	if (err)
+	if (err && h->fresh)
+		ext2fs_free_block_bitmap(h->fresh);
+	if (err) {
+		h->fresh = NULL;
 		ext2fs_free(h->fs);
+	}
 	return err;
 }
 
@@ -698,6 +774,9 @@ void ext2_host_umount(struct ext2_host *h)
 			h->fs->super->s_state |= EXT2_VALID_FS;
 		ext2fs_mark_super_dirty(h->fs);
 	}
+	if (h->fresh)
+		ext2fs_free_block_bitmap(h->fresh);
+	h->fresh = NULL;
 	eerr = ext2fs_close2(h->fs, 0);
 	if (eerr) {
 		ext2_errno(h, "ext2fs_close", eerr);
