@@ -1223,6 +1223,37 @@ static void crash_rename(struct inode *root)
 	iput(d);
 }
 
+/* A fragmented file (an extent leaf block) goes, then a full directory
+ * grows by a block and takes names and a link: the freed blocks are the
+ * first handed out again. */
+static void crash_grow_reuse(struct inode *root)
+{
+	struct inode *big = lookup(root, "big"), *d = lookup(root, "d"), *f;
+	char name[48];
+
+	f = create(root, "frag", S_IFREG | 0644);
+	for (int i = 0; f && i < 12; i++)
+		pwrite_(f, "x", 1, (loff_t)i * 65536);
+	iput(f);
+	unlink_(root, "frag");
+	for (int i = 0; big && i < 150; i++) {
+		snprintf(name, sizeof(name), "added-a-rather-long-name-%03d", i);
+		f = create(big, name, S_IFREG | 0644);
+		iput(f);
+	}
+	if (d)
+		unlink_(d, "old5");
+	f = big ? lookup(big, "added-a-rather-long-name-000") : NULL;
+	if (f && d) {
+		struct qstr n = q("hard");
+
+		d->i_op->link(f, d, &n);
+	}
+	iput(f);
+	iput(big);
+	iput(d);
+}
+
 /* A file written sparsely: its extent tree grows past the inode's four
  * extents into a block of its own. */
 static void crash_extents(struct inode *root)
@@ -1348,7 +1379,7 @@ static int crash_cuts(int n, const char *base, void (*change)(struct inode *),
 }
 
 /* The crash cuts of every change on ubd n; with the s flag (ubd6) not the
- * directory renamed in place nor the extent tree that grows: README.md
+ * directory renamed in place nor those whose extent tree grows: README.md
  * says why. */
 static void test_crash_order(int n, const char *mkfs_opts)
 {
@@ -1364,6 +1395,8 @@ static void test_crash_order(int n, const char *mkfs_opts)
 		  "within its parent", crash_rename },
 		{ "mkdir 3 directories with a file each", crash_mkdir },
 		{ "a sparse file's extent tree grows", crash_extents },
+		{ "a fragmented file goes, a full directory grows and takes "
+		  "a link", crash_grow_reuse },
 		{ "rmdir and unlink, then mkdir and create reusing them",
 		  crash_reuse },
 	};
@@ -1375,7 +1408,9 @@ static void test_crash_order(int n, const char *mkfs_opts)
 	run("rm -rf %s && mkdir -p %s/d %s/e && cd %s && "
 	    "for i in 0 1 2 3 4 5; do head -c $((3000 * (i + 1))) "
 	    "/dev/urandom > d/old$i; done && echo x > e/x && "
-	    "head -c 5000 /dev/urandom > top", src, src, src, src);
+	    "head -c 5000 /dev/urandom > top && mkdir big && for i in "
+	    "$(seq 100); do : > big/a-long-file-name-$i; done",
+	    src, src, src, src);
 	if (run("mke2fs -q -F -t ext4 %s -d %s %s 8M >/dev/null 2>&1",
 		mkfs_opts, src, base)) {
 		ok(false, "mke2fs %s for the crash cuts", mkfs_opts);
@@ -1383,7 +1418,8 @@ static void test_crash_order(int n, const char *mkfs_opts)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(changes); i++) {
 		if (n == 6 && (changes[i].change == crash_rename ||
-				changes[i].change == crash_extents))
+				changes[i].change == crash_extents ||
+				changes[i].change == crash_grow_reuse))
 			continue;
 		good = crash_cuts(n, base, changes[i].change, &total);
 		ok(total > 0 && good == total,

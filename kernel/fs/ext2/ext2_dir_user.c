@@ -51,9 +51,11 @@ static bool dir_indexed(struct ext2_host *h, uint32_t dir)
 /*
  * Add the entry name -> ino (type of mode) to dir, growing a linear
  * directory by a block when no block has room (ext4_add_entry). An
- * indexed directory grows inside ext2fs_link. The directory blocks are
- * written back with order: UBD_WB_FIRST for a new name, ahead of the
- * inode it names (ext2_io_set_order).
+ * indexed directory grows inside ext2fs_link (an htree split rewrites
+ * several blocks at once, which no write order makes crash-safe:
+ * README.md). The directory blocks are written back with order:
+ * UBD_WB_FIRST for a new name, ahead of the inode it names
+ * (ext2_io_set_order).
  */
 static int add_entry(struct ext2_host *h, uint32_t dir, const char *name,
 		     uint32_t ino, uint32_t mode, enum ubd_wb_order order)

@@ -60,6 +60,7 @@ struct ext2_host {
 	uint64_t nr_fresh;
 	unsigned long fresh_gen;	/* ubd_writebacks() it is of */
 	bool freed;
+	unsigned long freed_gen;	/* ubd_writebacks() at the last free */
 };
 
 /*

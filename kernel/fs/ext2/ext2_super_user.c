@@ -246,9 +246,37 @@ int ext2_io_barrier(struct ext2_host *h)
 	return ubd_write_barrier(p->ubd);
 }
 
+static void fresh_sync(struct ext2_host *h);
+
 int ext2_io_before_alloc(struct ext2_host *h)
 {
+	/* A write-back since the free queued it already. */
+	if (h->freed && ubd_writebacks(h->ubd) != h->freed_gen)
+		h->freed = false;
 	return h->freed ? ext2_io_barrier(h) : 0;
+}
+
+/*
+ * libext2fs's block allocator hook (ext2fs_set_alloc_block_callback):
+ * every block it allocates for itself (a directory growing, an extent or
+ * xattr block, a file's data) comes behind a barrier when something was
+ * freed, and is fresh before alloc_block zeroes it.
+ */
+static errcode_t alloc_block_hook(ext2_filsys fs, blk64_t goal, blk64_t *ret)
+{
+	struct ubd_io *p = fs->io->private_data;
+	struct ext2_host *h = p->host;
+	errcode_t eerr;
+
+	if (h && ext2_io_before_alloc(h))
+		return EXT2_ET_NO_MEMORY;
+	eerr = ext2fs_new_block2(fs, goal, NULL, ret);	/* not this hook */
+	if (!eerr && h && h->fresh) {
+		fresh_sync(h);
+		ext2fs_mark_block_bitmap2(h->fresh, *ret);
+		h->nr_fresh++;
+	}
+	return eerr;
 }
 
 /* The fresh blocks of h as of now: none once a write-back went by. */
@@ -274,6 +302,7 @@ static void fresh_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
 		return;
 	if (inuse < 0) {
 		h->freed = true;
+		h->freed_gen = ubd_writebacks(h->ubd);
 		if (h->nr_fresh)
 			ext2fs_unmark_block_bitmap_range2(h->fresh, blk, num);
 		return;
@@ -704,14 +733,22 @@ static int open_fs(struct ext2_host *h, const char *type)
 	if (!h->rw)
 		return 0;
 	err = ext2_errno(h, "ext2fs_read_bitmaps", ext2fs_read_bitmaps(h->fs));
-	if (!err)
+	if (!err) {
+		/* A tree of ranges: cleared at every write-back, it costs
+		 * what it holds, not the filesystem's size. */
+		__u16 type = h->fs->default_bitmap_type;
+
+		h->fs->default_bitmap_type = EXT2FS_BMAP64_RBTREE;
 		err = ext2_errno(h, "ext2fs_allocate_block_bitmap",
 				 ext2fs_allocate_block_bitmap(h->fs, "fresh",
 							      &h->fresh));
+		h->fs->default_bitmap_type = type;
+	}
 	if (!err) {
 		ext2fs_set_block_alloc_stats_callback(h->fs, fresh_one, NULL);
 		ext2fs_set_block_alloc_stats_range_callback(h->fs, fresh_range,
 							    NULL);
+		ext2fs_set_alloc_block_callback(h->fs, alloc_block_hook, NULL);
 	}
 	h->mark_pending = true;
 	h->was_valid = h->fs->super->s_state & EXT2_VALID_FS;
