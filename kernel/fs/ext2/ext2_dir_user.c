@@ -320,31 +320,44 @@ int ext2_host_link(struct ext2_host *h, uint32_t dir, const char *name,
 	return err;
 }
 
-int ext2_host_unlink(struct ext2_host *h, uint32_t dir, const char *name,
-		     size_t len, uint32_t ino, const struct ext2_time *now)
+/*
+ * unlink and rmdir: the name nm (name, len) of ino in dir goes, ino's
+ * link count changes by nlink (NLINK_*) first: a crash between leaves a
+ * name of an unlinked inode, which e2fsck -p clears. The count is put
+ * back if the name cannot go. 0, -ENOENT (name does not name ino), -EIO.
+ */
+static int drop_name(struct ext2_host *h, uint32_t dir, const char *nm,
+		     size_t len, uint32_t ino, int nlink,
+		     const struct ext2_time *now)
 {
-	char nm[EXT2_NAME_LEN + 1];
 	uint32_t found = 0;
 	uint16_t links = 0;
-	int err = ext2_want_write(h);
+	int err = ext2_host_lookup(h, dir, nm, len, &found);
 
-	if (!err)
-		err = copy_name(nm, name, len);
-	if (!err)
-		err = ext2_host_lookup(h, dir, name, len, &found);
 	if (!err && found != ino)
 		err = -ENOENT;
 	if (!err)
 		err = get_links(h, ino, &links);
-	/* The inode loses its link before its name goes: a crash between
-	 * leaves a name of an unlinked inode, which e2fsck -p clears. */
 	if (!err)
-		err = update_inode(h, ino, NLINK_DEC, false, now);
+		err = update_inode(h, ino, nlink, false, now);
 	if (!err) {
 		err = remove_entry(h, dir, nm, ino, UBD_WB_LAST);
 		if (err)
 			restore_links(h, ino, links);
 	}
+	return err;
+}
+
+int ext2_host_unlink(struct ext2_host *h, uint32_t dir, const char *name,
+		     size_t len, uint32_t ino, const struct ext2_time *now)
+{
+	char nm[EXT2_NAME_LEN + 1];
+	int err = ext2_want_write(h);
+
+	if (!err)
+		err = copy_name(nm, name, len);
+	if (!err)
+		err = drop_name(h, dir, nm, len, ino, NLINK_DEC, now);
 	if (!err)
 		err = update_inode(h, dir, NLINK_KEEP, true, now);
 	return err;
@@ -354,8 +367,7 @@ int ext2_host_rmdir(struct ext2_host *h, uint32_t dir, const char *name,
 		    size_t len, uint32_t ino, const struct ext2_time *now)
 {
 	char nm[EXT2_NAME_LEN + 1];
-	uint32_t mode, found = 0;
-	uint16_t links = 0;
+	uint32_t mode;
 	int err = ext2_want_write(h);
 
 	if (!err)
@@ -367,19 +379,7 @@ int ext2_host_rmdir(struct ext2_host *h, uint32_t dir, const char *name,
 	if (!err)
 		err = dir_empty(h, ino);
 	if (!err)
-		err = ext2_host_lookup(h, dir, name, len, &found);
-	if (!err && found != ino)
-		err = -ENOENT;
-	if (!err)
-		err = get_links(h, ino, &links);
-	/* Unlinked before its name goes, as in unlink. */
-	if (!err)
-		err = update_inode(h, ino, NLINK_CLEAR, false, now);
-	if (!err) {
-		err = remove_entry(h, dir, nm, ino, UBD_WB_LAST);
-		if (err)
-			restore_links(h, ino, links);
-	}
+		err = drop_name(h, dir, nm, len, ino, NLINK_CLEAR, now);
 	if (!err)
 		err = update_inode(h, dir, NLINK_DEC, true, now);
 	return err;
@@ -542,8 +542,9 @@ int ext2_host_rename(struct ext2_host *h, uint32_t olddir,
 	 * one goes: both at once are a link count e2fsck -p mends. A
 	 * directory must never have two names, nor none (e2fsck -p stops at
 	 * either): both changes are plain writes (no rank, no barrier), so
-	 * within one block they reach the disk in one write. Across two blocks (another parent, a
-	 * big directory) no order helps: README.md says so.
+	 * within one block they reach the disk in one write. Across two
+	 * blocks (another parent, a big directory) no order helps: README.md
+	 * says so.
 	 */
 	if (!err && new_ino)
 		err = get_links(h, new_ino, &tlinks);

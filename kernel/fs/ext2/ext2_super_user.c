@@ -118,6 +118,56 @@ static void first_write(struct ubd_io *p)
 		mark_mounted(p->host);
 }
 
+/* The fresh blocks of h as of now: none once a write-back went by. */
+static void fresh_sync(struct ext2_host *h)
+{
+	unsigned long gen = ubd_writebacks(h->ubd);
+
+	if (gen == h->fresh_gen)
+		return;
+	h->fresh_gen = gen;
+	if (h->nr_fresh)
+		ext2fs_clear_block_bitmap(h->fresh);
+	h->nr_fresh = 0;
+}
+
+/* libext2fs's block allocation and freeing (alloc_stats callbacks). */
+static void fresh_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
+{
+	struct ubd_io *p = fs->io->private_data;
+	struct ext2_host *h = p->host;
+
+	if (!h || !h->fresh)
+		return;
+	if (inuse < 0) {
+		h->freed = true;
+		h->freed_gen = ubd_writebacks(h->ubd);
+		if (h->nr_fresh)
+			ext2fs_unmark_block_bitmap_range2(h->fresh, blk, num);
+		return;
+	}
+	fresh_sync(h);
+	ext2fs_mark_block_bitmap_range2(h->fresh, blk, num);
+	h->nr_fresh += num;
+}
+
+static void fresh_one(ext2_filsys fs, blk64_t blk, int inuse)
+{
+	fresh_range(fs, blk, 1, inuse);
+}
+
+/* Are [block, block + count) all fresh? */
+static bool all_fresh(struct ext2_host *h, uint64_t block, uint64_t count)
+{
+	if (!h->fresh || block + count > ext2fs_blocks_count(h->fs->super))
+		return false;
+	fresh_sync(h);
+	for (uint64_t b = block; b < block + count; b++)
+		if (!h->nr_fresh || !ext2fs_test_block_bitmap2(h->fresh, b))
+			return false;
+	return true;
+}
+
 /*
  * Does a write of [block, block + count) share a 4 KiB cache page
  * (ubd_cache.c) with an inode table? Such a page keeps its place in the
@@ -139,8 +189,6 @@ static bool page_shares_itable(ext2_filsys fs, uint64_t block,
 	}
 	return false;
 }
-
-static bool all_fresh(struct ext2_host *h, uint64_t block, uint64_t count);
 
 static errcode_t ubd_io_write_blk64(io_channel ch, unsigned long long block,
 				    int count, const void *data)
@@ -246,8 +294,6 @@ int ext2_io_barrier(struct ext2_host *h)
 	return ubd_write_barrier(p->ubd);
 }
 
-static void fresh_sync(struct ext2_host *h);
-
 int ext2_io_before_alloc(struct ext2_host *h)
 {
 	/* A write-back since the free queued it already. */
@@ -271,63 +317,9 @@ static errcode_t alloc_block_hook(ext2_filsys fs, blk64_t goal, blk64_t *ret)
 	if (h && ext2_io_before_alloc(h))
 		return EXT2_ET_NO_MEMORY;
 	eerr = ext2fs_new_block2(fs, goal, NULL, ret);	/* not this hook */
-	if (!eerr && h && h->fresh) {
-		fresh_sync(h);
-		ext2fs_mark_block_bitmap2(h->fresh, *ret);
-		h->nr_fresh++;
-	}
+	if (!eerr)
+		fresh_range(fs, *ret, 1, +1);
 	return eerr;
-}
-
-/* The fresh blocks of h as of now: none once a write-back went by. */
-static void fresh_sync(struct ext2_host *h)
-{
-	unsigned long gen = ubd_writebacks(h->ubd);
-
-	if (gen == h->fresh_gen)
-		return;
-	h->fresh_gen = gen;
-	if (h->nr_fresh)
-		ext2fs_clear_block_bitmap(h->fresh);
-	h->nr_fresh = 0;
-}
-
-/* libext2fs's block allocation and freeing (alloc_stats callbacks). */
-static void fresh_range(ext2_filsys fs, blk64_t blk, blk_t num, int inuse)
-{
-	struct ubd_io *p = fs->io->private_data;
-	struct ext2_host *h = p->host;
-
-	if (!h || !h->fresh)
-		return;
-	if (inuse < 0) {
-		h->freed = true;
-		h->freed_gen = ubd_writebacks(h->ubd);
-		if (h->nr_fresh)
-			ext2fs_unmark_block_bitmap_range2(h->fresh, blk, num);
-		return;
-	}
-	fresh_sync(h);
-	ext2fs_mark_block_bitmap_range2(h->fresh, blk, num);
-	h->nr_fresh += num;
-}
-
-static void fresh_one(ext2_filsys fs, blk64_t blk, int inuse)
-{
-	fresh_range(fs, blk, 1, inuse);
-}
-
-/* Are [block, block + count) all fresh? */
-static bool all_fresh(struct ext2_host *h, uint64_t block, uint64_t count)
-{
-	if (!h->fresh || !h->nr_fresh || block + count >
-	    ext2fs_blocks_count(h->fs->super))
-		return false;
-	fresh_sync(h);
-	for (uint64_t b = block; b < block + count; b++)
-		if (!h->nr_fresh || !ext2fs_test_block_bitmap2(h->fresh, b))
-			return false;
-	return true;
 }
 
 void ext2_io_set_order(struct ext2_host *h, enum ubd_wb_order order)
