@@ -36,8 +36,8 @@ struct page_cache {
 	struct list_head list;	/* in caches */
 	struct list_head lru;	/* in unused_caches while users == 0 */
 	loff_t lru_bytes;	/* what it counts in unused_bytes there */
-	bool filling;		/* its first fill is under way */
-	int fill_err;		/* that fill failed: detached, being freed */
+	bool filling;		/* its first fill is under way; a failed fill
+				 * leaves it detached: inode->i_cache != it */
 	struct wait_queue_head fill_wait;	/* users waiting for the fill */
 };
 
@@ -158,6 +158,14 @@ static void cache_hold(struct page_cache *c)
 
 static void put_cache(struct page_cache *c);
 
+/* Close c's memfds and free it (it is on no list). */
+static void destroy_cache(struct page_cache *c)
+{
+	os_close(c->ro_fd);
+	os_close(c->fd);
+	kfree(c);
+}
+
 /* Drop a use of c, whose fill failed and which its inode no longer has:
  * the last use frees it. */
 static void put_failed_cache(struct page_cache *c)
@@ -166,9 +174,7 @@ static void put_failed_cache(struct page_cache *c)
 
 	if (--c->users > 0)
 		return;
-	os_close(c->ro_fd);
-	os_close(c->fd);
-	kfree(c);
+	destroy_cache(c);
 	iput(inode);
 }
 
@@ -189,7 +195,7 @@ static int wait_filled(struct page_cache *c)
 		put_cache(c);
 		return -EINTR;
 	}
-	if (!c->fill_err)
+	if (c->inode->i_cache == c)
 		return 0;
 	put_failed_cache(c);
 	return 1;
@@ -243,7 +249,6 @@ again:
 	err = fill_cache(c, f);
 	c->filling = false;
 	if (err) {
-		c->fill_err = err;
 		inode->i_cache = NULL;
 		list_del_init(&c->list);
 	}
@@ -254,8 +259,8 @@ again:
 	}
 	return c;
 out_close:
-	os_close(c->ro_fd);
-	os_close(c->fd);
+	destroy_cache(c);
+	return ERR_PTR(err);
 out_free:
 	kfree(c);
 	return ERR_PTR(err);
@@ -333,9 +338,7 @@ static void free_cache(struct page_cache *c)
 	}
 	list_del_init(&c->list);
 	c->inode->i_cache = NULL;
-	os_close(c->ro_fd);
-	os_close(c->fd);
-	kfree(c);
+	destroy_cache(c);
 }
 
 /* May c outlive its last user? Its file's data must change only through
