@@ -225,15 +225,15 @@ void cond_resched(void)
 
 bool requeue_resched(void)
 {
-	if (list_empty(&resched_queue))
-		return false;
+	bool any = !list_empty(&resched_queue);
+
 	while (!list_empty(&resched_queue)) {
 		struct list_head *e = resched_queue.next;
 
 		list_del_init(e);
 		list_add_tail(e, &run_queue);
 	}
-	return true;
+	return any;
 }
 
 /* The current task is dead: leave its stack for good. */

@@ -672,9 +672,16 @@ static int cmp_wb(const void *a, const void *b)
  * from their frames; they stay cached, clean, under write-back. */
 static int write_run(struct ubd *u, struct ubd_page **v, size_t n)
 {
-	struct ubd_io *io = kzalloc(sizeof(*io));
+	struct ubd_io *io;
 	size_t bytes = 0, i;
 
+	u->writes_queued++;
+	if (u->drop_after == 0) {	/* fault injection: lost as in a crash */
+		for (i = 0; i < n; i++)
+			clear_dirty(v[i]);
+		return 0;
+	}
+	io = kzalloc(sizeof(*io));
 	if (io) {
 		io->iov = kmalloc(n * sizeof(*io->iov));
 		io->pages = kmalloc(n * sizeof(*io->pages));
@@ -694,15 +701,6 @@ static int write_run(struct ubd *u, struct ubd_page **v, size_t n)
 		bytes += io->iov[i].iov_len;
 		clear_dirty(v[i]);
 		v[i]->flags |= PG_WRITEBACK;
-	}
-	u->writes_queued++;
-	if (u->drop_after == 0) {	/* fault injection: lost as in a crash */
-		for (i = 0; i < n; i++)
-			v[i]->flags &= ~PG_WRITEBACK;
-		kfree(io->iov);
-		kfree(io->pages);
-		kfree(io);
-		return 0;
 	}
 	if (u->drop_after > 0)
 		u->drop_after--;

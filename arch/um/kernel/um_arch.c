@@ -506,27 +506,20 @@ static void __attribute__((noreturn)) cpu_idle_loop(void)
 {
 	for (;;) {
 		unsigned int ready = 0;
+		bool yielded;
 		int r;
 
 		run_queue_drain();
 		run_timers();
 		if (!run_queue_empty())
 			continue;
-		if (requeue_resched()) {
-			/* A long kernel operation yielded: every source is
-			 * polled once before it goes on. */
-			os_event_wait(0, &ready);
-			um_mode->host_events();
-			if (ready & (1u << EV_FD))
-				os_event_dispatch();
-			if (ready & (1u << EV_TERM))
-				host_halt(os_event_term_signal());
-			continue;
-		}
+		/* A long kernel operation yielded (cond_resched): every
+		 * source, the mode's too, is polled once before it goes on. */
+		yielded = requeue_resched();
 		/* The sigio thread watches the registered fds while the mode
 		 * blocks for its next host event, so the fast path stays open
 		 * whatever fds are registered (arch/um/include/event.h). */
-		r = nr_host_waiting > 0 && um_mode->wait_idle ?
+		r = yielded ? 0 : nr_host_waiting > 0 && um_mode->wait_idle ?
 		    um_mode->wait_idle(false) : -EAGAIN;
 		if (r > 0)
 			continue;
@@ -534,7 +527,7 @@ static void __attribute__((noreturn)) cpu_idle_loop(void)
 			os_event_wait(0, &ready);
 		else
 			os_event_wait(next_timer_delay(), &ready);
-		if (ready & (1u << EV_CHILD))
+		if (yielded || (ready & (1u << EV_CHILD)))
 			um_mode->host_events();
 		if (ready & (1u << EV_FD))
 			os_event_dispatch();
